@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Starts the portal with everything it needs on this machine. See README.md.
+#   PORTAL_URLS                 where the portal listens (default http://127.0.0.1:5080)
+#   PORTAL_DATA_DIR             where its data lives (default ./.data)
+#   PORTAL_POSTGRES_PORT        the embedded PostgreSQL's port on 127.0.0.1 (default 55432)
+#   ConnectionStrings__Platform an existing PostgreSQL instead of the embedded one
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+. scripts/common.sh
+
+ensure_dotnet
+[ -n "${ConnectionStrings__Platform:-}" ] || ensure_postgres_server
+ensure_packages git
+
+export PORTAL_DATA_DIR="${PORTAL_DATA_DIR:-$root/.data}"
+mkdir -p "$PORTAL_DATA_DIR"
+PORTAL_DATA_DIR=$(cd "$PORTAL_DATA_DIR" && pwd)
+urls="${PORTAL_URLS:-http://127.0.0.1:5080}"
+
+# The demo user's credentials: made once, kept with the data, printed at every start.
+credentials="$PORTAL_DATA_DIR/demo-credentials"
+if [ ! -f "$credentials" ]; then
+  (umask 077 && printf 'demo@platform.local\n%s\n' "demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" > "$credentials")
+fi
+demo_email=$(sed -n 1p "$credentials")
+demo_password=$(sed -n 2p "$credentials")
+
+say "Building the portal"
+build="$PORTAL_DATA_DIR/build"
+dotnet publish src/Portal/Portal.csproj -c Release -o "$build" --nologo -v quiet -clp:ErrorsOnly
+
+first_url=${urls%%;*}
+cat <<BANNER
+
+  Platform portal   ${first_url}
+  Demo sign-in      ${demo_email} / ${demo_password}
+  API reference     ${first_url}/reference
+  Data folder       ${PORTAL_DATA_DIR}
+
+  Ctrl-C stops the portal and the PostgreSQL it started.
+
+BANNER
+
+cd "$build"
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
+export Demo__Email="$demo_email" Demo__Password="$demo_password"
+exec dotnet Portal.dll --urls "$urls"

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Tokens;
+using Platform.Domain.Users;
+
+namespace Platform.Domain.Common;
+
+/// <summary>The system of record. Services create one per operation through IDbContextFactory.</summary>
+public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
+    : IdentityUserContext<PlatformUser, Guid>(options)
+{
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PlatformDbContext).Assembly);
+
+        // Identity names its tables AspNet*; keep the schema in one naming style.
+        builder.Entity<IdentityUserClaim<Guid>>().ToTable("user_claim");
+        builder.Entity<IdentityUserLogin<Guid>>().ToTable("user_login");
+        builder.Entity<IdentityUserToken<Guid>>().ToTable("user_token");
+    }
+
+    /// <summary>The one place that sets the provider options, shared by the host and the design-time factory.</summary>
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+}

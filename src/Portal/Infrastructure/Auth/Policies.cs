@@ -1,0 +1,10 @@
+namespace Platform.Portal.Infrastructure.Auth;
+
+public static class Policies
+{
+    /// <summary>Every /api endpoint unless it says otherwise: a valid API token.</summary>
+    public const string Api = "api";
+
+    /// <summary>Instance-wide tools such as the job dashboard.</summary>
+    public const string PlatformAdmin = "platform-admin";
+}

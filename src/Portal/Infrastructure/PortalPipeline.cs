@@ -1,0 +1,46 @@
+using Hangfire;
+using Platform.Portal.Components;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Users;
+using Scalar.AspNetCore;
+
+namespace Platform.Portal.Infrastructure;
+
+public static class PortalPipeline
+{
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseWhen(IsApi, api => api.UseStatusCodePages());
+        app.UseWhen(context => !IsApi(context), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseRequestBodyLimit();
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapHealthChecks("/healthz");
+        app.MapOpenApi();
+        app.MapScalarApiReference("/reference", options => options.WithTitle("Platform API reference"));
+
+        // The list of API features, in one place.
+        var api = app.MapGroup("/api").RequireAuthorization(Policies.Api);
+        api.MapUserApi();
+
+        app.MapAccountEndpoints();
+        app.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            // The endpoint policy decides who may look; Hangfire's own default filter only allows local requests.
+            Authorization = [],
+            DashboardTitle = "Platform jobs",
+            AppPath = "/",
+        }).RequireAuthorization(Policies.PlatformAdmin);
+
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+}

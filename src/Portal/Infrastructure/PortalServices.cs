@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor.Services;
+using Platform.Domain.Common;
+using Platform.Domain.Tokens;
+using Platform.Domain.Users;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Json;
+using Platform.Portal.Infrastructure.Postgres;
+using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Users;
+
+namespace Platform.Portal.Infrastructure;
+
+public static class PortalServices
+{
+    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestBodyLimit.MaxBytes);
+
+        services.AddSingleton<PortalSettings>();
+        services.AddSingleton<PlatformDatabase>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
+            PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString));
+
+        services.AddDomainServices();
+        services.AddApiConventions();
+        services.AddPortalAuthentication();
+        services.AddJobs();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+
+    private static void AddDomainServices(this IServiceCollection services)
+    {
+        services.AddScoped<UserService>();
+        services.AddScoped<ApiTokenService>();
+    }
+
+    private static void AddApiConventions(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi(options => options.AddDocumentTransformer<ApiDocumentTransformer>());
+    }
+
+    /// <summary>snake_case names, UPPER_SNAKE enums, UTC timestamps with milliseconds: the draft's conventions.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper));
+        options.Converters.Add(new UtcTimestampConverter());
+    }
+
+    private static void AddPortalAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+        services.AddIdentityCore<PlatformUser>(UserRules.Apply)
+            .AddEntityFrameworkStores<PlatformDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<PlatformClaimsFactory>();
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext());
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.Cookie.Name = "platform.session";
+            cookie.LoginPath = AccountEndpoints.SignInPath;
+            cookie.ReturnUrlParameter = "returnUrl";
+            cookie.AccessDeniedPath = "/account/denied";
+            cookie.ExpireTimeSpan = TimeSpan.FromDays(7);
+            cookie.SlidingExpiration = true;
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Api, policy => policy
+                .AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser())
+            .AddPolicy(Policies.PlatformAdmin, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireClaim(PlatformClaims.PlatformAdmin, "true"));
+        services.AddCascadingAuthenticationState();
+
+        // Cookies and, later, secrets are protected by a key ring in the data folder, never in the database.
+        services.AddDataProtection().SetApplicationName("Platform");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<PortalSettings, ILoggerFactory>((options, settings, loggers) =>
+                options.XmlRepository = new FileSystemXmlRepository(
+                    new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")), loggers));
+    }
+
+    private static void AddJobs(this IServiceCollection services)
+    {
+        services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                options => options.UseNpgsqlConnection(sp.GetRequiredService<PlatformDatabase>().ConnectionString),
+                new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
+        services.AddHangfireServer(options => options.WorkerCount = 4);
+    }
+}

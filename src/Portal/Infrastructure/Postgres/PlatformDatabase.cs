@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Common;
+
+namespace Platform.Portal.Infrastructure.Postgres;
+
+/// <summary>
+/// The portal's connection to its system of record: the configured server, or the embedded cluster under the
+/// data folder, started before anything else needs the database and stopped when the portal stops.
+/// </summary>
+public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDatabase> logger) : IAsyncDisposable
+{
+    public const string EmbeddedDatabaseName = "platform";
+
+    private LocalPostgresServer? _embedded;
+    private string? _connectionString;
+
+    public string ConnectionString =>
+        _connectionString ?? throw new InvalidOperationException("The database is not open yet: call OpenAsync at start-up.");
+
+    public bool IsEmbedded => _embedded is not null;
+
+    public async Task OpenAsync(CancellationToken cancellationToken = default)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            _connectionString = settings.ConnectionString;
+            return;
+        }
+
+        Directory.CreateDirectory(settings.DataDirectory);
+        _embedded = await LocalPostgresServer.StartAsync(
+            new LocalPostgresOptions
+            {
+                DataDirectory = Path.Combine(settings.DataDirectory, "postgres"),
+                Port = settings.PostgresPort,
+                Password = await ReadOrCreatePasswordAsync(cancellationToken),
+                BinDirectory = settings.PostgresBinDirectory,
+            },
+            message => logger.LogInformation("{Message}", message),
+            cancellationToken);
+        _connectionString = _embedded.ConnectionString(EmbeddedDatabaseName);
+    }
+
+    public async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_embedded is not null)
+        {
+            logger.LogInformation("Stopping the embedded PostgreSQL");
+            await _embedded.DisposeAsync();
+            _embedded = null;
+        }
+    }
+
+    private async Task<string> ReadOrCreatePasswordAsync(CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(settings.DataDirectory, "postgres-password");
+        if (File.Exists(file))
+        {
+            return (await File.ReadAllTextAsync(file, cancellationToken)).Trim();
+        }
+
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        await File.WriteAllTextAsync(file, password, cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return password;
+    }
+}

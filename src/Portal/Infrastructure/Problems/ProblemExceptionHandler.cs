@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Platform.Portal.Infrastructure.Problems;
+
+/// <summary>
+/// Turns every exception into problem details without a stack trace: malformed requests keep their own status
+/// (400, 413, …) and a message about the input; anything else is a 500 with only a trace id to quote.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException badRequest)
+        {
+            problem = new ProblemDetails
+            {
+                Status = badRequest.StatusCode,
+                Detail = badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? $"The request body is larger than the limit of {RequestBodyLimit.MaxBytes / 1024 / 1024} MiB."
+                    : DescribeBadRequest(badRequest),
+            };
+        }
+        else
+        {
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Detail = "Something went wrong on our side. Quote the trace id when you report it.",
+            };
+        }
+
+        httpContext.Response.StatusCode = problem.Status.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string DescribeBadRequest(BadHttpRequestException exception) => exception.InnerException switch
+    {
+        // System.Text.Json says where the body went wrong ("… Path: $.port | LineNumber: 0 | BytePositionInLine: 12.").
+        JsonException json when json.Path is not null => $"The request body is not valid JSON for this endpoint at {json.Path}.",
+        JsonException => "The request body is not valid JSON.",
+        _ => exception.Message,
+    };
+}

@@ -1,0 +1,31 @@
+namespace Platform.Portal.Users;
+
+public sealed class SignInForm
+{
+    public string Email { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    public bool RememberMe { get; set; }
+}
+
+public sealed class SignUpForm
+{
+    public string FirstName { get; set; } = "";
+
+    public string LastName { get; set; } = "";
+
+    public string Email { get; set; } = "";
+
+    public string Password { get; set; } = "";
+}
+
+public static class ReturnUrls
+{
+    /// <summary>Only local paths, so a crafted link cannot send a user elsewhere after signing in.</summary>
+    public static string Safe(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl
+            : "/";
+}

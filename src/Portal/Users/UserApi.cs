@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Domain.Tokens;
+using Platform.Domain.Users;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Problems;
+
+namespace Platform.Portal.Users;
+
+public static class UserApi
+{
+    public sealed record RegisterRequest(string? Email, string? Password, string? FirstName, string? LastName);
+
+    public sealed record TokenRequest(string? Email, string? Password, string? Name);
+
+    public sealed record UserResponse(
+        Guid Id,
+        string Email,
+        string FirstName,
+        string LastName,
+        string Name,
+        string? ProfilePictureUrl,
+        DateTimeOffset CreatedAt);
+
+    public sealed record TokenResponse(Guid Id, string Name, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+    public static RouteGroupBuilder MapUserApi(this RouteGroupBuilder api)
+    {
+        var auth = api.MapGroup("/auth").WithTags("Authentication").AllowAnonymous();
+        auth.MapPost("/register", RegisterAsync)
+            .WithSummary("Create an account")
+            .WithDescription("Creates a user who can then sign in to the portal or ask for an API token.");
+        auth.MapPost("/token", IssueTokenAsync)
+            .WithSummary("Exchange an email and password for a personal API token")
+            .WithDescription("The token is shown once in this answer; only its hash is stored. Send it as `Authorization: Bearer <token>`.");
+
+        api.MapGet("/user", GetCurrentUserAsync).WithTags("User").WithSummary("The caller's profile");
+        return api;
+    }
+
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> RegisterAsync(RegisterRequest request, UserService users)
+    {
+        var registered = await users.RegisterAsync(new RegisterUser(request.Email, request.Password, request.FirstName, request.LastName));
+        return registered.IsSuccess
+            ? TypedResults.Created("/api/user", ToResponse(registered.Value))
+            : registered.Error!.ToProblem();
+    }
+
+    private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> IssueTokenAsync(TokenRequest request, ApiTokenService tokens)
+    {
+        var issued = await tokens.IssuePersonalTokenAsync(request.Email, request.Password, request.Name);
+        if (!issued.IsSuccess)
+        {
+            return issued.Error!.ToProblem();
+        }
+
+        var token = issued.Value;
+        return TypedResults.Created((string?)null, new TokenResponse(token.Id, token.Name, token.Token, token.CreatedAt, token.ExpiresAt));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, NotFound>> GetCurrentUserAsync(ClaimsPrincipal caller, UserService users)
+    {
+        var user = await users.FindAsync(caller.GetUserId());
+        return user is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(user));
+    }
+
+    private static UserResponse ToResponse(UserProfile user) =>
+        new(user.Id, user.Email, user.FirstName, user.LastName, user.Name, ProfilePictureUrl: null, user.CreatedAt);
+}
