@@ -101,11 +101,22 @@ public static class PortalServices
         services.AddCascadingAuthenticationState();
 
         // Cookies and, later, secrets are protected by a key ring in the data folder, never in the database.
+        // The folder is readable by the portal's user only; that is its protection at rest (docs/decisions.md).
         services.AddDataProtection().SetApplicationName("Platform");
         services.AddOptions<KeyManagementOptions>()
             .Configure<PortalSettings, ILoggerFactory>((options, settings, loggers) =>
-                options.XmlRepository = new FileSystemXmlRepository(
-                    new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")), loggers));
+                options.XmlRepository = new FileSystemXmlRepository(PrivateDirectory(Path.Combine(settings.DataDirectory, "keys")), loggers));
+    }
+
+    private static DirectoryInfo PrivateDirectory(string path)
+    {
+        var directory = Directory.CreateDirectory(path);
+        if (!OperatingSystem.IsWindows())
+        {
+            directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        }
+
+        return directory;
     }
 
     private static void AddJobs(this IServiceCollection services)

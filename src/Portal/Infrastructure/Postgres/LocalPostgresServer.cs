@@ -24,6 +24,9 @@ public sealed record LocalPostgresOptions
 
     /// <summary>The OS user that owns and runs the cluster when the caller is root (PostgreSQL refuses root).</summary>
     public string ServiceUser { get; init; } = "postgres";
+
+    /// <summary>Extra server settings as name=value, e.g. fsync=off for throwaway test servers.</summary>
+    public IReadOnlyList<string> ServerSettings { get; init; } = [];
 }
 
 /// <summary>
@@ -101,7 +104,8 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         var logFile = Path.Combine(dataDirectory, "server.log");
         var serverOptions = string.Create(
             CultureInfo.InvariantCulture,
-            $"-p {_options.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''");
+            $"-p {_options.Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''")
+            + string.Concat(_options.ServerSettings.Select(setting => $" -c {setting}"));
         var started = await RunToolAsync(
             "pg_ctl", ["-D", dataDirectory, "-l", logFile, "-o", serverOptions, "-w", "-t", "60", "start"], cancellationToken);
         if (started.ExitCode != 0)

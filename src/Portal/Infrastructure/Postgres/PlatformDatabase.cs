@@ -44,6 +44,11 @@ public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDa
 
     public async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        if (IsEmbedded)
+        {
+            await PostgresDatabases.EnsureExistsAsync(ConnectionString, cancellationToken);
+        }
+
         var factory = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);

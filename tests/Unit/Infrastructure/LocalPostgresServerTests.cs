@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Platform.Portal.Infrastructure.Postgres;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Infrastructure;
+
+/// <summary>The start-up failures ./run.sh promises to explain instead of printing a stack trace.</summary>
+public sealed class LocalPostgresServerTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"platform-test-pg-{Guid.NewGuid():N}");
+    private readonly string _password = Guid.NewGuid().ToString("N");
+    private LocalPostgresServer? _server;
+
+    public async Task InitializeAsync() => _server = await TestPostgres.StartAsync(_folder, password: _password);
+
+    public async Task DisposeAsync()
+    {
+        await _server!.StopAsync();
+        TestPostgres.DeleteQuietly(_folder);
+    }
+
+    [Fact]
+    public async Task Start_OnAClusterThatIsAlreadyRunning_FailsSayingSo()
+    {
+        var error = await Assert.ThrowsAsync<LocalPostgresException>(() => TestPostgres.StartAsync(_folder));
+
+        Assert.Contains("already running", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PORTAL_DATA_DIR", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_WithAStalePidFile_RemovesItAndStarts()
+    {
+        await _server!.StopAsync();
+        var pidFile = Path.Combine(_server.DataDirectory, "postmaster.pid");
+        await File.WriteAllTextAsync(pidFile, "999999\n");
+
+        _server = await TestPostgres.StartAsync(_folder, _server.Port, _password);
+
+        await using var connection = new NpgsqlConnection(_server.ConnectionString("postgres"));
+        await connection.OpenAsync();
+        Assert.Equal(System.Data.ConnectionState.Open, connection.State);
+    }
+
+    [Fact]
+    public async Task Start_WhenThePortIsTaken_FailsNamingThePort()
+    {
+        await _server!.StopAsync();
+        using var squatter = new TcpListener(IPAddress.Loopback, _server.Port);
+        squatter.Start();
+
+        var error = await Assert.ThrowsAsync<LocalPostgresException>(() => TestPostgres.StartAsync(_folder, _server.Port, _password));
+
+        Assert.Contains($"Port {_server.Port}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PORTAL_POSTGRES_PORT", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ListensOnlyWithPasswordAuthentication()
+    {
+        var withoutPassword = new NpgsqlConnectionStringBuilder(_server!.ConnectionString("postgres")) { Password = "wrong" };
+
+        await using var connection = new NpgsqlConnection(withoutPassword.ConnectionString);
+
+        await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync());
+    }
+}

@@ -1,0 +1,31 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Infrastructure;
+
+public sealed class OpenApiTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheApiInSnakeCase()
+    {
+        var document = JsonNode.Parse(await portal.CreateAnonymousClient().GetStringAsync("/openapi/v1.json"))!;
+
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("/api/auth/register", paths);
+        Assert.Contains("/api/auth/token", paths);
+        Assert.Contains("/api/user", paths);
+        var properties = document["components"]!["schemas"]!["RegisterRequest"]!["properties"]!.AsObject().Select(p => p.Key);
+        Assert.Equal(["email", "first_name", "last_name", "password"], properties.Order());
+        Assert.NotNull(document["components"]!["securitySchemes"]!["Bearer"]);
+    }
+
+    [Fact]
+    public async Task ApiReference_IsBrowsable()
+    {
+        var response = await portal.CreateAnonymousClient().GetAsync("/reference/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("openapi/v1.json", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

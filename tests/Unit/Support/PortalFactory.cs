@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Platform.Tests.Support;
+
+/// <summary>
+/// The real portal on a loopback port (Kestrel, not the in-memory test server), on a fresh PostgreSQL database
+/// and a data folder of its own.
+/// </summary>
+public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly Func<Task<string>> _database;
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"platform-test-data-{Guid.NewGuid():N}");
+    private string? _connectionString;
+
+    public PortalFactory()
+        : this(TestPostgres.CreateDatabaseAsync)
+    {
+    }
+
+    private PortalFactory(Func<Task<string>> database)
+    {
+        _database = database;
+    }
+
+    /// <summary>A portal on a database the test controls, e.g. one it stops on purpose.</summary>
+    public static PortalFactory On(string connectionString) => new(() => Task.FromResult(connectionString));
+
+    public string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialised.");
+
+    public Uri ServerAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await _database();
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        ServerAddress = new Uri(addresses.First());
+    }
+
+    /// <summary>
+    /// A client over real HTTP with no credentials, which neither follows redirects nor keeps cookies unless
+    /// asked. (With Kestrel, WebApplicationFactory's own client options do not reach the socket handler.)
+    /// </summary>
+    public HttpClient CreateAnonymousClient(bool handleCookies = false) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = handleCookies })
+        {
+            BaseAddress = ServerAddress,
+        };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Platform", ConnectionString);
+        builder.UseSetting("Portal:DataDirectory", _dataDirectory);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        TestPostgres.DeleteQuietly(_dataDirectory);
+    }
+}
