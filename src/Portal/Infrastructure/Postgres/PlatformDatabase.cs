@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Domain.Common;
 
 namespace Platform.Portal.Infrastructure.Postgres;
@@ -51,6 +53,9 @@ public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDa
 
         var factory = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        // On an empty database EF Core first reads the history table and logs the failure as an error;
+        // creating the table first keeps a fresh install's log clean.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test: unit and bUnit tests, integration tests against a real PostgreSQL (started by the test
+# fixture from the installed server binaries), and end-to-end tests in Debian's headless Chromium.
+# Installs what is missing first (as root; otherwise it says what to install). Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+. scripts/common.sh
+
+ensure_dotnet
+ensure_postgres_server
+ensure_packages chromium fonts-dejavu-core git ca-certificates
+
+say "Restoring tools and building"
+dotnet tool restore >/dev/null || fail "dotnet tool restore failed"
+dotnet build Platform.sln -c Release --nologo -v quiet -clp:ErrorsOnly || fail "the build failed"
+
+say "Checking that the migrations match the model"
+if ! dotnet ef migrations has-pending-model-changes --project src/Portal.Domain --startup-project src/Portal.Domain \
+    --configuration Release --no-build >/dev/null 2>&1; then
+  fail "the EF Core model has changes without a migration: run dotnet ef migrations add <Name> --project src/Portal.Domain --startup-project src/Portal.Domain"
+fi
+
+results="$PWD/TestResults"
+rm -rf "$results"
+passed=0
+failed=0
+status=0
+for project in tests/Unit/Platform.Tests.csproj tests/E2E/Platform.E2E.csproj; do
+  name=$(basename "$project" .csproj)
+  say "Testing $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
+  trx="$results/$name.trx"
+  if [ -f "$trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx")
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+  else
+    echo "no results from $name: the test run itself failed" >&2
+    failed=$((failed + 1))
+  fi
+done
+
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed"
+exit "$status"

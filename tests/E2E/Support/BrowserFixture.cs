@@ -1,0 +1,53 @@
+using Microsoft.Playwright;
+
+namespace Platform.E2E.Support;
+
+/// <summary>
+/// Debian's Chromium, headless, driven by Playwright. Nothing here downloads a browser: the executable is
+/// the one `apt-get install chromium` puts at /usr/bin/chromium (PLATFORM_CHROMIUM overrides it).
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var executable = Environment.GetEnvironmentVariable("PLATFORM_CHROMIUM") ?? "/usr/bin/chromium";
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Chromium was not found at {executable}: install it with apt-get install chromium (./test.sh does).");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = executable,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PortalInABrowser : ICollectionFixture<Platform.Tests.Support.PortalFactory>, ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "portal in a browser";
+}

@@ -1,0 +1,44 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Platform.E2E.Support;
+
+public sealed record BrowserUser(string FirstName, string LastName, string Email, string Password)
+{
+    public static BrowserUser New(string firstName = "Ada", string lastName = "Lovelace") =>
+        new(firstName, lastName, $"{firstName.ToLowerInvariant()}.{Guid.NewGuid():N}@example.com", "a long browser passphrase");
+}
+
+/// <summary>The portal's screens, as a user's steps.</summary>
+public sealed class PortalPages(IPage page, Uri baseAddress)
+{
+    public IPage Page => page;
+
+    public async Task SignUpAsync(BrowserUser user)
+    {
+        await page.GotoAsync(new Uri(baseAddress, "/account/signup").ToString());
+        await page.GetByLabel("First name").FillAsync(user.FirstName);
+        await page.GetByLabel("Last name").FillAsync(user.LastName);
+        await page.GetByLabel("Email").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+    }
+
+    public async Task SignInAsync(string email, string password)
+    {
+        await page.GotoAsync(new Uri(baseAddress, "/account/signin").ToString());
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>Clicks sent before the Blazor circuit connects are lost: wait for the layout's mark.</summary>
+    public async Task WaitUntilInteractiveAsync() =>
+        await Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
+
+    public async Task SignOutAsync()
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Account" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+    }
+}
