@@ -4,6 +4,12 @@ using Platform.Portal.Infrastructure;
 using Platform.Portal.Infrastructure.Postgres;
 
 var builder = WebApplication.CreateBuilder(args);
+var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+if (ListenAddresses.FindTaken(urls) is { } taken)
+{
+    return PortInUse(taken);
+}
+
 builder.AddPortal();
 var app = builder.Build();
 
@@ -25,14 +31,18 @@ catch (LocalPostgresException exception)
 catch (IOException exception) when (exception.InnerException is AddressInUseException
     || exception.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
 {
-    var urls = string.Join(", ", app.Urls.DefaultIfEmpty(app.Configuration["urls"] ?? "the configured address"));
-    await Console.Error.WriteLineAsync(
-        $"error: the portal cannot listen on {urls}: the port is already in use. Stop what uses it, or choose another address with PORTAL_URLS.");
-    return 1;
+    // Taken between the check above and the bind.
+    return PortInUse(urls ?? "the configured address");
 }
 finally
 {
     await database.DisposeAsync();
+}
+
+static int PortInUse(string url)
+{
+    Console.Error.WriteLine($"error: the portal cannot listen on {url}: the port is already in use. Stop what uses it, or choose another address with PORTAL_URLS.");
+    return 1;
 }
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>
