@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Members;
+using Platform.Domain.Organizations;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 
@@ -11,6 +13,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     : IdentityUserContext<PlatformUser, Guid>(options)
 {
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<OrganizationMember> OrganizationMembers => Set<OrganizationMember>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

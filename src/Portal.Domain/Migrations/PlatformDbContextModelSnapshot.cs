@@ -103,6 +103,127 @@ namespace Platform.Domain.Migrations
                     b.ToTable("user_token", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Domain.Members.Invitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accepted_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("InvitedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invited_by_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("role");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invitation");
+
+                    b.HasIndex("InvitedById")
+                        .HasDatabaseName("ix_invitation_invited_by_id");
+
+                    b.HasIndex("OrganizationId", "Email")
+                        .HasDatabaseName("ix_invitation_organization_id_email");
+
+                    b.ToTable("invitation", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Members.OrganizationMember", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("role");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("OrganizationId", "UserId")
+                        .HasName("pk_organization_member");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_organization_member_user_id");
+
+                    b.ToTable("organization_member", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Organizations.Organization", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_organization");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_organization_owner_id");
+
+                    b.ToTable("organization", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Domain.Tokens.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -127,6 +248,15 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("role");
+
                     b.Property<byte[]>("TokenHash")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -138,6 +268,9 @@ namespace Platform.Domain.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_api_token");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_api_token_organization_id");
 
                     b.HasIndex("TokenHash")
                         .IsUnique()
@@ -187,6 +320,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_platform_admin");
 
+                    b.Property<DateTimeOffset?>("LastActivityAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_activity_at");
+
                     b.Property<string>("LastName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -223,6 +360,15 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("phone_number_confirmed");
 
+                    b.Property<string>("ReferralCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("referral_code");
+
+                    b.Property<Guid?>("ReferredById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("referred_by_id");
+
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("text")
                         .HasColumnName("security_stamp");
@@ -250,6 +396,13 @@ namespace Platform.Domain.Migrations
                     b.HasIndex("NormalizedUserName")
                         .IsUnique()
                         .HasDatabaseName("ix_user_normalized_user_name");
+
+                    b.HasIndex("ReferralCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix__user_referral_code");
+
+                    b.HasIndex("ReferredById")
+                        .HasDatabaseName("ix__user_referred_by_id");
 
                     b.ToTable("_user", (string)null);
                 });
@@ -284,8 +437,68 @@ namespace Platform.Domain.Migrations
                         .HasConstraintName("fk_user_token__user_user_id");
                 });
 
+            modelBuilder.Entity("Platform.Domain.Members.Invitation", b =>
+                {
+                    b.HasOne("Platform.Domain.Users.PlatformUser", "InvitedBy")
+                        .WithMany()
+                        .HasForeignKey("InvitedById")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invitation_asp_net_users_invited_by_id");
+
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invitation_organizations_organization_id");
+
+                    b.Navigation("InvitedBy");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Members.OrganizationMember", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_organization_member_organizations_organization_id");
+
+                    b.HasOne("Platform.Domain.Users.PlatformUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_organization_member_asp_net_users_user_id");
+
+                    b.Navigation("Organization");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Organizations.Organization", b =>
+                {
+                    b.HasOne("Platform.Domain.Users.PlatformUser", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_organization_asp_net_users_owner_id");
+
+                    b.Navigation("Owner");
+                });
+
             modelBuilder.Entity("Platform.Domain.Tokens.ApiToken", b =>
                 {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_api_token_organization_organization_id");
+
                     b.HasOne("Platform.Domain.Users.PlatformUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
@@ -293,7 +506,18 @@ namespace Platform.Domain.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_api_token_asp_net_users_user_id");
 
+                    b.Navigation("Organization");
+
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Users.PlatformUser", b =>
+                {
+                    b.HasOne("Platform.Domain.Users.PlatformUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReferredById")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk__user__user_referred_by_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Members;
+using Platform.Domain.Organizations;
 using Platform.Domain.Users;
 
 namespace Platform.Domain.Tokens;
@@ -11,9 +13,17 @@ public sealed class ApiToken
 
     public required string Name { get; set; }
 
+    /// <summary>The user the token belongs to, or for an organization token the member who created it.</summary>
     public Guid UserId { get; init; }
 
     public PlatformUser? User { get; init; }
+
+    /// <summary>Set for organization tokens, which act with <see cref="Role"/> in this organization only.</summary>
+    public Guid? OrganizationId { get; init; }
+
+    public Organization? Organization { get; init; }
+
+    public OrganizationRole? Role { get; init; }
 
     public required byte[] TokenHash { get; init; }
 
@@ -32,6 +42,8 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.Property(t => t.Id).ValueGeneratedNever();
         builder.Property(t => t.Name).HasMaxLength(ApiTokenService.MaxNameLength);
         builder.HasIndex(t => t.TokenHash).IsUnique();
+        builder.Property(t => t.Role).HasConversion<string>().HasMaxLength(20);
         builder.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(t => t.Organization).WithMany().HasForeignKey(t => t.OrganizationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

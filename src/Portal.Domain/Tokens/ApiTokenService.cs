@@ -2,24 +2,45 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Access;
 using Platform.Domain.Common;
+using Platform.Domain.Members;
 using Platform.Domain.Users;
 
 namespace Platform.Domain.Tokens;
 
-public sealed record IssuedToken(Guid Id, string Name, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+public sealed record IssuedToken(Guid Id, string Name, OrganizationRole? Role, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
-/// <summary>Who a presented token speaks for.</summary>
-public sealed record TokenIdentity(Guid TokenId, Guid UserId, string Email, string Name, bool IsPlatformAdmin);
+public sealed record TokenView(
+    Guid Id,
+    string Name,
+    OrganizationRole? Role,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastUsedAt);
 
-/// <summary>Issues API tokens and recognises them. Tokens carry 256 random bits; only their hash is kept.</summary>
-public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFactory, UserService users, TimeProvider clock)
+/// <summary>Who a presented token speaks for. Organization tokens carry their organization and role.</summary>
+public sealed record TokenIdentity(
+    Guid TokenId,
+    Guid UserId,
+    string Email,
+    string Name,
+    bool IsPlatformAdmin,
+    Guid? OrganizationId,
+    OrganizationRole? Role);
+
+/// <summary>
+/// Issues API tokens and recognises them: personal tokens act as their user; organization tokens act with their
+/// role inside their organization only. Tokens carry 256 random bits; only their SHA-256 hash is stored.
+/// </summary>
+public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFactory, UserService users, TenantAccess access, TimeProvider clock)
 {
     public const int MaxNameLength = 100;
     public const string Prefix = "plt_";
     public const string DefaultName = "personal token";
 
-    /// <summary>Writes to last_used_at at most this often per token, so a busy script doesn't cost a write per call.</summary>
+    /// <summary>Writes last-used times at most this often per token, so a busy script doesn't cost a write per call.</summary>
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     public async Task<Result<IssuedToken>> IssuePersonalTokenAsync(string? email, string? password, string? name)
@@ -36,28 +57,77 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
             return user.Error!;
         }
 
-        return await CreateAsync(user.Value.Id, tokenName, expiresAt: null);
+        return await CreateAsync(user.Value.Id, tokenName, organizationId: null, role: null, expiresAt: null);
     }
 
-    public async Task<IssuedToken> CreateAsync(Guid userId, string name, DateTimeOffset? expiresAt)
+    public async Task<Result<IReadOnlyList<TokenView>>> ListOrganizationTokensAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
-        var secret = Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var token = new ApiToken
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageProjects, cancellationToken);
+        if (!allowed.IsSuccess)
         {
-            Name = name,
-            UserId = userId,
-            TokenHash = Hash(secret),
-            CreatedAt = clock.GetUtcNow(),
-            ExpiresAt = expiresAt,
-        };
+            return allowed.Error!;
+        }
 
-        await using var db = await dbFactory.CreateDbContextAsync();
-        db.ApiTokens.Add(token);
-        await db.SaveChangesAsync();
-        return new IssuedToken(token.Id, token.Name, secret, token.CreatedAt, token.ExpiresAt);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ApiTokens.Where(t => t.OrganizationId == organizationId)
+            .OrderByDescending(t => t.CreatedAt)
+            .Select(t => new TokenView(t.Id, t.Name, t.Role, t.User!.FirstName + " " + t.User.LastName, t.CreatedAt, t.ExpiresAt, t.LastUsedAt))
+            .ToListAsync(cancellationToken);
     }
 
-    /// <summary>Answers the identity behind a presented secret, or null when it is unknown or expired.</summary>
+    public async Task<Result<IssuedToken>> CreateOrganizationTokenAsync(
+        Caller caller, Guid organizationId, string? name, OrganizationRole? role, DateTimeOffset? expiresAt)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageProjects);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        Validation.RequireText(errors, "name", name, "Name", MaxNameLength);
+        if (role is null or OrganizationRole.Owner)
+        {
+            errors["role"] = ["Choose the token's role: ADMIN, DEVELOPER or VIEWER."];
+        }
+
+        if (expiresAt is not null && expiresAt <= clock.GetUtcNow())
+        {
+            errors["expires_at"] = ["The expiry must be in the future, or null for a token that does not expire."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return DomainError.Validation(errors);
+        }
+
+        return await CreateAsync(caller.UserId, name!.Trim(), organizationId, role, expiresAt);
+    }
+
+    /// <summary>Revokes a token: one's own personal token, or an organization token by someone who manages them.</summary>
+    public async Task<Result<bool>> RevokeAsync(Caller caller, Guid tokenId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var owner = await db.ApiTokens.Where(t => t.Id == tokenId).Select(t => new { t.UserId, t.OrganizationId }).FirstOrDefaultAsync();
+        if (owner is { OrganizationId: null })
+        {
+            var own = owner.UserId == caller.UserId && !caller.IsOrganizationToken;
+            return own && await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync() > 0
+                ? true
+                : DomainError.NotFound("The API token");
+        }
+
+        var allowed = await access.CheckAsync(caller, Resource.ApiToken(tokenId), Permission.ManageProjects);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync();
+        return true;
+    }
+
+    /// <summary>Answers the identity behind a presented secret, or null when it is unknown, revoked or expired.</summary>
     public async Task<TokenIdentity?> AuthenticateAsync(string presented, CancellationToken cancellationToken = default)
     {
         if (!presented.StartsWith(Prefix, StringComparison.Ordinal) || presented.Length > 200)
@@ -75,6 +145,8 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
                 t.Id,
                 t.UserId,
                 t.LastUsedAt,
+                t.OrganizationId,
+                t.Role,
                 Email = t.User!.Email!,
                 t.User.FirstName,
                 t.User.LastName,
@@ -90,9 +162,36 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
         {
             await db.ApiTokens.Where(t => t.Id == found.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+            if (found.OrganizationId is null)
+            {
+                await db.Users.Where(u => u.Id == found.UserId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastActivityAt, now), cancellationToken);
+            }
         }
 
-        return new TokenIdentity(found.Id, found.UserId, found.Email, $"{found.FirstName} {found.LastName}".Trim(), found.IsPlatformAdmin);
+        return new TokenIdentity(
+            found.Id, found.UserId, found.Email, $"{found.FirstName} {found.LastName}".Trim(), found.IsPlatformAdmin,
+            found.OrganizationId, found.Role);
+    }
+
+    private async Task<IssuedToken> CreateAsync(Guid userId, string name, Guid? organizationId, OrganizationRole? role, DateTimeOffset? expiresAt)
+    {
+        var secret = Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var token = new ApiToken
+        {
+            Name = name,
+            UserId = userId,
+            OrganizationId = organizationId,
+            Role = role,
+            TokenHash = Hash(secret),
+            CreatedAt = clock.GetUtcNow(),
+            ExpiresAt = expiresAt,
+        };
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        db.ApiTokens.Add(token);
+        await db.SaveChangesAsync();
+        return new IssuedToken(token.Id, token.Name, token.Role, secret, token.CreatedAt, token.ExpiresAt);
     }
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));

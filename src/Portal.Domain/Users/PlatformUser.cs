@@ -20,6 +20,15 @@ public sealed class PlatformUser : IdentityUser<Guid>
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The last time the user signed in or called the API (kept to the minute).</summary>
+    public DateTimeOffset? LastActivityAt { get; set; }
+
+    /// <summary>The code in this user's referral link.</summary>
+    public string? ReferralCode { get; set; }
+
+    /// <summary>Who referred this user, when they signed up through a referral link.</summary>
+    public Guid? ReferredById { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 
     public string DisplayName => $"{FirstName} {LastName}".Trim();
@@ -36,5 +45,9 @@ internal sealed class PlatformUserConfiguration : IEntityTypeConfiguration<Platf
         builder.Property(u => u.LastName).HasMaxLength(UserRules.MaxNameLength);
         builder.HasIndex(u => u.NormalizedEmail).HasDatabaseName("ix_user_normalized_email").IsUnique();
         builder.HasIndex(u => u.NormalizedUserName).HasDatabaseName("ix_user_normalized_user_name").IsUnique();
+        builder.Property(u => u.ReferralCode).HasMaxLength(32);
+        builder.HasIndex(u => u.ReferralCode).IsUnique();
+        builder.HasIndex(u => u.ReferredById);
+        builder.HasOne<PlatformUser>().WithMany().HasForeignKey(u => u.ReferredById).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -1,11 +1,11 @@
-using System.Net.Mail;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Common;
 
 namespace Platform.Domain.Users;
 
-public sealed record RegisterUser(string? Email, string? Password, string? FirstName, string? LastName);
+/// <param name="ReferralCode">The code of the referral link the person signed up through, if any.</param>
+public sealed record RegisterUser(string? Email, string? Password, string? FirstName, string? LastName, string? ReferralCode = null);
 
 public sealed record UserProfile(
     Guid Id,
@@ -23,13 +23,13 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
     {
         var errors = new Dictionary<string, string[]>();
         var email = request.Email?.Trim() ?? "";
-        if (!IsEmail(email))
+        if (!Validation.IsEmail(email))
         {
             errors["email"] = ["Enter a valid email address."];
         }
 
-        AddNameError(errors, "first_name", request.FirstName, "First name");
-        AddNameError(errors, "last_name", request.LastName, "Last name");
+        Validation.RequireText(errors, "first_name", request.FirstName, "First name", UserRules.MaxNameLength);
+        Validation.RequireText(errors, "last_name", request.LastName, "Last name", UserRules.MaxNameLength);
 
         var password = request.Password ?? "";
         if (password.Length is < UserRules.MinPasswordLength or > UserRules.MaxPasswordLength)
@@ -48,6 +48,9 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
         }
 
         var now = clock.GetUtcNow();
+        var referrer = string.IsNullOrWhiteSpace(request.ReferralCode)
+            ? null
+            : await users.Users.Where(u => u.ReferralCode == request.ReferralCode.Trim()).Select(u => (Guid?)u.Id).FirstOrDefaultAsync();
         var user = new PlatformUser
         {
             UserName = email,
@@ -55,6 +58,8 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
             FirstName = request.FirstName!.Trim(),
             LastName = request.LastName!.Trim(),
             IsPlatformAdmin = isPlatformAdmin,
+            ReferralCode = ReferralCodes.New(),
+            ReferredById = referrer,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -97,7 +102,9 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
             return invalid;
         }
 
+        user.LastActivityAt = clock.GetUtcNow();
         await users.ResetAccessFailedCountAsync(user);
+        await users.UpdateAsync(user);
         return user;
     }
 
@@ -115,24 +122,6 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
 
     private static UserProfile ToProfile(PlatformUser user) =>
         new(user.Id, user.Email!, user.FirstName, user.LastName, user.DisplayName, user.IsPlatformAdmin, user.CreatedAt);
-
-    private static bool IsEmail(string email) =>
-        email.Length is > 3 and <= 254
-        && MailAddress.TryCreate(email, out var parsed)
-        && parsed.Address.Equals(email, StringComparison.OrdinalIgnoreCase)
-        && parsed.Host.Contains('.', StringComparison.Ordinal);
-
-    private static void AddNameError(Dictionary<string, string[]> errors, string field, string? value, string label)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            errors[field] = [$"{label} is required."];
-        }
-        else if (value.Trim().Length > UserRules.MaxNameLength)
-        {
-            errors[field] = [$"{label} is at most {UserRules.MaxNameLength} characters."];
-        }
-    }
 
     private static DomainError ToDomainError(IdentityResult result)
     {

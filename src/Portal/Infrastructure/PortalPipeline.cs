@@ -2,6 +2,10 @@ using Hangfire;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Members;
+using Platform.Portal.Organizations;
+using Platform.Portal.Referrals;
+using Platform.Portal.Tokens;
 using Platform.Portal.Users;
 using Scalar.AspNetCore;
 
@@ -28,8 +32,13 @@ public static class PortalPipeline
         // The list of API features, in one place.
         var api = app.MapGroup("/api").RequireAuthorization(Policies.Api);
         api.MapUserApi();
+        api.MapOrganizationApi();
+        api.MapMemberApi();
+        api.MapTokenApi();
+        api.MapReferralApi();
 
         app.MapAccountEndpoints();
+        app.MapReferralLanding();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
             // The endpoint policy decides who may look; Hangfire's own default filter only allows local requests.

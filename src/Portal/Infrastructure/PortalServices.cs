@@ -9,11 +9,17 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
+using Microsoft.Extensions.Options;
+using Platform.Domain.Access;
 using Platform.Domain.Common;
+using Platform.Domain.Members;
+using Platform.Domain.Organizations;
+using Platform.Domain.Referrals;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Json;
+using Platform.Portal.Infrastructure.Mail;
 using Platform.Portal.Infrastructure.Postgres;
 using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Users;
@@ -34,6 +40,7 @@ public static class PortalServices
             PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString));
 
         services.AddDomainServices();
+        services.AddMail();
         services.AddApiConventions();
         services.AddPortalAuthentication();
         services.AddJobs();
@@ -46,8 +53,23 @@ public static class PortalServices
 
     private static void AddDomainServices(this IServiceCollection services)
     {
+        services.AddSingleton<PortalLinks>();
+        services.AddScoped<TenantAccess>();
         services.AddScoped<UserService>();
         services.AddScoped<ApiTokenService>();
+        services.AddScoped<OrganizationService>();
+        services.AddScoped<MemberService>();
+        services.AddScoped<ReferralService>();
+    }
+
+    private static void AddMail(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpSettings>().BindConfiguration("Smtp");
+        services.AddSingleton<IMailQueue, HangfireMailQueue>();
+        services.AddTransient<SendMailJob>();
+        services.AddTransient<IMailTransport>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<SmtpSettings>>().Value.Host)
+            ? ActivatorUtilities.CreateInstance<FileMailTransport>(sp)
+            : ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp));
     }
 
     private static void AddApiConventions(this IServiceCollection services)
@@ -127,7 +149,13 @@ public static class PortalServices
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(
                 options => options.UseNpgsqlConnection(sp.GetRequiredService<PlatformDatabase>().ConnectionString),
-                new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    // Mail and other user-visible work should start within a second or two, not the default 15 s.
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                }));
         services.AddHangfireServer(options => options.WorkerCount = 4);
     }
 }

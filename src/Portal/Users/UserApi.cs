@@ -1,15 +1,18 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Domain.Common;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Tokens;
 
 namespace Platform.Portal.Users;
 
 public static class UserApi
 {
-    public sealed record RegisterRequest(string? Email, string? Password, string? FirstName, string? LastName);
+    /// <param name="ReferralCode">The code from a referral link, if the person came through one.</param>
+    public sealed record RegisterRequest(string? Email, string? Password, string? FirstName, string? LastName, string? ReferralCode);
 
     public sealed record TokenRequest(string? Email, string? Password, string? Name);
 
@@ -21,8 +24,6 @@ public static class UserApi
         string Name,
         string? ProfilePictureUrl,
         DateTimeOffset CreatedAt);
-
-    public sealed record TokenResponse(Guid Id, string Name, string Token, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
     public static RouteGroupBuilder MapUserApi(this RouteGroupBuilder api)
     {
@@ -40,28 +41,25 @@ public static class UserApi
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> RegisterAsync(RegisterRequest request, UserService users)
     {
-        var registered = await users.RegisterAsync(new RegisterUser(request.Email, request.Password, request.FirstName, request.LastName));
+        var registered = await users.RegisterAsync(
+            new RegisterUser(request.Email, request.Password, request.FirstName, request.LastName, request.ReferralCode));
         return registered.IsSuccess
             ? TypedResults.Created("/api/user", ToResponse(registered.Value))
             : registered.Error!.ToProblem();
     }
 
-    private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> IssueTokenAsync(TokenRequest request, ApiTokenService tokens)
+    private static async Task<Results<Created<TokenApi.IssuedTokenResponse>, ProblemHttpResult>> IssueTokenAsync(TokenRequest request, ApiTokenService tokens) =>
+        (await tokens.IssuePersonalTokenAsync(request.Email, request.Password, request.Name)).ToCreated(TokenApi.ToResponse);
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetCurrentUserAsync(ClaimsPrincipal caller, UserService users)
     {
-        var issued = await tokens.IssuePersonalTokenAsync(request.Email, request.Password, request.Name);
-        if (!issued.IsSuccess)
+        if (caller.ToCaller().IsOrganizationToken)
         {
-            return issued.Error!.ToProblem();
+            return DomainError.Forbidden("An organization API token acts for its organization, not for a user: use a personal token.").ToProblem();
         }
 
-        var token = issued.Value;
-        return TypedResults.Created((string?)null, new TokenResponse(token.Id, token.Name, token.Token, token.CreatedAt, token.ExpiresAt));
-    }
-
-    private static async Task<Results<Ok<UserResponse>, NotFound>> GetCurrentUserAsync(ClaimsPrincipal caller, UserService users)
-    {
         var user = await users.FindAsync(caller.GetUserId());
-        return user is null ? TypedResults.NotFound() : TypedResults.Ok(ToResponse(user));
+        return user is null ? DomainError.NotFound("The user").ToProblem() : TypedResults.Ok(ToResponse(user));
     }
 
     private static UserResponse ToResponse(UserProfile user) =>

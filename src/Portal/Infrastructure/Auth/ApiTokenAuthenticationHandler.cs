@@ -39,7 +39,7 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
         }
 
-        Claim[] claims =
+        List<Claim> claims =
         [
             new(ClaimTypes.NameIdentifier, identity.UserId.ToString()),
             new(ClaimTypes.Name, identity.Email),
@@ -48,6 +48,12 @@ public sealed class ApiTokenAuthenticationHandler(
             new(PlatformClaims.TokenId, identity.TokenId.ToString()),
             new(PlatformClaims.PlatformAdmin, identity.IsPlatformAdmin ? "true" : "false"),
         ];
+        if (identity.OrganizationId is { } organization)
+        {
+            claims.Add(new Claim(PlatformClaims.TokenOrganization, organization.ToString()));
+            claims.Add(new Claim(PlatformClaims.TokenRole, identity.Role!.Value.ToString()));
+        }
+
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

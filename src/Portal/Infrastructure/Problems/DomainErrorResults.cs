@@ -3,7 +3,7 @@ using Platform.Domain.Common;
 
 namespace Platform.Portal.Infrastructure.Problems;
 
-/// <summary>The one place where a domain error becomes an RFC 9457 answer.</summary>
+/// <summary>The one place where a domain error becomes an RFC 9457 answer, and results become HTTP answers.</summary>
 public static class DomainErrorResults
 {
     public static ProblemHttpResult ToProblem(this DomainError error)
@@ -29,4 +29,16 @@ public static class DomainErrorResults
 
         return TypedResults.Problem(statusCode: status, detail: error.Message);
     }
+
+    public static Results<Ok<TResponse>, ProblemHttpResult> ToOk<T, TResponse>(this Result<T> result, Func<T, TResponse> map) =>
+        result.IsSuccess ? TypedResults.Ok(map(result.Value)) : result.Error!.ToProblem();
+
+    public static Results<Created<TResponse>, ProblemHttpResult> ToCreated<T, TResponse>(this Result<T> result, Func<T, TResponse> map, Func<T, string>? location = null) =>
+        result.IsSuccess ? TypedResults.Created(location?.Invoke(result.Value), map(result.Value)) : result.Error!.ToProblem();
+
+    public static Results<NoContent, ProblemHttpResult> ToNoContent<T>(this Result<T> result) =>
+        result.IsSuccess ? TypedResults.NoContent() : result.Error!.ToProblem();
 }
+
+/// <summary>The draft's list envelope: <c>{"results": [...]}</c>.</summary>
+public sealed record ListResponse<T>(IReadOnlyList<T> Results);

@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Common;
+using Platform.Domain.Members;
+
+namespace Platform.Domain.Access;
+
+/// <summary>
+/// Tenant isolation, in one place: resolves the organization an id belongs to and the caller's role there.
+/// Anything the caller may not see answers NotFound, exactly like an id that does not exist; only a visible
+/// resource can answer Forbidden. Every feature service asks this before touching an organization's data.
+/// </summary>
+public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
+{
+    public async Task<Result<OrganizationAccess>> CheckAsync(Caller caller, Resource resource, Permission permission, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var organizationId = await FindOrganizationAsync(db, resource, cancellationToken);
+        var role = organizationId is { } id ? await FindRoleAsync(db, caller, id, cancellationToken) : null;
+        if (role is null)
+        {
+            return DomainError.NotFound(resource.Noun);
+        }
+
+        var access = new OrganizationAccess(organizationId!.Value, role.Value, caller);
+        return access.Can(permission)
+            ? access
+            : DomainError.Forbidden($"Your role ({role.Value.ToString().ToUpperInvariant()}) does not allow you to {RolePolicy.Describe(permission)}.");
+    }
+
+    /// <summary>The caller's role in an organization, or null when the caller is not in it.</summary>
+    public static async Task<OrganizationRole?> FindRoleAsync(PlatformDbContext db, Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
+    {
+        if (caller.IsOrganizationToken)
+        {
+            return caller.TokenOrganizationId == organizationId ? caller.TokenRole : null;
+        }
+
+        return await db.OrganizationMembers
+            .Where(m => m.OrganizationId == organizationId && m.UserId == caller.UserId)
+            .Select(m => (OrganizationRole?)m.Role)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private static Task<Guid?> FindOrganizationAsync(PlatformDbContext db, Resource resource, CancellationToken cancellationToken) => resource.Kind switch
+    {
+        ResourceKind.Organization => db.Organizations.Where(o => o.Id == resource.Id).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Invitation => db.Invitations.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.ApiToken => db.ApiTokens.Where(t => t.Id == resource.Id).Select(t => t.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        _ => Task.FromResult<Guid?>(null),
+    };
+}

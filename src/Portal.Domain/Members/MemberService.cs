@@ -1,0 +1,366 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Access;
+using Platform.Domain.Common;
+
+namespace Platform.Domain.Members;
+
+public sealed record MemberView(
+    Guid Id,
+    string FirstName,
+    string LastName,
+    string Email,
+    string? ProfilePictureUrl,
+    DateTimeOffset? LastActivityAt,
+    OrganizationRole Role,
+    InvitationStatus InvitationStatus,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public string Name => $"{FirstName} {LastName}".Trim();
+}
+
+public sealed record InvitationView(
+    Guid Id,
+    Guid OrganizationId,
+    string OrganizationName,
+    string Email,
+    OrganizationRole Role,
+    InvitationStatus Status,
+    string InvitedBy,
+    Uri Link,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt);
+
+/// <summary>Members, their roles, invitations and ownership of an organization.</summary>
+public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, IMailQueue mail, TimeProvider clock)
+{
+    public async Task<Result<IReadOnlyList<MemberView>>> ListMembersAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var members = await db.OrganizationMembers.Where(m => m.OrganizationId == organizationId)
+            .OrderBy(m => m.Role).ThenBy(m => m.User!.FirstName).ThenBy(m => m.User!.LastName)
+            .Select(ToMemberView)
+            .ToListAsync(cancellationToken);
+        return members;
+    }
+
+    /// <summary>Invitations not yet accepted, newest first, expired ones included so they can be re-sent.</summary>
+    public async Task<Result<IReadOnlyList<InvitationView>>> ListInvitationsAsync(Caller caller, Guid organizationId, Uri portal, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var invitations = await InvitationQuery(db).Where(i => i.OrganizationId == organizationId && i.AcceptedAt == null)
+            .OrderByDescending(i => i.CreatedAt)
+            .ToListAsync(cancellationToken);
+        return invitations.Select(i => ToView(i, portal)).ToList();
+    }
+
+    public async Task<Result<InvitationView>> InviteAsync(Caller caller, Guid organizationId, string? email, OrganizationRole? role, Uri portal)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var address = email?.Trim().ToLowerInvariant();
+        if (!Validation.IsEmail(address))
+        {
+            errors["email"] = ["Enter a valid email address."];
+        }
+
+        if (role is null)
+        {
+            errors["role"] = ["Choose a role: ADMIN, DEVELOPER or VIEWER."];
+        }
+        else if (role == OrganizationRole.Owner)
+        {
+            errors["role"] = ["An organization has one owner: invite as ADMIN, then transfer the ownership."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return DomainError.Validation(errors);
+        }
+
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var normalized = address!.ToUpperInvariant();
+        if (await db.OrganizationMembers.AnyAsync(m => m.OrganizationId == organizationId && m.User!.NormalizedEmail == normalized))
+        {
+            return DomainError.Conflict($"{address} is already a member of this organization.");
+        }
+
+        var previous = await db.Invitations.Where(i => i.OrganizationId == organizationId && i.Email == address && i.AcceptedAt == null).ToListAsync();
+        if (previous.Any(i => i.StatusAt(now) == InvitationStatus.Pending))
+        {
+            return DomainError.Conflict($"{address} already has a pending invitation. Cancel it first to send a new one.");
+        }
+
+        // An expired invitation to the same address gives way to the new one.
+        db.Invitations.RemoveRange(previous);
+        var invitation = new Invitation
+        {
+            OrganizationId = organizationId,
+            Email = address!,
+            Role = role!.Value,
+            InvitedById = caller.UserId,
+            CreatedAt = now,
+            ExpiresAt = now + Invitation.Lifetime,
+        };
+        db.Invitations.Add(invitation);
+        await db.SaveChangesAsync();
+
+        var view = ToView(await InvitationQuery(db).FirstAsync(i => i.Id == invitation.Id), portal);
+        await mail.EnqueueAsync(InvitationMail(view));
+        return view;
+    }
+
+    public async Task<Result<bool>> CancelInvitationAsync(Caller caller, Guid organizationId, Guid invitationId)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var deleted = await db.Invitations
+            .Where(i => i.Id == invitationId && i.OrganizationId == organizationId && i.AcceptedAt == null)
+            .ExecuteDeleteAsync();
+        return deleted > 0 ? true : DomainError.NotFound("The invitation");
+    }
+
+    public async Task<Result<MemberView>> ChangeRoleAsync(Caller caller, Guid organizationId, Guid userId, OrganizationRole? role)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        if (role is null)
+        {
+            return DomainError.Validation("role", "Choose a role: ADMIN, DEVELOPER or VIEWER.");
+        }
+
+        if (role == OrganizationRole.Owner)
+        {
+            return DomainError.Validation("role", "Transfer the ownership instead: an organization has one owner.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var member = await db.OrganizationMembers.FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId);
+        if (member is null)
+        {
+            return DomainError.NotFound("The member");
+        }
+
+        if (member.Role == OrganizationRole.Owner)
+        {
+            return DomainError.Conflict("The owner's role cannot be changed: transfer the ownership to someone else first.");
+        }
+
+        member.Role = role.Value;
+        member.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync();
+        return (await FindMemberAsync(db, organizationId, userId))!;
+    }
+
+    /// <summary>Removes a member; members may also remove themselves (leave). The owner cannot be removed.</summary>
+    public async Task<Result<bool>> RemoveAsync(Caller caller, Guid organizationId, Guid userId)
+    {
+        var leaving = !caller.IsOrganizationToken && caller.UserId == userId;
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), leaving ? Permission.Read : Permission.ManageMembers);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var member = await db.OrganizationMembers.FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId);
+        if (member is null)
+        {
+            return DomainError.NotFound("The member");
+        }
+
+        if (member.Role == OrganizationRole.Owner)
+        {
+            return DomainError.Conflict("The owner cannot be removed: transfer the ownership first, or delete the organization.");
+        }
+
+        db.OrganizationMembers.Remove(member);
+        await db.SaveChangesAsync();
+        return true;
+    }
+
+    /// <summary>Makes another member the owner; the previous owner becomes an ADMIN.</summary>
+    public async Task<Result<bool>> TransferOwnershipAsync(Caller caller, Guid organizationId, Guid? userId)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.OwnOrganization);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        if (userId is null)
+        {
+            return DomainError.Validation("user_id", "Choose the member who becomes the owner.");
+        }
+
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var members = await db.OrganizationMembers
+            .Where(m => m.OrganizationId == organizationId && (m.UserId == userId || m.Role == OrganizationRole.Owner))
+            .ToListAsync();
+        var next = members.FirstOrDefault(m => m.UserId == userId);
+        if (next is null)
+        {
+            return DomainError.Validation("user_id", "Only a member of the organization can become its owner.");
+        }
+
+        if (next.Role == OrganizationRole.Owner)
+        {
+            return DomainError.Conflict("This member is already the owner.");
+        }
+
+        foreach (var owner in members.Where(m => m.Role == OrganizationRole.Owner))
+        {
+            owner.Role = OrganizationRole.Admin;
+            owner.UpdatedAt = now;
+        }
+
+        next.Role = OrganizationRole.Owner;
+        next.UpdatedAt = now;
+        await db.Organizations.Where(o => o.Id == organizationId)
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.OwnerId, next.UserId).SetProperty(o => o.UpdatedAt, now));
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return true;
+    }
+
+    /// <summary>
+    /// The invitation as its invitee sees it. Visible to any signed-in user who has its link, so the page can say
+    /// when it was meant for another address; only that address can accept it.
+    /// </summary>
+    public async Task<Result<InvitationView>> GetInvitationAsync(Guid invitationId, Uri portal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var invitation = await InvitationQuery(db).FirstOrDefaultAsync(i => i.Id == invitationId, cancellationToken);
+        return invitation is null ? DomainError.NotFound("The invitation") : ToView(invitation, portal);
+    }
+
+    /// <summary>Makes the invited person a member; answers the organization's id.</summary>
+    public async Task<Result<Guid>> AcceptAsync(Caller caller, Guid organizationId, Guid invitationId)
+    {
+        if (caller.IsOrganizationToken)
+        {
+            return DomainError.Forbidden("An organization API token cannot accept invitations: sign in as the invited person.");
+        }
+
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId);
+        if (invitation is null)
+        {
+            return DomainError.NotFound("The invitation");
+        }
+
+        var email = await db.Users.Where(u => u.Id == caller.UserId).Select(u => u.NormalizedEmail).FirstAsync();
+        if (!string.Equals(email, invitation.Email.ToUpperInvariant(), StringComparison.Ordinal))
+        {
+            return DomainError.Forbidden($"This invitation was sent to {invitation.Email}: sign in with that address to accept it.");
+        }
+
+        switch (invitation.StatusAt(now))
+        {
+            case InvitationStatus.Accepted:
+                return DomainError.Conflict("This invitation has already been accepted.");
+            case InvitationStatus.Expired:
+                return DomainError.Conflict("This invitation has expired: ask for a new one.");
+        }
+
+        if (await db.OrganizationMembers.AnyAsync(m => m.OrganizationId == organizationId && m.UserId == caller.UserId))
+        {
+            return DomainError.Conflict("You are already a member of this organization.");
+        }
+
+        var member = new OrganizationMember
+        {
+            OrganizationId = organizationId,
+            UserId = caller.UserId,
+            Role = invitation.Role,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.OrganizationMembers.Add(member);
+        invitation.AcceptedAt = now;
+        await db.SaveChangesAsync();
+        return organizationId;
+    }
+
+    public static Uri InvitationLink(Uri portal, Guid invitationId) => new(portal, $"invitation/{invitationId}");
+
+    private static readonly Expression<Func<OrganizationMember, MemberView>> ToMemberView = m => new MemberView(
+        m.UserId, m.User!.FirstName, m.User.LastName, m.User.Email!, null, m.User.LastActivityAt,
+        m.Role, InvitationStatus.Accepted, m.CreatedAt, m.UpdatedAt);
+
+    private static IQueryable<InvitationRow> InvitationQuery(PlatformDbContext db) =>
+        db.Invitations.Select(i => new InvitationRow(
+            i.Id, i.OrganizationId, i.Organization!.Name, i.Email, i.Role, i.InvitedBy!.FirstName + " " + i.InvitedBy.LastName,
+            i.CreatedAt, i.ExpiresAt, i.AcceptedAt));
+
+    private InvitationView ToView(InvitationRow row, Uri portal)
+    {
+        var status = Invitation.StatusOf(row.AcceptedAt, row.ExpiresAt, clock.GetUtcNow());
+        return new InvitationView(
+            row.Id, row.OrganizationId, row.OrganizationName, row.Email, row.Role, status, row.InvitedBy.Trim(),
+            InvitationLink(portal, row.Id), row.CreatedAt, row.ExpiresAt);
+    }
+
+    private static Task<MemberView?> FindMemberAsync(PlatformDbContext db, Guid organizationId, Guid userId) =>
+        db.OrganizationMembers.Where(m => m.OrganizationId == organizationId && m.UserId == userId)
+            .Select(ToMemberView)
+            .FirstOrDefaultAsync();
+
+    private static OutgoingMail InvitationMail(InvitationView invitation) => new(
+        invitation.Email,
+        $"{invitation.InvitedBy} invited you to {invitation.OrganizationName} on Platform",
+        $"""
+        Hello,
+
+        {invitation.InvitedBy} invited you to join the organization "{invitation.OrganizationName}" on Platform as {invitation.Role.ToString().ToUpperInvariant()}.
+
+        Accept the invitation:
+        {invitation.Link}
+
+        Sign in (or create your account) with {invitation.Email} to accept. The link expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC.
+
+        If you did not expect this, you can ignore this message.
+        """);
+
+    private sealed record InvitationRow(
+        Guid Id,
+        Guid OrganizationId,
+        string OrganizationName,
+        string Email,
+        OrganizationRole Role,
+        string InvitedBy,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset ExpiresAt,
+        DateTimeOffset? AcceptedAt);
+}

@@ -1,0 +1,133 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Access;
+using Platform.Domain.Common;
+using Platform.Domain.Members;
+
+namespace Platform.Domain.Organizations;
+
+public sealed record OrganizationInput(string? Name, string? Description);
+
+/// <param name="Role">The caller's role in the organization.</param>
+public sealed record OrganizationView(
+    Guid Id,
+    string Name,
+    string? Description,
+    Guid OwnerId,
+    OrganizationRole Role,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<OrganizationView>> ListAsync(Caller caller, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (caller.IsOrganizationToken)
+        {
+            return await db.Organizations.Where(o => o.Id == caller.TokenOrganizationId)
+                .Select(o => new OrganizationView(o.Id, o.Name, o.Description, o.OwnerId, caller.TokenRole!.Value, o.CreatedAt, o.UpdatedAt))
+                .ToListAsync(cancellationToken);
+        }
+
+        return await db.OrganizationMembers.Where(m => m.UserId == caller.UserId)
+            .OrderBy(m => m.Organization!.Name)
+            .Select(m => new OrganizationView(
+                m.OrganizationId, m.Organization!.Name, m.Organization.Description, m.Organization.OwnerId, m.Role, m.Organization.CreatedAt, m.Organization.UpdatedAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<Result<OrganizationView>> CreateAsync(Caller caller, OrganizationInput input)
+    {
+        if (caller.IsOrganizationToken)
+        {
+            return DomainError.Forbidden("An organization API token acts only inside its organization and cannot create another one.");
+        }
+
+        if (Validate(input) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = clock.GetUtcNow();
+        var organization = new Organization
+        {
+            Name = input.Name!.Trim(),
+            Description = Validation.Clean(input.Description),
+            OwnerId = caller.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await using var db = await dbFactory.CreateDbContextAsync();
+        db.Organizations.Add(organization);
+        db.OrganizationMembers.Add(new OrganizationMember
+        {
+            OrganizationId = organization.Id,
+            UserId = caller.UserId,
+            Role = OrganizationRole.Owner,
+            CreatedAt = now,
+            UpdatedAt = now,
+        });
+        await db.SaveChangesAsync();
+        return ToView(organization, OrganizationRole.Owner);
+    }
+
+    public async Task<Result<OrganizationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(id), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == id, cancellationToken);
+        return ToView(organization, allowed.Value.Role);
+    }
+
+    public async Task<Result<OrganizationView>> UpdateAsync(Caller caller, Guid id, OrganizationInput input)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(id), Permission.ManageMembers);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        if (Validate(input) is { } invalid)
+        {
+            return invalid;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var organization = await db.Organizations.FirstAsync(o => o.Id == id);
+        organization.Name = input.Name!.Trim();
+        organization.Description = Validation.Clean(input.Description);
+        organization.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync();
+        return ToView(organization, allowed.Value.Role);
+    }
+
+    /// <summary>Deletes the organization and everything under it (members, invitations, tokens, projects…).</summary>
+    public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(id), Permission.OwnOrganization);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await db.Organizations.Where(o => o.Id == id).ExecuteDeleteAsync();
+        return true;
+    }
+
+    private static DomainError? Validate(OrganizationInput input)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Validation.RequireText(errors, "name", input.Name, "Name", Organization.MaxNameLength);
+        Validation.LimitText(errors, "description", input.Description, "Description", Organization.MaxDescriptionLength);
+        return errors.Count > 0 ? DomainError.Validation(errors) : null;
+    }
+
+    private static OrganizationView ToView(Organization o, OrganizationRole role) =>
+        new(o.Id, o.Name, o.Description, o.OwnerId, role, o.CreatedAt, o.UpdatedAt);
+}

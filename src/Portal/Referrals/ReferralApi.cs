@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Domain.Referrals;
+using Platform.Portal.Infrastructure;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Problems;
+
+namespace Platform.Portal.Referrals;
+
+public static class ReferralApi
+{
+    public sealed record ReferralResponse(int TotalInvited, Uri InvitationLink);
+
+    public static RouteGroupBuilder MapReferralApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/referral", GetAsync).WithTags("Referral and rewards").WithSummary("The caller's referral link and how many signed up through it");
+        return api;
+    }
+
+    /// <summary>The referral link's landing: the sign-up page, remembering who referred.</summary>
+    public static IEndpointRouteBuilder MapReferralLanding(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/join/{code}", (string code) => TypedResults.LocalRedirect($"/account/signup?ref={Uri.EscapeDataString(code)}"))
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<Results<Ok<ReferralResponse>, ProblemHttpResult>> GetAsync(
+        HttpRequest http, ClaimsPrincipal user, ReferralService referrals, PortalLinks links) =>
+        (await referrals.GetAsync(user.ToCaller(), links.For(http))).ToOk(r => new ReferralResponse(r.TotalInvited, r.InvitationLink));
+}
