@@ -61,7 +61,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var invitations = await InvitationQuery(db).Where(i => i.OrganizationId == organizationId && i.AcceptedAt == null)
+        var invitations = await InvitationQuery(db, i => i.OrganizationId == organizationId && i.AcceptedAt == null)
             .OrderByDescending(i => i.CreatedAt)
             .ToListAsync(cancellationToken);
         return invitations.Select(i => ToView(i, portal)).ToList();
@@ -124,7 +124,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         db.Invitations.Add(invitation);
         await db.SaveChangesAsync();
 
-        var view = ToView(await InvitationQuery(db).FirstAsync(i => i.Id == invitation.Id), portal);
+        var view = ToView(await InvitationQuery(db, i => i.Id == invitation.Id).FirstAsync(), portal);
         await mail.EnqueueAsync(InvitationMail(view));
         return view;
     }
@@ -260,7 +260,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
     public async Task<Result<InvitationView>> GetInvitationAsync(Guid invitationId, Uri portal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var invitation = await InvitationQuery(db).FirstOrDefaultAsync(i => i.Id == invitationId, cancellationToken);
+        var invitation = await InvitationQuery(db, i => i.Id == invitationId).FirstOrDefaultAsync(cancellationToken);
         return invitation is null ? DomainError.NotFound("The invitation") : ToView(invitation, portal);
     }
 
@@ -319,10 +319,19 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         m.UserId, m.User!.FirstName, m.User.LastName, m.User.Email!, null, m.User.LastActivityAt,
         m.Role, InvitationStatus.Accepted, m.CreatedAt, m.UpdatedAt);
 
-    private static IQueryable<InvitationRow> InvitationQuery(PlatformDbContext db) =>
-        db.Invitations.Select(i => new InvitationRow(
-            i.Id, i.OrganizationId, i.Organization!.Name, i.Email, i.Role, i.InvitedBy!.FirstName + " " + i.InvitedBy.LastName,
-            i.CreatedAt, i.ExpiresAt, i.AcceptedAt));
+    private static IQueryable<InvitationRow> InvitationQuery(PlatformDbContext db, Expression<Func<Invitation, bool>> filter) =>
+        db.Invitations.Where(filter).Select(i => new InvitationRow
+        {
+            Id = i.Id,
+            OrganizationId = i.OrganizationId,
+            OrganizationName = i.Organization!.Name,
+            Email = i.Email,
+            Role = i.Role,
+            InvitedBy = i.InvitedBy!.FirstName + " " + i.InvitedBy.LastName,
+            CreatedAt = i.CreatedAt,
+            ExpiresAt = i.ExpiresAt,
+            AcceptedAt = i.AcceptedAt,
+        });
 
     private InvitationView ToView(InvitationRow row, Uri portal)
     {
@@ -353,14 +362,25 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         If you did not expect this, you can ignore this message.
         """);
 
-    private sealed record InvitationRow(
-        Guid Id,
-        Guid OrganizationId,
-        string OrganizationName,
-        string Email,
-        OrganizationRole Role,
-        string InvitedBy,
-        DateTimeOffset CreatedAt,
-        DateTimeOffset ExpiresAt,
-        DateTimeOffset? AcceptedAt);
+    /// <summary>A flat read of an invitation; an object initializer so EF Core can still sort and filter on it.</summary>
+    private sealed class InvitationRow
+    {
+        public Guid Id { get; init; }
+
+        public Guid OrganizationId { get; init; }
+
+        public required string OrganizationName { get; init; }
+
+        public required string Email { get; init; }
+
+        public OrganizationRole Role { get; init; }
+
+        public required string InvitedBy { get; init; }
+
+        public DateTimeOffset CreatedAt { get; init; }
+
+        public DateTimeOffset ExpiresAt { get; init; }
+
+        public DateTimeOffset? AcceptedAt { get; init; }
+    }
 }

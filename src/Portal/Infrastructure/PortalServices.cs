@@ -121,6 +121,7 @@ public static class PortalServices
                 .RequireAuthenticatedUser()
                 .RequireClaim(PlatformClaims.PlatformAdmin, "true"));
         services.AddCascadingAuthenticationState();
+        services.AddScoped<CurrentCaller>();
 
         // Cookies and, later, secrets are protected by a key ring in the data folder, never in the database.
         // The folder is readable by the portal's user only; that is its protection at rest (docs/decisions.md).

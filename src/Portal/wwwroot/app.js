@@ -4,4 +4,13 @@ window.platform = {
     get: () => localStorage.getItem("platform.theme"),
     set: (value) => localStorage.setItem("platform.theme", value),
   },
+  // Answers whether the text reached the clipboard (browsers refuse on plain http outside localhost).
+  copy: async (text) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
 };
