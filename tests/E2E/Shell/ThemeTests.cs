@@ -1,12 +1,11 @@
 using Microsoft.Playwright;
 using Platform.E2E.Support;
-using Platform.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
 namespace Platform.E2E.Shell;
 
 [Collection(PortalInABrowser.Name)]
-public sealed class ThemeTests(PortalFactory portal, BrowserFixture browser) : IAsyncLifetime
+public sealed class ThemeTests(E2EPortal portal, BrowserFixture browser) : IAsyncLifetime
 {
     private IBrowserContext _context = null!;
     private PortalPages _pages = null!;

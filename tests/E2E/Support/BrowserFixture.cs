@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Playwright;
+using Platform.Tests.Support;
 
 namespace Platform.E2E.Support;
 
@@ -46,8 +48,38 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
+/// <summary>The real portal, sending its mail to an SMTP server the tests read.</summary>
+public sealed class E2EPortal : IAsyncLifetime
+{
+    public SmtpCatcher Mail { get; } = new();
+
+    public PortalFactory Portal { get; private set; } = null!;
+
+    public Uri ServerAddress => Portal.ServerAddress;
+
+    public Uri Url(string path) => new(ServerAddress, path);
+
+    public async Task InitializeAsync()
+    {
+        await Mail.StartAsync();
+        Portal = PortalFactory.With(new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = Mail.Port.ToString(CultureInfo.InvariantCulture),
+            ["Smtp:Security"] = "None",
+        });
+        await ((IAsyncLifetime)Portal).InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await ((IAsyncLifetime)Portal).DisposeAsync();
+        await Mail.DisposeAsync();
+    }
+}
+
 [CollectionDefinition(Name)]
-public sealed class PortalInABrowser : ICollectionFixture<Platform.Tests.Support.PortalFactory>, ICollectionFixture<BrowserFixture>
+public sealed class PortalInABrowser : ICollectionFixture<E2EPortal>, ICollectionFixture<BrowserFixture>
 {
     public const string Name = "portal in a browser";
 }

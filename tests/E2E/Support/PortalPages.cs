@@ -36,6 +36,29 @@ public sealed class PortalPages(IPage page, Uri baseAddress)
     public async Task WaitUntilInteractiveAsync() =>
         await Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
 
+    /// <summary>From the dashboard: creates an organization and lands on its page.</summary>
+    public async Task CreateOrganizationAsync(string name)
+    {
+        await page.GotoAsync(new Uri(baseAddress, "/").ToString());
+        await WaitUntilInteractiveAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New organization" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Name").FillAsync(name);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create organization" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name })).ToBeVisibleAsync();
+    }
+
+    /// <summary>On an organization's page: opens Members and invites someone with the default role.</summary>
+    public async Task InviteMemberAsync(string email)
+    {
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Organization" }).GetByRole(AriaRole.Link, new() { Name = "Members" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite member" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Email").FillAsync(email);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = email, Exact = true })).ToBeVisibleAsync();
+    }
+
     public async Task SignOutAsync()
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Account" }).ClickAsync();

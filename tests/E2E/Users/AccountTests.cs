@@ -1,13 +1,12 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Platform.E2E.Support;
-using Platform.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
 namespace Platform.E2E.Users;
 
 [Collection(PortalInABrowser.Name)]
-public sealed class AccountTests(PortalFactory portal, BrowserFixture browser) : IAsyncLifetime
+public sealed class AccountTests(E2EPortal portal, BrowserFixture browser) : IAsyncLifetime
 {
     private IBrowserContext _context = null!;
     private PortalPages _pages = null!;

@@ -14,6 +14,7 @@ namespace Platform.Tests.Support;
 public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly Func<Task<string>> _database;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"platform-test-data-{Guid.NewGuid():N}");
     private string? _connectionString;
 
@@ -22,13 +23,17 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     {
     }
 
-    private PortalFactory(Func<Task<string>> database)
+    private PortalFactory(Func<Task<string>> database, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _database = database;
+        _settings = settings ?? new Dictionary<string, string?>();
     }
 
     /// <summary>A portal on a database the test controls, e.g. one it stops on purpose.</summary>
     public static PortalFactory On(string connectionString) => new(() => Task.FromResult(connectionString));
+
+    /// <summary>A portal with extra configuration, e.g. the SMTP server a test listens with.</summary>
+    public static PortalFactory With(IReadOnlyDictionary<string, string?> settings) => new(TestPostgres.CreateDatabaseAsync, settings);
 
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialised.");
 
@@ -57,6 +62,10 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     {
         builder.UseSetting("ConnectionStrings:Platform", ConnectionString);
         builder.UseSetting("Portal:DataDirectory", _dataDirectory);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     async Task IAsyncLifetime.DisposeAsync()
