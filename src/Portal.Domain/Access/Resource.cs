@@ -5,6 +5,11 @@ public enum ResourceKind
     Organization,
     Invitation,
     ApiToken,
+    Project,
+    Cluster,
+    Environment,
+    Application,
+    Database,
 }
 
 /// <summary>An id and what it is the id of, so <see cref="TenantAccess"/> can find its organization.</summary>
@@ -16,11 +21,26 @@ public readonly record struct Resource(ResourceKind Kind, Guid Id)
 
     public static Resource ApiToken(Guid id) => new(ResourceKind.ApiToken, id);
 
+    public static Resource Project(Guid id) => new(ResourceKind.Project, id);
+
+    public static Resource Cluster(Guid id) => new(ResourceKind.Cluster, id);
+
+    public static Resource Environment(Guid id) => new(ResourceKind.Environment, id);
+
+    public static Resource Application(Guid id) => new(ResourceKind.Application, id);
+
+    public static Resource Database(Guid id) => new(ResourceKind.Database, id);
+
     public string Noun => Kind switch
     {
         ResourceKind.Organization => "The organization",
         ResourceKind.Invitation => "The invitation",
         ResourceKind.ApiToken => "The API token",
+        ResourceKind.Project => "The project",
+        ResourceKind.Cluster => "The cluster",
+        ResourceKind.Environment => "The environment",
+        ResourceKind.Application => "The application",
+        ResourceKind.Database => "The database",
         _ => "The resource",
     };
 }

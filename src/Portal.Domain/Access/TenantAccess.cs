@@ -46,6 +46,14 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
         ResourceKind.Organization => db.Organizations.Where(o => o.Id == resource.Id).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(cancellationToken),
         ResourceKind.Invitation => db.Invitations.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId).FirstOrDefaultAsync(cancellationToken),
         ResourceKind.ApiToken => db.ApiTokens.Where(t => t.Id == resource.Id).Select(t => t.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Project => db.Projects.Where(p => p.Id == resource.Id).Select(p => (Guid?)p.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Cluster => db.Clusters.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Environment => db.Environments.Where(e => e.Id == resource.Id)
+            .Select(e => (Guid?)e.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Application => db.Applications.Where(a => a.Id == resource.Id)
+            .Select(a => (Guid?)a.Environment!.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Database => db.Databases.Where(d => d.Id == resource.Id)
+            .Select(d => (Guid?)d.Environment!.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
         _ => Task.FromResult<Guid?>(null),
     };
 }

@@ -1,8 +1,14 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Applications;
+using Platform.Domain.Clusters;
+using Platform.Domain.Databases;
+using Platform.Domain.Environments;
+using Platform.Domain.Events;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
+using Platform.Domain.Projects;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 
@@ -19,6 +25,18 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<OrganizationMember> OrganizationMembers => Set<OrganizationMember>();
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<Project> Projects => Set<Project>();
+
+    public DbSet<Cluster> Clusters => Set<Cluster>();
+
+    public DbSet<ProjectEnvironment> Environments => Set<ProjectEnvironment>();
+
+    public DbSet<Application> Applications => Set<Application>();
+
+    public DbSet<ManagedDatabase> Databases => Set<ManagedDatabase>();
+
+    public DbSet<PlatformEvent> Events => Set<PlatformEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

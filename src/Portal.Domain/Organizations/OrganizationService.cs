@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
+using Platform.Domain.Clusters;
 using Platform.Domain.Common;
 using Platform.Domain.Members;
 
@@ -67,6 +68,7 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
             CreatedAt = now,
             UpdatedAt = now,
         });
+        db.Clusters.Add(ClusterService.NewDefault(organization.Id, now));
         await db.SaveChangesAsync();
         return ToView(organization, OrganizationRole.Owner);
     }

@@ -2,7 +2,13 @@ using Hangfire;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Applications;
+using Platform.Portal.Clusters;
+using Platform.Portal.Databases;
+using Platform.Portal.Environments;
+using Platform.Portal.Events;
 using Platform.Portal.Members;
+using Platform.Portal.Projects;
 using Platform.Portal.Organizations;
 using Platform.Portal.Referrals;
 using Platform.Portal.Tokens;
@@ -36,6 +42,12 @@ public static class PortalPipeline
         api.MapMemberApi();
         api.MapTokenApi();
         api.MapReferralApi();
+        api.MapProjectApi();
+        api.MapClusterApi();
+        api.MapEnvironmentApi();
+        api.MapApplicationApi();
+        api.MapDatabaseApi();
+        api.MapEventApi();
 
         app.MapAccountEndpoints();
         app.MapReferralLanding();

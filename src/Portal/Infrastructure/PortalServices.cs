@@ -11,6 +11,12 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 using Microsoft.Extensions.Options;
 using Platform.Domain.Access;
+using Platform.Domain.Applications;
+using Platform.Domain.Clusters;
+using Platform.Domain.Databases;
+using Platform.Domain.Environments;
+using Platform.Domain.Events;
+using Platform.Domain.Projects;
 using Platform.Domain.Common;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
@@ -60,6 +66,12 @@ public static class PortalServices
         services.AddScoped<OrganizationService>();
         services.AddScoped<MemberService>();
         services.AddScoped<ReferralService>();
+        services.AddScoped<ProjectService>();
+        services.AddScoped<ClusterService>();
+        services.AddScoped<EnvironmentService>();
+        services.AddScoped<ApplicationService>();
+        services.AddScoped<DatabaseService>();
+        services.AddScoped<EventService>();
     }
 
     private static void AddMail(this IServiceCollection services)
@@ -89,7 +101,6 @@ public static class PortalServices
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        options.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper));
         options.Converters.Add(new UtcTimestampConverter());
     }

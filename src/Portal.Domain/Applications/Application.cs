@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Environments;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Applications;
+
+public sealed record GitSource(string Url, string Branch, string RootPath);
+
+public enum ProbeType
+{
+    Http,
+    Tcp,
+    Command,
+}
+
+public sealed record Probe(
+    ProbeType Type,
+    string? Path,
+    string? Command,
+    int InitialDelaySeconds,
+    int PeriodSeconds,
+    int TimeoutSeconds,
+    int FailureThreshold);
+
+public sealed record Healthchecks(Probe? ReadinessProbe, Probe? LivenessProbe);
+
+/// <summary>Everything a user sets on an application (PRODUCT.md section 6), validated as a whole.</summary>
+public sealed record ApplicationSettings(
+    string Name,
+    GitSource GitRepository,
+    string? BuildCommand,
+    string StartCommand,
+    int Port,
+    double Cpu,
+    int Memory,
+    int MinRunningInstances,
+    int MaxRunningInstances,
+    bool AutoDeploy,
+    Healthchecks Healthchecks);
+
+public sealed class Application
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid EnvironmentId { get; init; }
+
+    public ProjectEnvironment? Environment { get; init; }
+
+    private ApplicationSettings _settings = null!;
+
+    public required ApplicationSettings Settings
+    {
+        get => _settings;
+        set
+        {
+            _settings = value;
+            Name = value.Name;
+        }
+    }
+
+    /// <summary>A copy of <see cref="ApplicationSettings.Name"/> in its own column, to sort and check uniqueness.</summary>
+    public string Name { get; private set; } = "";
+
+    public ServiceState State { get; set; } = ServiceState.Stopped;
+
+    public string? StateMessage { get; set; }
+
+    public Guid? OwnerId { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class ApplicationConfiguration : IEntityTypeConfiguration<Application>
+{
+    private static readonly JsonSerializerOptions StoredJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper) },
+    };
+
+    public void Configure(EntityTypeBuilder<Application> builder)
+    {
+        builder.ToTable("application");
+        builder.Property(a => a.Id).ValueGeneratedNever();
+        builder.Property(a => a.State).HasConversion<string>().HasMaxLength(20);
+        builder.Property(a => a.StateMessage).HasMaxLength(1000);
+        builder.Property(a => a.Name).HasMaxLength(ServiceNames.MaxLength);
+        // The settings travel together (read whole, validated whole, snapshotted by deployments): one JSON document.
+        builder.Property(a => a.Settings).HasColumnType("jsonb").HasConversion(
+            settings => JsonSerializer.Serialize(settings, StoredJson),
+            json => JsonSerializer.Deserialize<ApplicationSettings>(json, StoredJson)!,
+            new ValueComparer<ApplicationSettings>((a, b) => a == b, settings => settings.GetHashCode(), settings => settings));
+        builder.HasOne(a => a.Environment).WithMany().HasForeignKey(a => a.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(a => new { a.EnvironmentId, a.Name });
+    }
+}

@@ -1,0 +1,146 @@
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Applications;
+
+public sealed record GitSourceInput(string? Url, string? Branch, string? RootPath);
+
+public sealed record ProbeInput(
+    ProbeType? Type,
+    string? Path,
+    string? Command,
+    int? InitialDelaySeconds,
+    int? PeriodSeconds,
+    int? TimeoutSeconds,
+    int? FailureThreshold);
+
+public sealed record HealthchecksInput(ProbeInput? ReadinessProbe, ProbeInput? LivenessProbe);
+
+/// <summary>
+/// An application's settings as a caller sends them: on create, what is missing takes the defaults; on update,
+/// what is missing keeps its current value. An empty build command clears it.
+/// </summary>
+public sealed record ApplicationInput(
+    string? Name,
+    GitSourceInput? GitRepository,
+    string? BuildCommand,
+    string? StartCommand,
+    int? Port,
+    double? Cpu,
+    int? Memory,
+    int? MinRunningInstances,
+    int? MaxRunningInstances,
+    bool? AutoDeploy,
+    HealthchecksInput? Healthchecks);
+
+/// <summary>The rules for application settings, with an error per field named as in the JSON.</summary>
+public static class ApplicationRules
+{
+    public const int MinMemoryMb = 16;
+    public const int MaxMemoryMb = 65536;
+    public const double MinCpu = 0.01;
+    public const double MaxCpu = 64;
+    public const int MaxInstances = 50;
+    public const int MaxCommandLength = 4096;
+
+    public static readonly Probe DefaultReadiness = new(ProbeType.Tcp, null, null, 0, 5, 5, 3);
+    public static readonly Probe DefaultLiveness = new(ProbeType.Tcp, null, null, 10, 10, 5, 3);
+
+    /// <summary>Merges the input over a baseline (null for a new application) and checks the result.</summary>
+    public static (ApplicationSettings Settings, Dictionary<string, string[]> Errors) Resolve(ApplicationInput input, ApplicationSettings? current)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var git = input.GitRepository;
+        var settings = new ApplicationSettings(
+            Name: input.Name?.Trim() ?? current?.Name ?? "",
+            GitRepository: new GitSource(
+                Url: git?.Url?.Trim() ?? current?.GitRepository.Url ?? "",
+                Branch: git?.Branch?.Trim() ?? current?.GitRepository.Branch ?? "main",
+                RootPath: git?.RootPath?.Trim() ?? current?.GitRepository.RootPath ?? "/"),
+            BuildCommand: input.BuildCommand is null ? current?.BuildCommand : (string.IsNullOrWhiteSpace(input.BuildCommand) ? null : input.BuildCommand.Trim()),
+            StartCommand: input.StartCommand?.Trim() ?? current?.StartCommand ?? "",
+            Port: input.Port ?? current?.Port ?? 8080,
+            Cpu: input.Cpu ?? current?.Cpu ?? 0.5,
+            Memory: input.Memory ?? current?.Memory ?? 256,
+            MinRunningInstances: input.MinRunningInstances ?? current?.MinRunningInstances ?? 1,
+            MaxRunningInstances: input.MaxRunningInstances ?? current?.MaxRunningInstances ?? 1,
+            AutoDeploy: input.AutoDeploy ?? current?.AutoDeploy ?? false,
+            Healthchecks: new Healthchecks(
+                MergeProbe(input.Healthchecks?.ReadinessProbe, current?.Healthchecks.ReadinessProbe ?? DefaultReadiness),
+                MergeProbe(input.Healthchecks?.LivenessProbe, current?.Healthchecks.LivenessProbe ?? DefaultLiveness)));
+
+        if (!ServiceNames.IsValid(settings.Name))
+        {
+            errors["name"] = [ServiceNames.Rule];
+        }
+
+        Check(errors, "git_repository.url", settings.GitRepository.Url.Length is > 0 and <= 2048,
+            "The repository is required: a local path, a file:// URL or an http(s)/ssh git URL.");
+        Check(errors, "git_repository.branch", IsBranch(settings.GitRepository.Branch), "Enter a branch name, such as main.");
+        Check(errors, "git_repository.root_path", settings.GitRepository.RootPath.StartsWith('/') && !settings.GitRepository.RootPath.Contains("..", StringComparison.Ordinal),
+            "The root path starts with / and stays inside the repository.");
+        Check(errors, "build_command", settings.BuildCommand is null || settings.BuildCommand.Length <= MaxCommandLength,
+            $"The build command is at most {MaxCommandLength} characters.");
+        Check(errors, "start_command", settings.StartCommand.Length is > 0 and <= MaxCommandLength, "The start command is required, such as npm start.");
+        Check(errors, "port", settings.Port is >= 1 and <= 65535, "The port is from 1 to 65535.");
+        Check(errors, "cpu", settings.Cpu is >= MinCpu and <= MaxCpu, $"CPU is in cores, from {MinCpu} to {MaxCpu}.");
+        Check(errors, "memory", settings.Memory is >= MinMemoryMb and <= MaxMemoryMb, $"Memory is in MB, from {MinMemoryMb} to {MaxMemoryMb}.");
+        Check(errors, "min_running_instances", settings.MinRunningInstances is >= 0 and <= MaxInstances, $"The minimum is from 0 to {MaxInstances} instances.");
+        Check(errors, "max_running_instances", settings.MaxRunningInstances is >= 1 and <= MaxInstances, $"The maximum is from 1 to {MaxInstances} instances.");
+        if (settings.MinRunningInstances > settings.MaxRunningInstances && !errors.ContainsKey("max_running_instances"))
+        {
+            errors["max_running_instances"] = ["The maximum must be at least the minimum."];
+        }
+
+        CheckProbe(errors, "healthchecks.readiness_probe", settings.Healthchecks.ReadinessProbe);
+        CheckProbe(errors, "healthchecks.liveness_probe", settings.Healthchecks.LivenessProbe);
+        return (settings, errors);
+    }
+
+    private static Probe? MergeProbe(ProbeInput? input, Probe? current)
+    {
+        if (input is null)
+        {
+            return current;
+        }
+
+        var type = input.Type ?? current?.Type ?? ProbeType.Tcp;
+        var baseline = current is not null && current.Type == type ? current : null;
+        return new Probe(
+            type,
+            type == ProbeType.Http ? input.Path?.Trim() ?? baseline?.Path ?? "/" : null,
+            type == ProbeType.Command ? input.Command?.Trim() ?? baseline?.Command : null,
+            input.InitialDelaySeconds ?? current?.InitialDelaySeconds ?? 0,
+            input.PeriodSeconds ?? current?.PeriodSeconds ?? 10,
+            input.TimeoutSeconds ?? current?.TimeoutSeconds ?? 5,
+            input.FailureThreshold ?? current?.FailureThreshold ?? 3);
+    }
+
+    private static void CheckProbe(Dictionary<string, string[]> errors, string field, Probe? probe)
+    {
+        if (probe is null)
+        {
+            return;
+        }
+
+        Check(errors, $"{field}.path", probe.Type != ProbeType.Http || probe.Path is { Length: > 0 and <= 1024 } && probe.Path.StartsWith('/'),
+            "An HTTP probe needs a path starting with /, such as /health.");
+        Check(errors, $"{field}.command", probe.Type != ProbeType.Command || probe.Command is { Length: > 0 and <= MaxCommandLength },
+            "A command probe needs the command to run.");
+        Check(errors, $"{field}.initial_delay_seconds", probe.InitialDelaySeconds is >= 0 and <= 3600, "From 0 to 3600 seconds.");
+        Check(errors, $"{field}.period_seconds", probe.PeriodSeconds is >= 1 and <= 3600, "From 1 to 3600 seconds.");
+        Check(errors, $"{field}.timeout_seconds", probe.TimeoutSeconds is >= 1 and <= 3600, "From 1 to 3600 seconds.");
+        Check(errors, $"{field}.failure_threshold", probe.FailureThreshold is >= 1 and <= 100, "From 1 to 100 failures.");
+    }
+
+    private static bool IsBranch(string branch) =>
+        branch.Length is > 0 and <= 255 && !branch.Any(c => char.IsWhiteSpace(c) || c is '~' or '^' or ':' or '?' or '*' or '[' or '\\')
+        && !branch.StartsWith('-') && !branch.Contains("..", StringComparison.Ordinal);
+
+    private static void Check(Dictionary<string, string[]> errors, string field, bool valid, string message)
+    {
+        if (!valid)
+        {
+            errors[field] = [message];
+        }
+    }
+}

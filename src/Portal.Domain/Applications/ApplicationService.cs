@@ -1,0 +1,147 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Access;
+using Platform.Domain.Common;
+using Platform.Domain.Environments;
+using Platform.Domain.Events;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Applications;
+
+/// <summary>
+/// An application as answered: its settings, status, the router address once deployed (null before), and
+/// flags (GIT_CONNECTION_ERROR, UPDATE_AVAILABLE, RESTART_NEEDED) once computed.
+/// </summary>
+public sealed record ApplicationView(
+    Guid Id,
+    Guid EnvironmentId,
+    ApplicationSettings Settings,
+    ServiceStatus Status,
+    IReadOnlyList<string> Flags,
+    Uri? Url,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
+{
+    public async Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).ToListAsync(cancellationToken);
+        return applications.OrderBy(a => a.Settings.Name, StringComparer.OrdinalIgnoreCase).Select(ToView).ToList();
+    }
+
+    public async Task<Result<ApplicationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Application(id), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return ToView(await db.Applications.AsNoTracking().FirstAsync(a => a.Id == id, cancellationToken));
+    }
+
+    public async Task<Result<ApplicationView>> CreateAsync(Caller caller, Guid environmentId, ApplicationInput input)
+    {
+        var found = await environments.FindChangeableAsync(caller, environmentId);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var (scope, environment, db) = found.Value;
+        await using (db)
+        {
+            var (settings, errors) = ApplicationRules.Resolve(input, current: null);
+            if (errors.Count > 0)
+            {
+                return DomainError.Validation(errors);
+            }
+
+            if (await ServiceCatalog.NameConflictAsync(db, environmentId, settings.Name, exceptId: null) is { } conflict)
+            {
+                return conflict;
+            }
+
+            var now = clock.GetUtcNow();
+            var application = new Application
+            {
+                EnvironmentId = environmentId,
+                Settings = settings,
+                StateMessage = "Not deployed yet.",
+                OwnerId = caller.UserId,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Applications.Add(application);
+            EnvironmentService.Touch(environment, caller, now);
+            await db.SaveWithEventsAsync([EventLog.New(
+                EnvironmentService.Subject(scope.OrganizationId, application), "CREATED", SimpleState.Ok, $"Application {settings.Name} created.", caller.UserId, now)]);
+            return ToView(application);
+        }
+    }
+
+    public async Task<Result<ApplicationView>> UpdateAsync(Caller caller, Guid id, ApplicationInput input)
+    {
+        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Application(id));
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var (scope, environment, db) = found.Value;
+        await using (db)
+        {
+            var application = await db.Applications.FirstAsync(a => a.Id == id);
+            var (settings, errors) = ApplicationRules.Resolve(input, application.Settings);
+            if (errors.Count > 0)
+            {
+                return DomainError.Validation(errors);
+            }
+
+            if (await ServiceCatalog.NameConflictAsync(db, application.EnvironmentId, settings.Name, exceptId: id) is { } conflict)
+            {
+                return conflict;
+            }
+
+            var now = clock.GetUtcNow();
+            application.Settings = settings;
+            application.UpdatedAt = now;
+            EnvironmentService.Touch(environment, caller, now);
+            await db.SaveWithEventsAsync([EventLog.New(
+                EnvironmentService.Subject(scope.OrganizationId, application), "UPDATED", SimpleState.Ok, $"Application {settings.Name} settings changed.", caller.UserId, now)]);
+            return ToView(application);
+        }
+    }
+
+    public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
+    {
+        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Application(id));
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var (scope, environment, db) = found.Value;
+        await using (db)
+        {
+            var application = await db.Applications.FirstAsync(a => a.Id == id);
+            var now = clock.GetUtcNow();
+            db.Applications.Remove(application);
+            EnvironmentService.Touch(environment, caller, now);
+            await db.SaveWithEventsAsync([EventLog.New(
+                EnvironmentService.Subject(scope.OrganizationId, application), "DELETED", SimpleState.Ok, $"Application {application.Settings.Name} deleted.", caller.UserId, now)]);
+            return true;
+        }
+    }
+
+    private static ApplicationView ToView(Application a) =>
+        new(a.Id, a.EnvironmentId, a.Settings, ServiceStatus.Of(a.State, a.StateMessage), [], null, a.CreatedAt, a.UpdatedAt);
+}

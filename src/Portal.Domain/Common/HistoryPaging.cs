@@ -1,0 +1,43 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Platform.Domain.Common;
+
+/// <summary>An entry of a history list: a public id and a commit-ordered sequence to page on.</summary>
+public interface ISequenced
+{
+    Guid Id { get; }
+
+    long Sequence { get; }
+}
+
+/// <summary>
+/// The paging rules of every history list, in one place: newest first by sequence with <c>tail</c> and
+/// <c>page</c>; or with <c>lastId</c>, the entries after it, oldest first, at most 500. Both read an index
+/// ending in the sequence, so their cost does not grow with the table.
+/// </summary>
+public static class HistoryPaging
+{
+    public static async Task<Result<HistoryPage<TView>>> PageAsync<TEntity, TView>(
+        IQueryable<TEntity> scoped, HistoryQuery query, Expression<Func<TEntity, TView>> select, CancellationToken cancellationToken = default)
+        where TEntity : class, ISequenced
+    {
+        if (query.LastId is { } lastId)
+        {
+            var after = await scoped.Where(e => e.Id == lastId).Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken);
+            if (after is null)
+            {
+                return DomainError.Validation("lastId", "lastId is not the id of an entry of this list.");
+            }
+
+            var newer = await scoped.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(HistoryQuery.MaxTail)
+                .Select(select).ToListAsync(cancellationToken);
+            return new HistoryPage<TView>(1, newer.Count, newer.Count, newer);
+        }
+
+        var total = await scoped.CountAsync(cancellationToken);
+        var results = await scoped.OrderByDescending(e => e.Sequence).Skip((query.Page - 1) * query.Tail).Take(query.Tail)
+            .Select(select).ToListAsync(cancellationToken);
+        return new HistoryPage<TView>(query.Page, query.Tail, total, results);
+    }
+}

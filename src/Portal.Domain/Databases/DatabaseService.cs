@@ -1,0 +1,177 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Access;
+using Platform.Domain.Common;
+using Platform.Domain.Environments;
+using Platform.Domain.Events;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Databases;
+
+public sealed record DatabaseInput(string? Name, DatabaseType? Type, string? Version, DatabaseMode? Mode, int? Storage);
+
+public sealed record DatabaseView(
+    Guid Id,
+    Guid EnvironmentId,
+    string Name,
+    DatabaseType Type,
+    string Version,
+    DatabaseMode Mode,
+    int Storage,
+    ServiceStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
+{
+    private static readonly string[] Versions = ["13", "14", "15", "16", "17"];
+
+    public async Task<Result<IReadOnlyList<DatabaseView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
+        return databases.Select(ToView).ToList();
+    }
+
+    public async Task<Result<DatabaseView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Database(id), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return ToView(await db.Databases.AsNoTracking().FirstAsync(d => d.Id == id, cancellationToken));
+    }
+
+    public async Task<Result<DatabaseView>> CreateAsync(Caller caller, Guid environmentId, DatabaseInput input)
+    {
+        var found = await environments.FindChangeableAsync(caller, environmentId);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var (scope, environment, db) = found.Value;
+        await using (db)
+        {
+            var now = clock.GetUtcNow();
+            var database = new ManagedDatabase
+            {
+                EnvironmentId = environmentId,
+                Name = input.Name?.Trim() ?? "",
+                Type = input.Type ?? DatabaseType.Postgresql,
+                Version = input.Version?.Trim() ?? "15",
+                Mode = input.Mode ?? DatabaseMode.Container,
+                Storage = input.Storage ?? 10,
+                StateMessage = "Not deployed yet.",
+                OwnerId = caller.UserId,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            if (await ValidateAsync(db, database) is { } invalid)
+            {
+                return invalid;
+            }
+
+            db.Databases.Add(database);
+            EnvironmentService.Touch(environment, caller, now);
+            await db.SaveWithEventsAsync([EventLog.New(
+                EnvironmentService.Subject(scope.OrganizationId, database), "CREATED", SimpleState.Ok, $"Database {database.Name} created.", caller.UserId, now)]);
+            return ToView(database);
+        }
+    }
+
+    public async Task<Result<DatabaseView>> UpdateAsync(Caller caller, Guid id, DatabaseInput input)
+    {
+        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Database(id));
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var (scope, environment, db) = found.Value;
+        await using (db)
+        {
+            var database = await db.Databases.FirstAsync(d => d.Id == id);
+            database.Name = input.Name?.Trim() ?? database.Name;
+            database.Type = input.Type ?? database.Type;
+            database.Version = input.Version?.Trim() ?? database.Version;
+            database.Mode = input.Mode ?? database.Mode;
+            database.Storage = input.Storage ?? database.Storage;
+            if (await ValidateAsync(db, database) is { } invalid)
+            {
+                return invalid;
+            }
+
+            var now = clock.GetUtcNow();
+            database.UpdatedAt = now;
+            EnvironmentService.Touch(environment, caller, now);
+            await db.SaveWithEventsAsync([EventLog.New(
+                EnvironmentService.Subject(scope.OrganizationId, database), "UPDATED", SimpleState.Ok, $"Database {database.Name} settings changed.", caller.UserId, now)]);
+            return ToView(database);
+        }
+    }
+
+    /// <summary>Deletes the database from the catalogue (and, once deployed, its data on the runtime).</summary>
+    public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
+    {
+        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Database(id));
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var (scope, environment, db) = found.Value;
+        await using (db)
+        {
+            var database = await db.Databases.FirstAsync(d => d.Id == id);
+            var now = clock.GetUtcNow();
+            db.Databases.Remove(database);
+            EnvironmentService.Touch(environment, caller, now);
+            await db.SaveWithEventsAsync([EventLog.New(
+                EnvironmentService.Subject(scope.OrganizationId, database), "DELETED", SimpleState.Ok, $"Database {database.Name} deleted.", caller.UserId, now)]);
+            return true;
+        }
+    }
+
+    private static async Task<DomainError?> ValidateAsync(PlatformDbContext db, ManagedDatabase database)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!ServiceNames.IsValid(database.Name))
+        {
+            errors["name"] = [ServiceNames.Rule];
+        }
+
+        if (!Versions.Contains(database.Version))
+        {
+            errors["version"] = [$"PostgreSQL versions: {string.Join(", ", Versions)}."];
+        }
+
+        if (database.Mode != DatabaseMode.Container)
+        {
+            errors["mode"] = ["The local runtime runs databases in CONTAINER mode; MANAGED needs a cloud cluster."];
+        }
+
+        if (database.Storage is < 1 or > ManagedDatabase.MaxStorageGb)
+        {
+            errors["storage"] = [$"Storage is in GB, from 1 to {ManagedDatabase.MaxStorageGb}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return DomainError.Validation(errors);
+        }
+
+        return await ServiceCatalog.NameConflictAsync(db, database.EnvironmentId, database.Name, database.Id);
+    }
+
+    private static DatabaseView ToView(ManagedDatabase d) =>
+        new(d.Id, d.EnvironmentId, d.Name, d.Type, d.Version, d.Mode, d.Storage, ServiceStatus.Of(d.State, d.StateMessage), d.CreatedAt, d.UpdatedAt);
+}

@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Environments;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Databases;
+
+public enum DatabaseType
+{
+    Postgresql,
+}
+
+public enum DatabaseMode
+{
+    /// <summary>Run by the environment's runtime (the local runtime: on its PostgreSQL server).</summary>
+    Container,
+
+    /// <summary>A cloud provider's managed service (a later runtime).</summary>
+    Managed,
+}
+
+/// <summary>A database of an environment (named so as not to collide with EF Core's Database).</summary>
+public sealed class ManagedDatabase
+{
+    public const int MaxStorageGb = 1024;
+
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid EnvironmentId { get; init; }
+
+    public ProjectEnvironment? Environment { get; init; }
+
+    public required string Name { get; set; }
+
+    public DatabaseType Type { get; set; }
+
+    public required string Version { get; set; }
+
+    public DatabaseMode Mode { get; set; }
+
+    public int Storage { get; set; }
+
+    public ServiceState State { get; set; } = ServiceState.Stopped;
+
+    public string? StateMessage { get; set; }
+
+    public Guid? OwnerId { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class ManagedDatabaseConfiguration : IEntityTypeConfiguration<ManagedDatabase>
+{
+    public void Configure(EntityTypeBuilder<ManagedDatabase> builder)
+    {
+        builder.ToTable("_database");
+        builder.Property(d => d.Id).ValueGeneratedNever();
+        builder.Property(d => d.Name).HasMaxLength(ServiceNames.MaxLength);
+        builder.Property(d => d.Type).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.Mode).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.Version).HasMaxLength(10);
+        builder.Property(d => d.State).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.StateMessage).HasMaxLength(1000);
+        builder.HasOne(d => d.Environment).WithMany().HasForeignKey(d => d.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(d => d.EnvironmentId);
+    }
+}

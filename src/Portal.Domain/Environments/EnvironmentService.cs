@@ -1,0 +1,398 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Access;
+using Platform.Domain.Applications;
+using Platform.Domain.Clusters;
+using Platform.Domain.Common;
+using Platform.Domain.Databases;
+using Platform.Domain.Events;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Environments;
+
+public sealed record EnvironmentInput(string? Name, EnvironmentMode? Mode, Guid? ClusterId);
+
+public sealed record CloneInput(string? Name, EnvironmentMode? Mode, Guid? ProjectId, Guid? ClusterId);
+
+public sealed record EnvironmentView(
+    Guid Id,
+    Guid ProjectId,
+    Guid ClusterId,
+    string Name,
+    EnvironmentMode Mode,
+    bool Archived,
+    ServiceStatus Status,
+    Person? LastUpdater,
+    CloudProvider CloudProvider,
+    int TotalServices,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Environments of a project: the catalogue, clone and archive, each change an event.</summary>
+public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock)
+{
+    public async Task<Result<IReadOnlyList<EnvironmentView>>> ListAsync(Caller caller, Guid projectId, bool archived, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Project(projectId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await ViewsAsync(db, db.Environments.Where(e => e.ProjectId == projectId && e.Archived == archived).OrderBy(e => e.Name), cancellationToken);
+    }
+
+    public async Task<Result<EnvironmentView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(id), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await ViewsAsync(db, db.Environments.Where(e => e.Id == id), cancellationToken))[0];
+    }
+
+    public async Task<Result<EnvironmentView>> CreateAsync(Caller caller, Guid projectId, EnvironmentInput input)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Project(projectId), Permission.ManageServices);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var organizationId = allowed.Value.OrganizationId;
+        var checkedInput = await ValidateAsync(db, organizationId, projectId, input.Name, input.Mode, input.ClusterId, exceptId: null, requireMode: true);
+        if (!checkedInput.IsSuccess)
+        {
+            return checkedInput.Error!;
+        }
+
+        var now = clock.GetUtcNow();
+        var environment = new ProjectEnvironment
+        {
+            ProjectId = projectId,
+            ClusterId = checkedInput.Value,
+            Name = input.Name!.Trim(),
+            Mode = input.Mode!.Value,
+            OwnerId = caller.UserId,
+            LastUpdaterId = caller.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Environments.Add(environment);
+        await db.SaveWithEventsAsync([Event(organizationId, environment, "CREATED", $"Environment {environment.Name} created.", caller, now)]);
+        return await GetAsync(caller, environment.Id);
+    }
+
+    public async Task<Result<EnvironmentView>> UpdateAsync(Caller caller, Guid id, EnvironmentInput input)
+    {
+        var found = await FindChangeableAsync(caller, id);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        var (access, environment, db) = found.Value;
+        await using (db)
+        {
+            var checkedInput = await ValidateAsync(
+                db, access.OrganizationId, environment.ProjectId, input.Name ?? environment.Name, input.Mode ?? environment.Mode,
+                input.ClusterId ?? environment.ClusterId, exceptId: id, requireMode: false);
+            if (!checkedInput.IsSuccess)
+            {
+                return checkedInput.Error!;
+            }
+
+            var now = clock.GetUtcNow();
+            environment.Name = (input.Name ?? environment.Name).Trim();
+            environment.Mode = input.Mode ?? environment.Mode;
+            environment.ClusterId = checkedInput.Value;
+            Touch(environment, caller, now);
+            await db.SaveWithEventsAsync([Event(access.OrganizationId, environment, "UPDATED", $"Environment {environment.Name} changed.", caller, now)]);
+        }
+
+        return await GetAsync(caller, id);
+    }
+
+    /// <summary>Deletes the environment and its services. Archived environments may be deleted.</summary>
+    public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(id), Permission.ManageServices);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var environment = await db.Environments.FirstAsync(e => e.Id == id);
+        db.Environments.Remove(environment);
+        await db.SaveWithEventsAsync([Event(allowed.Value.OrganizationId, environment, "DELETED", $"Environment {environment.Name} deleted.", caller, clock.GetUtcNow())]);
+        return true;
+    }
+
+    /// <summary>Stops the environment's services and freezes it until it is unarchived.</summary>
+    public async Task<Result<EnvironmentView>> ArchiveAsync(Caller caller, Guid id)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(id), Permission.ManageServices);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var environment = await db.Environments.FirstAsync(e => e.Id == id);
+            if (!environment.Archived)
+            {
+                var now = clock.GetUtcNow();
+                var events = new List<PlatformEvent>();
+                foreach (var application in await db.Applications.Where(a => a.EnvironmentId == id && a.State != ServiceState.Stopped).ToListAsync())
+                {
+                    application.State = ServiceState.Stopped;
+                    application.StateMessage = "Stopped: the environment was archived.";
+                    events.Add(EventLog.New(Subject(allowed.Value.OrganizationId, application), "STOPPED", SimpleState.Ok, application.StateMessage, caller.UserId, now));
+                }
+
+                foreach (var database in await db.Databases.Where(d => d.EnvironmentId == id && d.State != ServiceState.Stopped).ToListAsync())
+                {
+                    database.State = ServiceState.Stopped;
+                    database.StateMessage = "Stopped: the environment was archived.";
+                    events.Add(EventLog.New(Subject(allowed.Value.OrganizationId, database), "STOPPED", SimpleState.Ok, database.StateMessage, caller.UserId, now));
+                }
+
+                environment.Archived = true;
+                environment.ArchivedAt = now;
+                Touch(environment, caller, now);
+                events.Add(Event(allowed.Value.OrganizationId, environment, "ARCHIVED", $"Environment {environment.Name} archived.", caller, now));
+                await db.SaveWithEventsAsync(events);
+            }
+        }
+
+        return await GetAsync(caller, id);
+    }
+
+    public async Task<Result<EnvironmentView>> UnarchiveAsync(Caller caller, Guid id)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(id), Permission.ManageServices);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var environment = await db.Environments.FirstAsync(e => e.Id == id);
+            if (environment.Archived)
+            {
+                var now = clock.GetUtcNow();
+                environment.Archived = false;
+                environment.ArchivedAt = null;
+                Touch(environment, caller, now);
+                await db.SaveWithEventsAsync([Event(allowed.Value.OrganizationId, environment, "UNARCHIVED", $"Environment {environment.Name} unarchived.", caller, now)]);
+            }
+        }
+
+        return await GetAsync(caller, id);
+    }
+
+    /// <summary>
+    /// Copies an environment's applications and databases (settings only, never data) into a new environment,
+    /// in the same project unless another of the organization's projects is named. Deployments, logs and
+    /// events stay with the original.
+    /// </summary>
+    public async Task<Result<EnvironmentView>> CloneAsync(Caller caller, Guid id, CloneInput input)
+    {
+        var source = await access.CheckAsync(caller, Resource.Environment(id), Permission.ManageServices);
+        if (!source.IsSuccess)
+        {
+            return source.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var original = await db.Environments.AsNoTracking().FirstAsync(e => e.Id == id);
+        var projectId = input.ProjectId ?? original.ProjectId;
+        if (projectId != original.ProjectId)
+        {
+            var target = await access.CheckAsync(caller, Resource.Project(projectId), Permission.ManageServices);
+            if (!target.IsSuccess || target.Value.OrganizationId != source.Value.OrganizationId)
+            {
+                return target.IsSuccess ? DomainError.NotFound("The project") : target.Error!;
+            }
+        }
+
+        var organizationId = source.Value.OrganizationId;
+        var checkedInput = await ValidateAsync(db, organizationId, projectId, input.Name, input.Mode ?? original.Mode, input.ClusterId ?? original.ClusterId, exceptId: null, requireMode: false);
+        if (!checkedInput.IsSuccess)
+        {
+            return checkedInput.Error!;
+        }
+
+        var now = clock.GetUtcNow();
+        var clone = new ProjectEnvironment
+        {
+            ProjectId = projectId,
+            ClusterId = checkedInput.Value,
+            Name = input.Name!.Trim(),
+            Mode = input.Mode ?? original.Mode,
+            OwnerId = caller.UserId,
+            LastUpdaterId = caller.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Environments.Add(clone);
+        var events = new List<PlatformEvent>
+        {
+            Event(organizationId, original, "CLONED", $"Environment {original.Name} cloned to {clone.Name}.", caller, now),
+            Event(organizationId, clone, "CLONED", $"Environment {clone.Name} cloned from {original.Name}.", caller, now),
+        };
+
+        foreach (var application in await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == id).ToListAsync())
+        {
+            var copy = new Application { EnvironmentId = clone.Id, Settings = application.Settings, OwnerId = caller.UserId, CreatedAt = now, UpdatedAt = now };
+            db.Applications.Add(copy);
+            events.Add(EventLog.New(Subject(organizationId, copy, clone.Id), "CREATED", SimpleState.Ok, $"Application {copy.Settings.Name} created by cloning {original.Name}.", caller.UserId, now));
+        }
+
+        foreach (var database in await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == id).ToListAsync())
+        {
+            var copy = new ManagedDatabase
+            {
+                EnvironmentId = clone.Id,
+                Name = database.Name,
+                Type = database.Type,
+                Version = database.Version,
+                Mode = database.Mode,
+                Storage = database.Storage,
+                OwnerId = caller.UserId,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Databases.Add(copy);
+            events.Add(EventLog.New(Subject(organizationId, copy, clone.Id), "CREATED", SimpleState.Ok, $"Database {copy.Name} created by cloning {original.Name}.", caller.UserId, now));
+        }
+
+        await db.SaveWithEventsAsync(events);
+        return await GetAsync(caller, clone.Id);
+    }
+
+    /// <summary>
+    /// Loads an environment for a change to it or its services, refusing archived ones. The caller owns the
+    /// returned context.
+    /// </summary>
+    internal async Task<Result<(OrganizationAccess Access, ProjectEnvironment Environment, PlatformDbContext Db)>> FindChangeableAsync(Caller caller, Guid environmentId)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.ManageServices);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        var db = await dbFactory.CreateDbContextAsync();
+        var environment = await db.Environments.FirstAsync(e => e.Id == environmentId);
+        if (environment.Archived)
+        {
+            await db.DisposeAsync();
+            return ArchivedConflict(environment);
+        }
+
+        return (allowed.Value, environment, db);
+    }
+
+    /// <summary>The same, for a change to one of the environment's services.</summary>
+    internal async Task<Result<(OrganizationAccess Access, ProjectEnvironment Environment, PlatformDbContext Db)>> FindChangeableForServiceAsync(Caller caller, Resource service)
+    {
+        var allowed = await access.CheckAsync(caller, service, Permission.ManageServices);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        Guid environmentId;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            environmentId = service.Kind == ResourceKind.Application
+                ? await db.Applications.Where(a => a.Id == service.Id).Select(a => a.EnvironmentId).FirstAsync()
+                : await db.Databases.Where(d => d.Id == service.Id).Select(d => d.EnvironmentId).FirstAsync();
+        }
+
+        return await FindChangeableAsync(caller, environmentId);
+    }
+
+    public static DomainError ArchivedConflict(ProjectEnvironment environment) =>
+        DomainError.Conflict($"The environment \"{environment.Name}\" is archived: unarchive it before deploying, starting or changing it.");
+
+    public static void Touch(ProjectEnvironment environment, Caller caller, DateTimeOffset now)
+    {
+        environment.LastUpdaterId = caller.UserId;
+        environment.UpdatedAt = now;
+    }
+
+    public static EventSubject Subject(Guid organizationId, Application application, Guid? environmentId = null) =>
+        new(organizationId, environmentId ?? application.EnvironmentId, ServiceType.Application, application.Id, application.Settings.Name);
+
+    public static EventSubject Subject(Guid organizationId, ManagedDatabase database, Guid? environmentId = null) =>
+        new(organizationId, environmentId ?? database.EnvironmentId, ServiceType.Database, database.Id, database.Name);
+
+    private static PlatformEvent Event(Guid organizationId, ProjectEnvironment environment, string state, string message, Caller caller, DateTimeOffset now) =>
+        EventLog.New(new EventSubject(organizationId, environment.Id, ServiceType.Environment, environment.Id, environment.Name), state, SimpleState.Ok, message, caller.UserId, now);
+
+    /// <summary>Checks name, mode and cluster; answers the cluster to use (the organization's default when none is named).</summary>
+    private static async Task<Result<Guid>> ValidateAsync(
+        PlatformDbContext db, Guid organizationId, Guid projectId, string? name, EnvironmentMode? mode, Guid? clusterId, Guid? exceptId, bool requireMode)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Validation.RequireText(errors, "name", name, "Name", ProjectEnvironment.MaxNameLength);
+        if (requireMode && mode is null)
+        {
+            errors["mode"] = ["Choose a mode: DEVELOPMENT, STAGING, PRODUCTION or PREVIEW."];
+        }
+
+        var cluster = clusterId is null
+            ? await db.Clusters.Where(c => c.OrganizationId == organizationId && c.IsDefault).Select(c => (Guid?)c.Id).FirstOrDefaultAsync()
+            : await db.Clusters.Where(c => c.OrganizationId == organizationId && c.Id == clusterId).Select(c => (Guid?)c.Id).FirstOrDefaultAsync();
+        if (cluster is null)
+        {
+            errors["cluster_id"] = [clusterId is null ? "This organization has no default cluster." : "No cluster of this organization has this id."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return DomainError.Validation(errors);
+        }
+
+        var trimmed = name!.Trim();
+        return await db.Environments.AnyAsync(e => e.ProjectId == projectId && e.Name == trimmed && e.Id != exceptId)
+            ? DomainError.Conflict($"An environment named \"{trimmed}\" already exists in this project.")
+            : cluster!.Value;
+    }
+
+    private static async Task<List<EnvironmentView>> ViewsAsync(PlatformDbContext db, IQueryable<ProjectEnvironment> environments, CancellationToken cancellationToken)
+    {
+        var rows = await environments.Select(e => new
+        {
+            Environment = e,
+            ClusterKind = e.Cluster!.Kind,
+            Updater = e.LastUpdater == null ? null : new Person(e.LastUpdater.Id, e.LastUpdater.FirstName + " " + e.LastUpdater.LastName),
+        }).ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.Environment.Id).ToList();
+        var applications = await db.Applications.Where(a => ids.Contains(a.EnvironmentId))
+            .Select(a => new { a.EnvironmentId, a.Name, a.State, a.StateMessage }).ToListAsync(cancellationToken);
+        var databases = await db.Databases.Where(d => ids.Contains(d.EnvironmentId))
+            .Select(d => new { d.EnvironmentId, d.Name, d.State, d.StateMessage }).ToListAsync(cancellationToken);
+        var services = applications.Select(a => (a.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Application, a.Name, a.State, a.StateMessage)))
+            .Concat(databases.Select(d => (d.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Database, d.Name, d.State, d.StateMessage))))
+            .ToLookup(s => s.EnvironmentId, s => s.Snapshot);
+
+        return rows.Select(r =>
+        {
+            var e = r.Environment;
+            var own = services[e.Id].ToList();
+            return new EnvironmentView(
+                e.Id, e.ProjectId, e.ClusterId, e.Name, e.Mode, e.Archived, EnvironmentStatus.Derive(own), r.Updater,
+                CloudProvider.For(r.ClusterKind), own.Count, e.CreatedAt, e.UpdatedAt);
+        }).ToList();
+    }
+}

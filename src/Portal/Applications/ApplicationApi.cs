@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Domain.Applications;
+using Platform.Domain.Services;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Problems;
+
+namespace Platform.Portal.Applications;
+
+public static class ApplicationApi
+{
+    public sealed record ApplicationResponse(
+        Guid Id,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset UpdatedAt,
+        Guid EnvironmentId,
+        string Name,
+        GitSource GitRepository,
+        string? BuildCommand,
+        string StartCommand,
+        int Port,
+        double Cpu,
+        int Memory,
+        int MinRunningInstances,
+        int MaxRunningInstances,
+        bool AutoDeploy,
+        Healthchecks Healthchecks,
+        ServiceStatus Status,
+        IReadOnlyList<string> Flags,
+        Uri? Url);
+
+    public static RouteGroupBuilder MapApplicationApi(this RouteGroupBuilder api)
+    {
+        var tags = new[] { "Application" };
+        api.MapGet("/environment/{id:guid}/application", ListAsync).WithTags(tags).WithSummary("The environment's applications, with their flags");
+        api.MapPost("/environment/{id:guid}/application", CreateAsync).WithTags(tags).WithSummary("Add an application deployed from git");
+        api.MapGet("/application/{id:guid}", GetAsync).WithTags(tags).WithSummary("One application");
+        api.MapPut("/application/{id:guid}", UpdateAsync).WithTags(tags).WithSummary("Change an application's settings; fields left out keep their value");
+        api.MapDelete("/application/{id:guid}", DeleteAsync).WithTags(tags).WithSummary("Delete an application");
+        return api;
+    }
+
+    private static async Task<Results<Ok<ListResponse<ApplicationResponse>>, ProblemHttpResult>> ListAsync(Guid id, ClaimsPrincipal user, ApplicationService applications) =>
+        (await applications.ListAsync(user.ToCaller(), id)).ToOk(list => new ListResponse<ApplicationResponse>(list.Select(ToResponse).ToList()));
+
+    private static async Task<Results<Created<ApplicationResponse>, ProblemHttpResult>> CreateAsync(
+        Guid id, ApplicationInput request, ClaimsPrincipal user, ApplicationService applications) =>
+        (await applications.CreateAsync(user.ToCaller(), id, request)).ToCreated(ToResponse, a => $"/api/application/{a.Id}");
+
+    private static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetAsync(Guid id, ClaimsPrincipal user, ApplicationService applications) =>
+        (await applications.GetAsync(user.ToCaller(), id)).ToOk(ToResponse);
+
+    private static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> UpdateAsync(
+        Guid id, ApplicationInput request, ClaimsPrincipal user, ApplicationService applications) =>
+        (await applications.UpdateAsync(user.ToCaller(), id, request)).ToOk(ToResponse);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, ClaimsPrincipal user, ApplicationService applications) =>
+        (await applications.DeleteAsync(user.ToCaller(), id)).ToNoContent();
+
+    private static ApplicationResponse ToResponse(ApplicationView a)
+    {
+        var s = a.Settings;
+        return new ApplicationResponse(
+            a.Id, a.CreatedAt, a.UpdatedAt, a.EnvironmentId, s.Name, s.GitRepository, s.BuildCommand, s.StartCommand, s.Port, s.Cpu, s.Memory,
+            s.MinRunningInstances, s.MaxRunningInstances, s.AutoDeploy, s.Healthchecks, a.Status, a.Flags, a.Url);
+    }
+}

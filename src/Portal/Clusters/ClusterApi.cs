@@ -1,0 +1,37 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Domain.Clusters;
+using Platform.Portal.Infrastructure;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Problems;
+
+namespace Platform.Portal.Clusters;
+
+public static class ClusterApi
+{
+    /// <param name="Id">The cluster's id: the draft's cloud_provider object is answered per cluster.</param>
+    public sealed record CloudProviderResponse(Guid Id, string Name, string ShortName, Uri LogoUrl);
+
+    public sealed record ClusterResponse(
+        Guid Id, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Guid OrganizationId, string Name, ClusterKind Kind, bool IsDefault, CloudProviderResponse CloudProvider);
+
+    public static RouteGroupBuilder MapClusterApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/organization/{id:guid}/cluster", ListAsync).WithTags("Cluster").WithSummary("The organization's clusters; the first is its default");
+        api.MapGet("/cluster/{id:guid}", GetAsync).WithTags("Cluster").WithSummary("One cluster");
+        return api;
+    }
+
+    public static CloudProviderResponse ToResponse(CloudProvider provider, Guid clusterId, Uri portal) =>
+        new(clusterId, provider.Name, provider.ShortName, new Uri(portal, provider.LogoPath));
+
+    private static async Task<Results<Ok<ListResponse<ClusterResponse>>, ProblemHttpResult>> ListAsync(
+        Guid id, HttpRequest http, ClaimsPrincipal user, ClusterService clusters, PortalLinks links) =>
+        (await clusters.ListAsync(user.ToCaller(), id)).ToOk(list => new ListResponse<ClusterResponse>(list.Select(c => ToResponse(c, links.For(http))).ToList()));
+
+    private static async Task<Results<Ok<ClusterResponse>, ProblemHttpResult>> GetAsync(Guid id, HttpRequest http, ClaimsPrincipal user, ClusterService clusters, PortalLinks links) =>
+        (await clusters.GetAsync(user.ToCaller(), id)).ToOk(c => ToResponse(c, links.For(http)));
+
+    private static ClusterResponse ToResponse(ClusterView c, Uri portal) =>
+        new(c.Id, c.CreatedAt, c.UpdatedAt, c.OrganizationId, c.Name, c.Kind, c.IsDefault, ToResponse(c.CloudProvider, c.Id, portal));
+}

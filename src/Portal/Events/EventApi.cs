@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Platform.Domain.Events;
+using Platform.Domain.Services;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Problems;
+
+namespace Platform.Portal.Events;
+
+public static class EventApi
+{
+    public sealed record OwnerResponse(Guid Id, string Name, string? PictureProfileUrl);
+
+    public sealed record CommitResponse(string ShortId, string LongId, string Message);
+
+    public sealed record ServiceResponse(ServiceType Type, Guid Id, string Name);
+
+    public sealed record EventResponse(Guid Id, DateTimeOffset CreatedAt, ServiceStatus Status, OwnerResponse? Owner, ServiceResponse Service, CommitResponse? Commit);
+
+    public static RouteGroupBuilder MapEventApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/environment/{id:guid}/event", (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
+                HistoryResults.ListAsync(http, query => events.ListForEnvironmentAsync(user.ToCaller(), id, query), ToResponse))
+            .WithTags("Environment").WithSummary("The environment's events, newest first (tail, page) or after lastId");
+        api.MapGet("/application/{id:guid}/event", (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
+                HistoryResults.ListAsync(http, query => events.ListForApplicationAsync(user.ToCaller(), id, query), ToResponse))
+            .WithTags("Application").WithSummary("The application's events, newest first (tail, page) or after lastId");
+        api.MapGet("/database/{id:guid}/event", (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
+                HistoryResults.ListAsync(http, query => events.ListForDatabaseAsync(user.ToCaller(), id, query), ToResponse))
+            .WithTags("Database").WithSummary("The database's events, newest first (tail, page) or after lastId");
+        return api;
+    }
+
+    public static OwnerResponse? ToResponse(Person? person) => person is null ? null : new OwnerResponse(person.Id, person.Name, null);
+
+    private static EventResponse ToResponse(EventView e) => new(
+        e.Id,
+        e.CreatedAt,
+        e.Status,
+        ToResponse(e.Owner),
+        new ServiceResponse(e.Service.Type, e.Service.Id, e.Service.Name),
+        e.Commit is null ? null : new CommitResponse(e.Commit.ShortId, e.Commit.LongId, e.Commit.Message));
+}
