@@ -254,34 +254,35 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
     }
 
     /// <summary>
-    /// The invitation as its invitee sees it. Visible to any signed-in user who has its link, so the page can say
-    /// when it was meant for another address; only that address can accept it.
+    /// The invitation as its invitee sees it. Like everything of an organization, it is visible only to the
+    /// organization's members, and to the person it was sent to: anyone else gets NotFound.
     /// </summary>
-    public async Task<Result<InvitationView>> GetInvitationAsync(Guid invitationId, Uri portal, CancellationToken cancellationToken = default)
+    public async Task<Result<InvitationView>> GetInvitationAsync(Caller caller, Guid invitationId, Uri portal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invitation = await InvitationQuery(db, i => i.Id == invitationId).FirstOrDefaultAsync(cancellationToken);
-        return invitation is null ? DomainError.NotFound("The invitation") : ToView(invitation, portal);
+        return invitation is not null && await CanSeeAsync(db, caller, invitation.OrganizationId, invitation.Email, cancellationToken)
+            ? ToView(invitation, portal)
+            : DomainError.NotFound("The invitation");
     }
 
     /// <summary>Makes the invited person a member; answers the organization's id.</summary>
     public async Task<Result<Guid>> AcceptAsync(Caller caller, Guid organizationId, Guid invitationId)
     {
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId);
+        if (invitation is null || !await CanSeeAsync(db, caller, organizationId, invitation.Email))
+        {
+            return DomainError.NotFound("The invitation");
+        }
+
         if (caller.IsOrganizationToken)
         {
             return DomainError.Forbidden("An organization API token cannot accept invitations: sign in as the invited person.");
         }
 
-        var now = clock.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId);
-        if (invitation is null)
-        {
-            return DomainError.NotFound("The invitation");
-        }
-
-        var email = await db.Users.Where(u => u.Id == caller.UserId).Select(u => u.NormalizedEmail).FirstAsync();
-        if (!string.Equals(email, invitation.Email.ToUpperInvariant(), StringComparison.Ordinal))
+        if (!await IsInviteeAsync(db, caller, invitation.Email))
         {
             return DomainError.Forbidden($"This invitation was sent to {invitation.Email}: sign in with that address to accept it.");
         }
@@ -314,6 +315,21 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
     }
 
     public static Uri InvitationLink(Uri portal, Guid invitationId) => new(portal, $"invitation/{invitationId}");
+
+    private static async Task<bool> CanSeeAsync(PlatformDbContext db, Caller caller, Guid organizationId, string email, CancellationToken cancellationToken = default) =>
+        await TenantAccess.FindRoleAsync(db, caller, organizationId, cancellationToken) is not null
+        || await IsInviteeAsync(db, caller, email, cancellationToken);
+
+    private static async Task<bool> IsInviteeAsync(PlatformDbContext db, Caller caller, string email, CancellationToken cancellationToken = default)
+    {
+        if (caller.IsOrganizationToken)
+        {
+            return false;
+        }
+
+        var normalized = email.ToUpperInvariant();
+        return await db.Users.AnyAsync(u => u.Id == caller.UserId && u.NormalizedEmail == normalized, cancellationToken);
+    }
 
     private static readonly Expression<Func<OrganizationMember, MemberView>> ToMemberView = m => new MemberView(
         m.UserId, m.User!.FirstName, m.User.LastName, m.User.Email!, null, m.User.LastActivityAt,

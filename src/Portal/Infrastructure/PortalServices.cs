@@ -24,6 +24,7 @@ using Platform.Domain.Referrals;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Infrastructure.Jobs;
 using Platform.Portal.Infrastructure.Json;
 using Platform.Portal.Infrastructure.Mail;
 using Platform.Portal.Infrastructure.Postgres;
@@ -133,6 +134,7 @@ public static class PortalServices
                 .RequireClaim(PlatformClaims.PlatformAdmin, "true"));
         services.AddCascadingAuthenticationState();
         services.AddScoped<CurrentCaller>();
+        services.AddScoped<Platform.Portal.Organizations.OrganizationContext>();
 
         // Cookies and, later, secrets are protected by a key ring in the data folder, never in the database.
         // The folder is readable by the portal's user only; that is its protection at rest (docs/decisions.md).
@@ -157,6 +159,7 @@ public static class PortalServices
     {
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseLogProvider(new ResilientLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>())))
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
@@ -18,6 +19,7 @@ public sealed class OrganizationHeaderTests
         await using var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
+        context.Services.AddScoped<OrganizationContext>();
         var organization = new OrganizationView(Guid.CreateVersion7(), "Acme", null, Guid.CreateVersion7(), role, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
 
         var header = context.Render<OrganizationHeader>(parameters => parameters

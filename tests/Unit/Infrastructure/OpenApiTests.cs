@@ -16,7 +16,7 @@ public sealed class OpenApiTests(PortalFactory portal) : IClassFixture<PortalFac
         Assert.Contains("/api/auth/token", paths);
         Assert.Contains("/api/user", paths);
         var properties = document["components"]!["schemas"]!["RegisterRequest"]!["properties"]!.AsObject().Select(p => p.Key);
-        Assert.Equal(["email", "first_name", "last_name", "password"], properties.Order());
+        Assert.Equal(["email", "first_name", "last_name", "password", "referral_code"], properties.Order());
         Assert.NotNull(document["components"]!["securitySchemes"]!["Bearer"]);
     }
 
