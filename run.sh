@@ -26,6 +26,18 @@ fi
 demo_email=$(sed -n 1p "$credentials")
 demo_password=$(sed -n 2p "$credentials")
 
+# The sample application's git source: a bare repository made once from samples/hello-python.
+sample_repository="$PORTAL_DATA_DIR/samples/hello-python.git"
+if [ ! -d "$sample_repository" ]; then
+  work=$(mktemp -d)
+  cp -r samples/hello-python/. "$work"
+  git -C "$work" init -q -b main
+  git -C "$work" add -A
+  git -C "$work" -c user.name=Platform -c user.email=platform@localhost commit -q -m "Sample application"
+  git clone -q --bare "$work" "$sample_repository"
+  rm -rf "$work"
+fi
+
 say "Building the portal"
 build="$PORTAL_DATA_DIR/build"
 dotnet publish src/Portal/Portal.csproj -c Release -o "$build" --nologo -v quiet -clp:ErrorsOnly
@@ -44,5 +56,5 @@ BANNER
 
 cd "$build"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
-export Demo__Email="$demo_email" Demo__Password="$demo_password"
+export Demo__Email="$demo_email" Demo__Password="$demo_password" Demo__SampleRepository="$sample_repository"
 exec dotnet Portal.dll --urls "$urls"
