@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
-using Platform.Domain.Events;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Applications;
@@ -21,7 +20,7 @@ public sealed record ApplicationView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
+public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments)
 {
     public async Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
     {
@@ -56,36 +55,30 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
             return found.Error!;
         }
 
-        var (scope, environment, db) = found.Value;
-        await using (db)
+        await using var change = found.Value;
+        var (settings, errors) = ApplicationRules.Resolve(input, current: null);
+        if (errors.Count > 0)
         {
-            var (settings, errors) = ApplicationRules.Resolve(input, current: null);
-            if (errors.Count > 0)
-            {
-                return DomainError.Validation(errors);
-            }
-
-            if (await ServiceCatalog.NameConflictAsync(db, environmentId, settings.Name, exceptId: null) is { } conflict)
-            {
-                return conflict;
-            }
-
-            var now = clock.GetUtcNow();
-            var application = new Application
-            {
-                EnvironmentId = environmentId,
-                Settings = settings,
-                StateMessage = "Not deployed yet.",
-                OwnerId = caller.UserId,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            db.Applications.Add(application);
-            EnvironmentService.Touch(environment, caller, now);
-            await db.SaveWithEventsAsync([EventLog.New(
-                EnvironmentService.Subject(scope.OrganizationId, application), "CREATED", SimpleState.Ok, $"Application {settings.Name} created.", caller.UserId, now)]);
-            return ToView(application);
+            return DomainError.Validation(errors);
         }
+
+        if (await ServiceCatalog.NameConflictAsync(change.Db, environmentId, settings.Name, exceptId: null) is { } conflict)
+        {
+            return conflict;
+        }
+
+        var application = new Application
+        {
+            EnvironmentId = environmentId,
+            Settings = settings,
+            StateMessage = "Not deployed yet.",
+            OwnerId = caller.UserId,
+            CreatedAt = change.Now,
+            UpdatedAt = change.Now,
+        };
+        change.Db.Applications.Add(application);
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "CREATED", $"Application {settings.Name} created.");
+        return ToView(application);
     }
 
     public async Task<Result<ApplicationView>> UpdateAsync(Caller caller, Guid id, ApplicationInput input)
@@ -96,29 +89,23 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
             return found.Error!;
         }
 
-        var (scope, environment, db) = found.Value;
-        await using (db)
+        await using var change = found.Value;
+        var application = await change.Db.Applications.FirstAsync(a => a.Id == id);
+        var (settings, errors) = ApplicationRules.Resolve(input, application.Settings);
+        if (errors.Count > 0)
         {
-            var application = await db.Applications.FirstAsync(a => a.Id == id);
-            var (settings, errors) = ApplicationRules.Resolve(input, application.Settings);
-            if (errors.Count > 0)
-            {
-                return DomainError.Validation(errors);
-            }
-
-            if (await ServiceCatalog.NameConflictAsync(db, application.EnvironmentId, settings.Name, exceptId: id) is { } conflict)
-            {
-                return conflict;
-            }
-
-            var now = clock.GetUtcNow();
-            application.Settings = settings;
-            application.UpdatedAt = now;
-            EnvironmentService.Touch(environment, caller, now);
-            await db.SaveWithEventsAsync([EventLog.New(
-                EnvironmentService.Subject(scope.OrganizationId, application), "UPDATED", SimpleState.Ok, $"Application {settings.Name} settings changed.", caller.UserId, now)]);
-            return ToView(application);
+            return DomainError.Validation(errors);
         }
+
+        if (await ServiceCatalog.NameConflictAsync(change.Db, application.EnvironmentId, settings.Name, exceptId: id) is { } conflict)
+        {
+            return conflict;
+        }
+
+        application.Settings = settings;
+        application.UpdatedAt = change.Now;
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.");
+        return ToView(application);
     }
 
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
@@ -129,17 +116,11 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
             return found.Error!;
         }
 
-        var (scope, environment, db) = found.Value;
-        await using (db)
-        {
-            var application = await db.Applications.FirstAsync(a => a.Id == id);
-            var now = clock.GetUtcNow();
-            db.Applications.Remove(application);
-            EnvironmentService.Touch(environment, caller, now);
-            await db.SaveWithEventsAsync([EventLog.New(
-                EnvironmentService.Subject(scope.OrganizationId, application), "DELETED", SimpleState.Ok, $"Application {application.Settings.Name} deleted.", caller.UserId, now)]);
-            return true;
-        }
+        await using var change = found.Value;
+        var application = await change.Db.Applications.FirstAsync(a => a.Id == id);
+        change.Db.Applications.Remove(application);
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "DELETED", $"Application {application.Name} deleted.");
+        return true;
     }
 
     private static ApplicationView ToView(Application a) =>

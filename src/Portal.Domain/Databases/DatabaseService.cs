@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
-using Platform.Domain.Events;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Databases;
@@ -21,7 +20,7 @@ public sealed record DatabaseView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
+public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments)
 {
     private static readonly string[] Versions = ["13", "14", "15", "16", "17"];
 
@@ -58,34 +57,28 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
             return found.Error!;
         }
 
-        var (scope, environment, db) = found.Value;
-        await using (db)
+        await using var change = found.Value;
+        var database = new ManagedDatabase
         {
-            var now = clock.GetUtcNow();
-            var database = new ManagedDatabase
-            {
-                EnvironmentId = environmentId,
-                Name = input.Name?.Trim() ?? "",
-                Type = input.Type ?? DatabaseType.Postgresql,
-                Version = input.Version?.Trim() ?? "15",
-                Mode = input.Mode ?? DatabaseMode.Container,
-                Storage = input.Storage ?? 10,
-                StateMessage = "Not deployed yet.",
-                OwnerId = caller.UserId,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            if (await ValidateAsync(db, database) is { } invalid)
-            {
-                return invalid;
-            }
-
-            db.Databases.Add(database);
-            EnvironmentService.Touch(environment, caller, now);
-            await db.SaveWithEventsAsync([EventLog.New(
-                EnvironmentService.Subject(scope.OrganizationId, database), "CREATED", SimpleState.Ok, $"Database {database.Name} created.", caller.UserId, now)]);
-            return ToView(database);
+            EnvironmentId = environmentId,
+            Name = input.Name?.Trim() ?? "",
+            Type = input.Type ?? DatabaseType.Postgresql,
+            Version = input.Version?.Trim() ?? "15",
+            Mode = input.Mode ?? DatabaseMode.Container,
+            Storage = input.Storage ?? 10,
+            StateMessage = "Not deployed yet.",
+            OwnerId = caller.UserId,
+            CreatedAt = change.Now,
+            UpdatedAt = change.Now,
+        };
+        if (await ValidateAsync(change.Db, database) is { } invalid)
+        {
+            return invalid;
         }
+
+        change.Db.Databases.Add(database);
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "CREATED", $"Database {database.Name} created.");
+        return ToView(database);
     }
 
     public async Task<Result<DatabaseView>> UpdateAsync(Caller caller, Guid id, DatabaseInput input)
@@ -96,27 +89,21 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
             return found.Error!;
         }
 
-        var (scope, environment, db) = found.Value;
-        await using (db)
+        await using var change = found.Value;
+        var database = await change.Db.Databases.FirstAsync(d => d.Id == id);
+        database.Name = input.Name?.Trim() ?? database.Name;
+        database.Type = input.Type ?? database.Type;
+        database.Version = input.Version?.Trim() ?? database.Version;
+        database.Mode = input.Mode ?? database.Mode;
+        database.Storage = input.Storage ?? database.Storage;
+        if (await ValidateAsync(change.Db, database) is { } invalid)
         {
-            var database = await db.Databases.FirstAsync(d => d.Id == id);
-            database.Name = input.Name?.Trim() ?? database.Name;
-            database.Type = input.Type ?? database.Type;
-            database.Version = input.Version?.Trim() ?? database.Version;
-            database.Mode = input.Mode ?? database.Mode;
-            database.Storage = input.Storage ?? database.Storage;
-            if (await ValidateAsync(db, database) is { } invalid)
-            {
-                return invalid;
-            }
-
-            var now = clock.GetUtcNow();
-            database.UpdatedAt = now;
-            EnvironmentService.Touch(environment, caller, now);
-            await db.SaveWithEventsAsync([EventLog.New(
-                EnvironmentService.Subject(scope.OrganizationId, database), "UPDATED", SimpleState.Ok, $"Database {database.Name} settings changed.", caller.UserId, now)]);
-            return ToView(database);
+            return invalid;
         }
+
+        database.UpdatedAt = change.Now;
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "UPDATED", $"Database {database.Name} settings changed.");
+        return ToView(database);
     }
 
     /// <summary>Deletes the database from the catalogue (and, once deployed, its data on the runtime).</summary>
@@ -128,17 +115,11 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
             return found.Error!;
         }
 
-        var (scope, environment, db) = found.Value;
-        await using (db)
-        {
-            var database = await db.Databases.FirstAsync(d => d.Id == id);
-            var now = clock.GetUtcNow();
-            db.Databases.Remove(database);
-            EnvironmentService.Touch(environment, caller, now);
-            await db.SaveWithEventsAsync([EventLog.New(
-                EnvironmentService.Subject(scope.OrganizationId, database), "DELETED", SimpleState.Ok, $"Database {database.Name} deleted.", caller.UserId, now)]);
-            return true;
-        }
+        await using var change = found.Value;
+        var database = await change.Db.Databases.FirstAsync(d => d.Id == id);
+        change.Db.Databases.Remove(database);
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "DELETED", $"Database {database.Name} deleted.");
+        return true;
     }
 
     private static async Task<DomainError?> ValidateAsync(PlatformDbContext db, ManagedDatabase database)

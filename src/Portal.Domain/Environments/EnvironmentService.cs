@@ -95,23 +95,21 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
             return found.Error!;
         }
 
-        var (access, environment, db) = found.Value;
-        await using (db)
+        await using (var change = found.Value)
         {
+            var environment = change.Environment;
             var checkedInput = await ValidateAsync(
-                db, access.OrganizationId, environment.ProjectId, input.Name ?? environment.Name, input.Mode ?? environment.Mode,
+                change.Db, change.Access.OrganizationId, environment.ProjectId, input.Name ?? environment.Name, input.Mode ?? environment.Mode,
                 input.ClusterId ?? environment.ClusterId, exceptId: id, requireMode: false);
             if (!checkedInput.IsSuccess)
             {
                 return checkedInput.Error!;
             }
 
-            var now = clock.GetUtcNow();
             environment.Name = (input.Name ?? environment.Name).Trim();
             environment.Mode = input.Mode ?? environment.Mode;
             environment.ClusterId = checkedInput.Value;
-            Touch(environment, caller, now);
-            await db.SaveWithEventsAsync([Event(access.OrganizationId, environment, "UPDATED", $"Environment {environment.Name} changed.", caller, now)]);
+            await change.SaveAsync(Subject(change.Access.OrganizationId, environment), "UPDATED", $"Environment {environment.Name} changed.");
         }
 
         return await GetAsync(caller, id);
@@ -282,7 +280,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
     /// Loads an environment for a change to it or its services, refusing archived ones. The caller owns the
     /// returned context.
     /// </summary>
-    internal async Task<Result<(OrganizationAccess Access, ProjectEnvironment Environment, PlatformDbContext Db)>> FindChangeableAsync(Caller caller, Guid environmentId)
+    internal async Task<Result<EnvironmentChange>> FindChangeableAsync(Caller caller, Guid environmentId)
     {
         var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.ManageServices);
         if (!allowed.IsSuccess)
@@ -298,11 +296,11 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
             return ArchivedConflict(environment);
         }
 
-        return (allowed.Value, environment, db);
+        return new EnvironmentChange(allowed.Value, environment, db, clock.GetUtcNow());
     }
 
     /// <summary>The same, for a change to one of the environment's services.</summary>
-    internal async Task<Result<(OrganizationAccess Access, ProjectEnvironment Environment, PlatformDbContext Db)>> FindChangeableForServiceAsync(Caller caller, Resource service)
+    internal async Task<Result<EnvironmentChange>> FindChangeableForServiceAsync(Caller caller, Resource service)
     {
         var allowed = await access.CheckAsync(caller, service, Permission.ManageServices);
         if (!allowed.IsSuccess)
@@ -324,7 +322,8 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
     public static DomainError ArchivedConflict(ProjectEnvironment environment) =>
         DomainError.Conflict($"The environment \"{environment.Name}\" is archived: unarchive it before deploying, starting or changing it.");
 
-    public static void Touch(ProjectEnvironment environment, Caller caller, DateTimeOffset now)
+    /// <summary>Records who changed the environment (or one of its services) last, and when.</summary>
+    internal static void Touch(ProjectEnvironment environment, Caller caller, DateTimeOffset now)
     {
         environment.LastUpdaterId = caller.UserId;
         environment.UpdatedAt = now;
@@ -336,8 +335,11 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
     public static EventSubject Subject(Guid organizationId, ManagedDatabase database, Guid? environmentId = null) =>
         new(organizationId, environmentId ?? database.EnvironmentId, ServiceType.Database, database.Id, database.Name);
 
+    public static EventSubject Subject(Guid organizationId, ProjectEnvironment environment) =>
+        new(organizationId, environment.Id, ServiceType.Environment, environment.Id, environment.Name);
+
     private static PlatformEvent Event(Guid organizationId, ProjectEnvironment environment, string state, string message, Caller caller, DateTimeOffset now) =>
-        EventLog.New(new EventSubject(organizationId, environment.Id, ServiceType.Environment, environment.Id, environment.Name), state, SimpleState.Ok, message, caller.UserId, now);
+        EventLog.New(Subject(organizationId, environment), state, SimpleState.Ok, message, caller.UserId, now);
 
     /// <summary>Checks name, mode and cluster; answers the cluster to use (the organization's default when none is named).</summary>
     private static async Task<Result<Guid>> ValidateAsync(
