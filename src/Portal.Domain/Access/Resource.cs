@@ -10,6 +10,7 @@ public enum ResourceKind
     Environment,
     Application,
     Database,
+    Variable,
 }
 
 /// <summary>An id and what it is the id of, so <see cref="TenantAccess"/> can find its organization.</summary>
@@ -31,6 +32,8 @@ public readonly record struct Resource(ResourceKind Kind, Guid Id)
 
     public static Resource Database(Guid id) => new(ResourceKind.Database, id);
 
+    public static Resource Variable(Guid id) => new(ResourceKind.Variable, id);
+
     public string Noun => Kind switch
     {
         ResourceKind.Organization => "The organization",
@@ -41,6 +44,7 @@ public readonly record struct Resource(ResourceKind Kind, Guid Id)
         ResourceKind.Environment => "The environment",
         ResourceKind.Application => "The application",
         ResourceKind.Database => "The database",
+        ResourceKind.Variable => "The variable",
         _ => "The resource",
     };
 }

@@ -54,6 +54,7 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
             .Select(a => (Guid?)a.Environment!.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
         ResourceKind.Database => db.Databases.Where(d => d.Id == resource.Id)
             .Select(d => (Guid?)d.Environment!.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Variable => db.Variables.Where(v => v.Id == resource.Id).Select(v => (Guid?)v.OrganizationId).FirstOrDefaultAsync(cancellationToken),
         _ => Task.FromResult<Guid?>(null),
     };
 }

@@ -67,6 +67,12 @@ public sealed class Application
 
     public ServiceState State { get; set; } = ServiceState.Stopped;
 
+    /// <summary>When it was last deployed; null until then.</summary>
+    public DateTimeOffset? DeployedAt { get; set; }
+
+    /// <summary>Variables, secrets or settings changed since the last deployment (the RESTART_NEEDED flag).</summary>
+    public bool RestartNeeded { get; set; }
+
     public string? StateMessage { get; set; }
 
     public Guid? OwnerId { get; init; }

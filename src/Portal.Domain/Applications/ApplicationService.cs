@@ -104,6 +104,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
 
         application.Settings = settings;
         application.UpdatedAt = change.Now;
+        application.RestartNeeded |= application.DeployedAt is not null;
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.");
         return ToView(application);
     }
@@ -124,5 +125,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
     }
 
     private static ApplicationView ToView(Application a) =>
-        new(a.Id, a.EnvironmentId, a.Settings, ServiceStatus.Of(a.State, a.StateMessage), [], null, a.CreatedAt, a.UpdatedAt);
+        new(a.Id, a.EnvironmentId, a.Settings, ServiceStatus.Of(a.State, a.StateMessage), Flags(a), null, a.CreatedAt, a.UpdatedAt);
+
+    private static string[] Flags(Application a) => a.RestartNeeded ? ["RESTART_NEEDED"] : [];
 }

@@ -10,6 +10,7 @@ using Platform.Domain.Members;
 using Platform.Domain.Organizations;
 using Platform.Domain.Projects;
 using Platform.Domain.Tokens;
+using Platform.Domain.Variables;
 using Platform.Domain.Users;
 
 namespace Platform.Domain.Common;
@@ -37,6 +38,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<ManagedDatabase> Databases => Set<ManagedDatabase>();
 
     public DbSet<PlatformEvent> Events => Set<PlatformEvent>();
+
+    public DbSet<Variable> Variables => Set<Variable>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

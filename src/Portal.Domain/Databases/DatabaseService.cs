@@ -20,7 +20,7 @@ public sealed record DatabaseView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments)
+public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, ISecretProtector protector)
 {
     private static readonly string[] Versions = ["13", "14", "15", "16", "17"];
 
@@ -67,6 +67,7 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
             Mode = input.Mode ?? DatabaseMode.Container,
             Storage = input.Storage ?? 10,
             StateMessage = "Not deployed yet.",
+            ProtectedPassword = ManagedDatabase.NewProtectedPassword(protector),
             OwnerId = caller.UserId,
             CreatedAt = change.Now,
             UpdatedAt = change.Now,

@@ -40,6 +40,16 @@ public sealed class ManagedDatabase
 
     public int Storage { get; set; }
 
+    /// <summary>The password of the database's role, encrypted like a secret; made with the database.</summary>
+    public string? ProtectedPassword { get; set; }
+
+    /// <summary>A new random password for the database's role, encrypted for storage.</summary>
+    public static string NewProtectedPassword(Common.ISecretProtector protector) =>
+        protector.Protect(Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant());
+
+    /// <summary>The role and the database on the runtime's PostgreSQL server: stable, and safe as identifiers.</summary>
+    public string ServerName => $"db_{Id:N}"[..15];
+
     public ServiceState State { get; set; } = ServiceState.Stopped;
 
     public string? StateMessage { get; set; }
@@ -63,6 +73,7 @@ internal sealed class ManagedDatabaseConfiguration : IEntityTypeConfiguration<Ma
         builder.Property(d => d.Version).HasMaxLength(10);
         builder.Property(d => d.State).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.StateMessage).HasMaxLength(1000);
+        builder.Ignore(d => d.ServerName);
         builder.HasOne(d => d.Environment).WithMany().HasForeignKey(d => d.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(d => d.EnvironmentId);
     }

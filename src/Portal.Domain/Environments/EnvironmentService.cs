@@ -28,7 +28,7 @@ public sealed record EnvironmentView(
     DateTimeOffset UpdatedAt);
 
 /// <summary>Environments of a project: the catalogue, clone and archive, each change an event.</summary>
-public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock)
+public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, TimeProvider clock)
 {
     public async Task<Result<IReadOnlyList<EnvironmentView>>> ListAsync(Caller caller, Guid projectId, bool archived, CancellationToken cancellationToken = default)
     {
@@ -264,6 +264,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
                 Version = database.Version,
                 Mode = database.Mode,
                 Storage = database.Storage,
+                ProtectedPassword = ManagedDatabase.NewProtectedPassword(protector),
                 OwnerId = caller.UserId,
                 CreatedAt = now,
                 UpdatedAt = now,

@@ -113,6 +113,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DeployedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deployed_at");
+
                     b.Property<Guid>("EnvironmentId")
                         .HasColumnType("uuid")
                         .HasColumnName("environment_id");
@@ -126,6 +130,10 @@ namespace Platform.Domain.Migrations
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
+
+                    b.Property<bool>("RestartNeeded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("restart_needed");
 
                     b.Property<string>("Settings")
                         .IsRequired()
@@ -230,6 +238,10 @@ namespace Platform.Domain.Migrations
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
+
+                    b.Property<string>("ProtectedPassword")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_password");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -786,6 +798,90 @@ namespace Platform.Domain.Migrations
                     b.ToTable("_user", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Domain.Variables.Variable", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ApplicationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("application_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<Guid?>("EnvironmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("environment_id");
+
+                    b.Property<bool>("IsSecret")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_secret");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("ProtectedValue")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_value");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("scope");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_variable");
+
+                    b.HasIndex("ApplicationId")
+                        .HasDatabaseName("ix_variable_application_id");
+
+                    b.HasIndex("EnvironmentId")
+                        .HasDatabaseName("ix_variable_environment_id");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_variable_project_id");
+
+                    b.HasIndex("OrganizationId", "ProjectId", "EnvironmentId", "ApplicationId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_variable_organization_id_project_id_environment_id_applicat");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("OrganizationId", "ProjectId", "EnvironmentId", "ApplicationId", "Key"), false);
+
+                    b.ToTable("variable", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
                 {
                     b.HasOne("Platform.Domain.Users.PlatformUser", null)
@@ -1000,6 +1096,42 @@ namespace Platform.Domain.Migrations
                         .HasForeignKey("ReferredById")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk__user__user_referred_by_id");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Variables.Variable", b =>
+                {
+                    b.HasOne("Platform.Domain.Applications.Application", "Application")
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_variable_application_application_id");
+
+                    b.HasOne("Platform.Domain.Environments.ProjectEnvironment", "Environment")
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_variable_environment_environment_id");
+
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_variable_organization_organization_id");
+
+                    b.HasOne("Platform.Domain.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_variable_project_project_id");
+
+                    b.Navigation("Application");
+
+                    b.Navigation("Environment");
+
+                    b.Navigation("Organization");
+
+                    b.Navigation("Project");
                 });
 #pragma warning restore 612, 618
         }

@@ -47,4 +47,10 @@ public enum ServiceType
 
     /// <summary>Events about the environment itself (created, cloned, archived…).</summary>
     Environment,
+
+    /// <summary>Events about a project's own settings, such as its variables.</summary>
+    Project,
+
+    /// <summary>Events about an organization's own settings, such as its variables.</summary>
+    Organization,
 }

@@ -13,6 +13,7 @@ using Platform.Portal.Organizations;
 using Platform.Portal.Referrals;
 using Platform.Portal.Tokens;
 using Platform.Portal.Users;
+using Platform.Portal.Variables;
 using Scalar.AspNetCore;
 
 namespace Platform.Portal.Infrastructure;
@@ -48,6 +49,7 @@ public static class PortalPipeline
         api.MapApplicationApi();
         api.MapDatabaseApi();
         api.MapEventApi();
+        api.MapVariableApi();
 
         app.MapAccountEndpoints();
         app.MapReferralLanding();

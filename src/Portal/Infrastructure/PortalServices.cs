@@ -23,6 +23,7 @@ using Platform.Domain.Organizations;
 using Platform.Domain.Referrals;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
+using Platform.Domain.Variables;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Jobs;
 using Platform.Portal.Infrastructure.Json;
@@ -73,6 +74,14 @@ public static class PortalServices
         services.AddScoped<ApplicationService>();
         services.AddScoped<DatabaseService>();
         services.AddScoped<EventService>();
+        services.AddScoped<VariableService>();
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        // Databases of the local runtime live on the portal's own PostgreSQL server (the embedded cluster by default).
+        services.AddSingleton(sp =>
+        {
+            var connection = new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<PlatformDatabase>().ConnectionString);
+            return new DatabaseServerAddress(connection.Host ?? "127.0.0.1", connection.Port);
+        });
     }
 
     private static void AddMail(this IServiceCollection services)

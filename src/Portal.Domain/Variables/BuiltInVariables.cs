@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Common;
+using Platform.Domain.Databases;
+
+namespace Platform.Domain.Variables;
+
+/// <summary>A variable as resolved for a scope holder; <see cref="Value"/> is null for secrets unless asked for.</summary>
+public sealed record ResolvedVariable(Guid Id, string Key, string? Value, VariableScope Scope, bool IsSecret, string? Description);
+
+/// <summary>
+/// The variables the platform makes (PRODUCT.md section 8), with readable names: the ids and names of the
+/// project, environment and application, PORT, and each database's host, port, user, password, name and URL.
+/// </summary>
+public static class BuiltInVariables
+{
+    public static async Task<List<ResolvedVariable>> ForAsync(
+        PlatformDbContext db, VariableHolder holder, DatabaseServerAddress server, ISecretProtector protector, bool withSecretValues, CancellationToken cancellationToken)
+    {
+        var variables = new List<ResolvedVariable>();
+        void Add(string key, string value, bool secret = false, string? description = null) =>
+            variables.Add(new ResolvedVariable(IdOf(holder.Id, key), key, secret && !withSecretValues ? null : value, VariableScope.BuiltIn, secret, description));
+
+        if (holder.ProjectId is { } projectId)
+        {
+            var project = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).FirstAsync(cancellationToken);
+            Add("PLATFORM_PROJECT_ID", projectId.ToString());
+            Add("PLATFORM_PROJECT_NAME", project);
+        }
+
+        if (holder.EnvironmentId is { } environmentId)
+        {
+            var environment = await db.Environments.Where(e => e.Id == environmentId).Select(e => e.Name).FirstAsync(cancellationToken);
+            Add("PLATFORM_ENVIRONMENT_ID", environmentId.ToString());
+            Add("PLATFORM_ENVIRONMENT_NAME", environment);
+            var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
+            foreach (var database in databases)
+            {
+                var prefix = $"DATABASE_{VariableRules.UpperSnake(database.Name)}";
+                var password = database.ProtectedPassword is null ? "" : protector.Unprotect(database.ProtectedPassword);
+                var port = server.Port.ToString(CultureInfo.InvariantCulture);
+                Add($"{prefix}_HOST", server.Host);
+                Add($"{prefix}_PORT", port);
+                Add($"{prefix}_USER", database.ServerName);
+                Add($"{prefix}_NAME", database.ServerName);
+                Add($"{prefix}_PASSWORD", password, secret: true, $"The password of database {database.Name}.");
+                Add($"{prefix}_URL", $"postgresql://{database.ServerName}:{Uri.EscapeDataString(password)}@{server.Host}:{port}/{database.ServerName}",
+                    secret: true, $"The connection URL of database {database.Name}, password included.");
+            }
+        }
+
+        if (holder.ApplicationId is { } applicationId)
+        {
+            var application = await db.Applications.AsNoTracking().FirstAsync(a => a.Id == applicationId, cancellationToken);
+            Add("PLATFORM_APPLICATION_ID", applicationId.ToString());
+            Add("PLATFORM_APPLICATION_NAME", application.Name);
+            Add(VariableRules.PortKey, application.Settings.Port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return variables;
+    }
+
+    /// <summary>A stable id for a built-in variable, so clients can tell them apart between calls.</summary>
+    public static Guid IdOf(Guid holderId, string key)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"built-in:{holderId}:{key}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}
