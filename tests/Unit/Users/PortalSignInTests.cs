@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Domain.Users;
 using Platform.Tests.Support;
@@ -7,7 +6,7 @@ using Platform.Tests.Support;
 namespace Platform.Tests.Users;
 
 /// <summary>The portal's cookie sign-in through its real form, and the admin-only job dashboard behind it.</summary>
-public sealed partial class PortalSignInTests(PortalFactory portal) : IClassFixture<PortalFactory>
+public sealed class PortalSignInTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
     [Fact]
     public async Task Jobs_WhenAnonymous_RedirectsToSignIn()
@@ -50,7 +49,7 @@ public sealed partial class PortalSignInTests(PortalFactory portal) : IClassFixt
         var user = await CreateUserAsync(isPlatformAdmin: false);
         var client = portal.CreateAnonymousClient(handleCookies: true);
 
-        var response = await PostSignInFormAsync(client, user.Email, "wrong password!");
+        var response = await client.PostSignInFormAsync(user.Email, "wrong password!");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Invalid email or password.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -86,23 +85,7 @@ public sealed partial class PortalSignInTests(PortalFactory portal) : IClassFixt
 
     private static async Task SignInAsync(HttpClient client, TestUser user)
     {
-        var response = await PostSignInFormAsync(client, user.Email, user.Password);
+        var response = await client.PostSignInFormAsync(user.Email, user.Password);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
     }
-
-    private static async Task<HttpResponseMessage> PostSignInFormAsync(HttpClient client, string email, string password)
-    {
-        var page = await client.GetStringAsync("/account/signin");
-        var antiforgery = AntiforgeryField().Match(page).Groups[1].Value;
-        return await client.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "signin",
-            ["__RequestVerificationToken"] = antiforgery,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }));
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

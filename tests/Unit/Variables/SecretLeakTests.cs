@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Variables;
+
+/// <summary>
+/// A secret's value reaches no answer, no page, no event and no readable column: secrets are made with a unique
+/// marker, then every GET endpoint the OpenAPI document lists and every page are read and searched for it.
+/// </summary>
+public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<PortalFactory>, IAsyncLifetime
+{
+    private readonly string _marker = $"MARKER-{Guid.NewGuid():N}";
+    private Catalogue _catalogue = null!;
+
+    public async Task InitializeAsync()
+    {
+        _catalogue = await Catalogue.CreateAsync(portal, "leaky");
+        var c = _catalogue;
+        foreach (var holder in new[] { $"organization/{c.OrganizationId}", $"project/{c.ProjectId}", $"environment/{c.EnvironmentId}", $"application/{c.ApplicationId}" })
+        {
+            await c.Owner.PostForIdAsync($"/api/{holder}/secret", new { key = "API_KEY", value = _marker, description = "third-party key" });
+        }
+
+        var changed = await c.Owner.PostForIdAsync($"/api/application/{c.ApplicationId}/secret", new { key = "ROTATED", value = "first" });
+        (await c.Owner.PutAsJsonAsync($"/api/secret/{changed}", new { value = _marker + "-rotated" })).EnsureSuccessStatusCode();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task EveryGetEndpoint_NeverAnswersTheSecretValue()
+    {
+        var document = JsonNode.Parse(await portal.CreateAnonymousClient().GetStringAsync("/openapi/v1.json"))!;
+        var paths = document["paths"]!.AsObject()
+            .Where(p => p.Value!["get"] is not null && p.Key.StartsWith("/api/", StringComparison.Ordinal))
+            .Select(p => p.Key)
+            .ToList();
+        var cluster = (await _catalogue.Owner.GetFromJsonAsync<JsonObject>($"/api/organization/{_catalogue.OrganizationId}/cluster"))!["results"]![0]!["id"]!.GetValue<string>();
+        var answered = new List<string>();
+
+        foreach (var path in paths)
+        {
+            var url = Fill(path, cluster) + (path.EndsWith("/event", StringComparison.Ordinal) ? "?tail=500" : "");
+            var response = await _catalogue.Owner.GetAsync(url);
+            var body = await response.Content.ReadAsStringAsync();
+
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url} answered {(int)response.StatusCode}: {body}");
+            Assert.DoesNotContain(_marker, body, StringComparison.Ordinal);
+            answered.Add(url);
+        }
+
+        Assert.Contains(answered, u => u.EndsWith("/secret", StringComparison.Ordinal));
+        Assert.Contains(answered, u => u.Contains("/event", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EveryPage_NeverShowsTheSecretValue()
+    {
+        var client = await portal.SignedInClientAsync(_catalogue.OwnerUser);
+        var c = _catalogue;
+        string[] pages =
+        [
+            "/",
+            "/referral",
+            $"/organization/{c.OrganizationId}",
+            $"/organization/{c.OrganizationId}/members",
+            $"/organization/{c.OrganizationId}/variables",
+            $"/organization/{c.OrganizationId}/tokens",
+            $"/organization/{c.OrganizationId}/settings",
+            $"/project/{c.ProjectId}",
+            $"/environment/{c.EnvironmentId}",
+            $"/environment/{c.EnvironmentId}/application/new",
+            $"/application/{c.ApplicationId}",
+        ];
+
+        foreach (var page in pages)
+        {
+            var response = await client.GetAsync(page);
+            var html = await response.Content.ReadAsStringAsync();
+
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{page} answered {(int)response.StatusCode}");
+            Assert.DoesNotContain(_marker, html, StringComparison.Ordinal);
+        }
+
+        var variablesPage = await client.GetStringAsync($"/organization/{c.OrganizationId}/variables");
+        Assert.Contains("API_KEY", variablesPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Secrets_AreStoredEncrypted_AndEventsHoldNoValue()
+    {
+        await using var connection = new NpgsqlConnection(portal.ConnectionString);
+        await connection.OpenAsync();
+
+        var variables = await ReadAllAsync(connection, "SELECT v::text FROM variable v");
+        var events = await ReadAllAsync(connection, "SELECT e::text FROM event e");
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM variable WHERE organization_id = @organization AND is_secret AND value IS NULL AND protected_value IS NOT NULL", connection);
+        count.Parameters.AddWithValue("organization", _catalogue.OrganizationId);
+        var encrypted = (long)(await count.ExecuteScalarAsync())!;
+
+        Assert.Equal(5, encrypted);
+        Assert.NotEmpty(events);
+        Assert.DoesNotContain(variables, row => row.Contains(_marker, StringComparison.Ordinal));
+        Assert.DoesNotContain(events, row => row.Contains(_marker, StringComparison.Ordinal));
+    }
+
+    private string Fill(string path, string cluster)
+    {
+        var c = _catalogue;
+        var kind = path.Split('/', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
+        var id = kind switch
+        {
+            "organization" => c.OrganizationId.ToString(),
+            "project" => c.ProjectId.ToString(),
+            "environment" => c.EnvironmentId.ToString(),
+            "application" => c.ApplicationId.ToString(),
+            "database" => c.DatabaseId.ToString(),
+            "cluster" => cluster,
+            _ => "",
+        };
+        return path.Replace("{id}", id, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> ReadAllAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Variables;
+
+public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task EffectiveVariables_NearestScopeWins_AcrossAllFiveScopes()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+        foreach (var (path, value) in new[]
+        {
+            ($"organization/{c.OrganizationId}", "organization"),
+            ($"project/{c.ProjectId}", "project"),
+            ($"environment/{c.EnvironmentId}", "environment"),
+            ($"application/{c.ApplicationId}", "application"),
+        })
+        {
+            await c.Owner.PostForIdAsync($"/api/{path}/environmentVariable", new { key = "GREETING", value });
+            await c.Owner.PostForIdAsync($"/api/{path}/environmentVariable", new { key = $"ONLY_{value.ToUpperInvariant()}", value });
+        }
+
+        var application = await ListAsync(c.Owner, $"application/{c.ApplicationId}");
+        var environment = await ListAsync(c.Owner, $"environment/{c.EnvironmentId}");
+        var project = await ListAsync(c.Owner, $"project/{c.ProjectId}");
+        var organization = await ListAsync(c.Owner, $"organization/{c.OrganizationId}");
+
+        Assert.Equal(("application", "APPLICATION", "ENVIRONMENT"), Entry(application, "GREETING"));
+        Assert.Equal(("environment", "ENVIRONMENT", "PROJECT"), Entry(environment, "GREETING"));
+        Assert.Equal(("project", "PROJECT", "ORGANIZATION"), Entry(project, "GREETING"));
+        Assert.Equal(("organization", "ORGANIZATION", null), Entry(organization, "GREETING"));
+        Assert.Equal(("organization", "ORGANIZATION", null), Entry(application, "ONLY_ORGANIZATION"));
+        Assert.Equal(("project", "PROJECT", null), Entry(application, "ONLY_PROJECT"));
+        Assert.DoesNotContain("ONLY_APPLICATION", environment.Keys);
+        Assert.Equal(("3000", "BUILT_IN", null), Entry(application, "PORT"));
+        Assert.Equal((c.ApplicationId.ToString(), "BUILT_IN", null), Entry(application, "PLATFORM_APPLICATION_ID"));
+        Assert.Equal(("staging", "BUILT_IN", null), Entry(environment, "PLATFORM_ENVIRONMENT_NAME"));
+        Assert.Equal(("shop", "BUILT_IN", null), Entry(project, "PLATFORM_PROJECT_NAME"));
+        Assert.Contains("DATABASE_MAIN_HOST", application.Keys);
+        Assert.DoesNotContain("PORT", environment.Keys);
+    }
+
+    [Fact]
+    public async Task DatabasePasswordAndUrl_AreBuiltInSecrets_ListedWithoutValues()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+
+        var secrets = (await c.Owner.GetFromJsonAsync<JsonObject>($"/api/application/{c.ApplicationId}/secret"))!["results"]!.AsArray();
+
+        var keys = secrets.Select(s => s!["key"]!.GetValue<string>()).ToList();
+        Assert.Contains("DATABASE_MAIN_PASSWORD", keys);
+        Assert.Contains("DATABASE_MAIN_URL", keys);
+        Assert.All(secrets, s => Assert.Null(s!["value"]));
+    }
+
+    [Fact]
+    public async Task BuiltInVariable_CannotBeCreatedChangedOrDeleted_Returns403()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+        var port = (await ListAsync(c.Owner, $"application/{c.ApplicationId}"))["PORT"];
+
+        var create = await c.Owner.PostAsJsonAsync($"/api/application/{c.ApplicationId}/environmentVariable", new { key = "PORT", value = "1" });
+        var change = await c.Owner.PutAsJsonAsync($"/api/environmentVariable/{port["id"]}", new { value = "1" });
+        var delete = await c.Owner.DeleteAsync($"/api/environmentVariable/{port["id"]}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, change.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
+        Assert.Contains("BUILT_IN", (await delete.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VariableChange_MarksDeployedApplicationsRestartNeeded()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+        await using (var connection = new NpgsqlConnection(portal.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var deployed = new NpgsqlCommand("UPDATE application SET deployed_at = now() WHERE id = @id", connection);
+            deployed.Parameters.AddWithValue("id", c.ApplicationId);
+            await deployed.ExecuteNonQueryAsync();
+        }
+
+        var before = await c.Owner.GetFromJsonAsync<JsonObject>($"/api/application/{c.ApplicationId}");
+        await c.Owner.PostForIdAsync($"/api/organization/{c.OrganizationId}/secret", new { key = "TOKEN", value = "s3cret" });
+        var after = await c.Owner.GetFromJsonAsync<JsonObject>($"/api/application/{c.ApplicationId}");
+
+        Assert.Empty(before!["flags"]!.AsArray());
+        Assert.Equal(["RESTART_NEEDED"], after!["flags"]!.AsArray().Select(f => f!.GetValue<string>()));
+    }
+
+    private static async Task<Dictionary<string, JsonObject>> ListAsync(HttpClient client, string holder) =>
+        (await client.GetFromJsonAsync<JsonObject>($"/api/{holder}/environmentVariable"))!["results"]!.AsArray()
+            .Select(v => v!.AsObject()).ToDictionary(v => v["key"]!.GetValue<string>());
+
+    private static (string Value, string Scope, string? Overrides) Entry(Dictionary<string, JsonObject> list, string key) =>
+        (list[key]["value"]!.GetValue<string>(), list[key]["scope"]!.GetValue<string>(), list[key]["overridden_scope"]?.GetValue<string>());
+}
