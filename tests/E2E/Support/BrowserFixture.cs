@@ -59,6 +59,9 @@ public sealed class E2EPortal : IAsyncLifetime
 
     public Uri Url(string path) => new(ServerAddress, path);
 
+    /// <summary>An organization with a project, environment, application and database, owned by a new user.</summary>
+    public Task<Catalogue> CreateCatalogueAsync() => Catalogue.CreateAsync(Portal);
+
     public async Task InitializeAsync()
     {
         await Mail.StartAsync();
