@@ -7,7 +7,8 @@ namespace Platform.Domain.Environments;
 
 /// <summary>
 /// A change in progress to an environment that is not archived, or to one of its services: the context to make
-/// it in, and <see cref="SaveAsync"/> to record it with its event and its author as the environment's last updater.
+/// it in, holding the environment's row lock so changes to one environment (and archiving it) happen one at a
+/// time, and <see cref="SaveAsync"/> to commit it with its event and its author as the environment's last updater.
 /// </summary>
 public sealed class EnvironmentChange(OrganizationAccess access, ProjectEnvironment environment, PlatformDbContext db, DateTimeOffset now) : IAsyncDisposable
 {
@@ -19,11 +20,13 @@ public sealed class EnvironmentChange(OrganizationAccess access, ProjectEnvironm
 
     public DateTimeOffset Now => now;
 
-    public Task SaveAsync(EventSubject subject, string state, string message)
+    public async Task SaveAsync(EventSubject subject, string state, string message)
     {
         EnvironmentService.Touch(environment, access.Caller, now);
-        return db.SaveWithEventsAsync([EventLog.New(subject, state, SimpleState.Ok, message, access.Caller.UserId, now)]);
+        await db.SaveWithEventsAsync([EventLog.New(subject, state, SimpleState.Ok, message, access.Caller.UserId, now)]);
+        await db.Database.CommitTransactionAsync();
     }
 
+    /// <summary>Ends the change; without <see cref="SaveAsync"/> nothing is written and the lock is released.</summary>
     public ValueTask DisposeAsync() => db.DisposeAsync();
 }

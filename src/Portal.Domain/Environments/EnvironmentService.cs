@@ -142,7 +142,8 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
 
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            var environment = await db.Environments.FirstAsync(e => e.Id == id);
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var environment = await LockAsync(db, id);
             if (!environment.Archived)
             {
                 var now = clock.GetUtcNow();
@@ -166,6 +167,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
                 Touch(environment, caller, now);
                 events.Add(Event(allowed.Value.OrganizationId, environment, "ARCHIVED", $"Environment {environment.Name} archived.", caller, now));
                 await db.SaveWithEventsAsync(events);
+                await transaction.CommitAsync();
             }
         }
 
@@ -290,7 +292,8 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         var db = await dbFactory.CreateDbContextAsync();
-        var environment = await db.Environments.FirstAsync(e => e.Id == environmentId);
+        await db.Database.BeginTransactionAsync();
+        var environment = await LockAsync(db, environmentId);
         if (environment.Archived)
         {
             await db.DisposeAsync();
@@ -319,6 +322,10 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
 
         return await FindChangeableAsync(caller, environmentId);
     }
+
+    /// <summary>Reads the environment and holds its row until the transaction ends.</summary>
+    private static Task<ProjectEnvironment> LockAsync(PlatformDbContext db, Guid environmentId) =>
+        db.Environments.FromSql($"SELECT * FROM environment WHERE id = {environmentId} FOR UPDATE").FirstAsync();
 
     public static DomainError ArchivedConflict(ProjectEnvironment environment) =>
         DomainError.Conflict($"The environment \"{environment.Name}\" is archived: unarchive it before deploying, starting or changing it.");

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Platform.Portal.Infrastructure.Problems;
 
@@ -13,7 +15,16 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ProblemDetails problem;
-        if (exception is BadHttpRequestException badRequest)
+        if (exception is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } })
+        {
+            // Two requests raced for the same name; the database kept one. The service checks first, so this is rare.
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Detail = "Something with the same name was created at the same moment. Reload, then choose another name.",
+            };
+        }
+        else if (exception is BadHttpRequestException badRequest)
         {
             problem = new ProblemDetails
             {
