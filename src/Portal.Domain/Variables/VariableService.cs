@@ -44,6 +44,18 @@ public sealed class VariableService(
             .ToList();
     }
 
+    /// <summary>
+    /// The environment an application's processes get: every effective key with its value, secrets decrypted.
+    /// Only the runtime calls this; no endpoint or page answers it.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ResolveForRuntimeAsync(Guid applicationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var holder = await VariableHolder.LoadAsync(db, VariableScope.Application, applicationId, cancellationToken);
+        var effective = await ResolveAsync(db, holder, withSecretValues: true, cancellationToken);
+        return effective.ToDictionary(v => v.Variable.Key, v => v.Variable.Value ?? "", StringComparer.Ordinal);
+    }
+
     public async Task<Result<VariableView>> CreateAsync(Caller caller, VariableScope scope, Guid holderId, VariableInput input, bool secret)
     {
         var found = await ChangeableHolderAsync(caller, scope, holderId);

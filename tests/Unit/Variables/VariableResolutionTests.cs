@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Platform.Domain.Variables;
 using Platform.Tests.Support;
 
 namespace Platform.Tests.Variables;
@@ -91,6 +93,25 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
 
         Assert.Empty(before!["flags"]!.AsArray());
         Assert.Equal(["RESTART_NEEDED"], after!["flags"]!.AsArray().Select(f => f!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task RuntimeEnvironment_HoldsEveryEffectiveKey_WithSecretsDecrypted()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+        await c.Owner.PostForIdAsync($"/api/organization/{c.OrganizationId}/environmentVariable", new { key = "GREETING", value = "organization" });
+        await c.Owner.PostForIdAsync($"/api/environment/{c.EnvironmentId}/environmentVariable", new { key = "GREETING", value = "environment" });
+        await c.Owner.PostForIdAsync($"/api/application/{c.ApplicationId}/secret", new { key = "API_KEY", value = "s3cret value" });
+        await using var scope = portal.Services.CreateAsyncScope();
+
+        var environment = await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(c.ApplicationId);
+
+        Assert.Equal("environment", environment["GREETING"]);
+        Assert.Equal("s3cret value", environment["API_KEY"]);
+        Assert.Equal("3000", environment["PORT"]);
+        Assert.StartsWith("postgresql://db_", environment["DATABASE_MAIN_URL"], StringComparison.Ordinal);
+        Assert.Equal(48, environment["DATABASE_MAIN_PASSWORD"].Length);
+        Assert.Contains(environment["DATABASE_MAIN_PASSWORD"], environment["DATABASE_MAIN_URL"], StringComparison.Ordinal);
     }
 
     private static async Task<Dictionary<string, JsonObject>> ListAsync(HttpClient client, string holder) =>
