@@ -118,7 +118,11 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        // Projects first: their environments reference the organization's clusters, which refuse to go before them.
+        await db.Projects.Where(p => p.OrganizationId == id).ExecuteDeleteAsync();
         await db.Organizations.Where(o => o.Id == id).ExecuteDeleteAsync();
+        await transaction.CommitAsync();
         return true;
     }
 
