@@ -408,22 +408,17 @@ public sealed class ApplicationApiTests(PortalFactory portal) : IClassFixture<Po
 
         public required HttpClient Owner { get; init; }
 
-        public required ApiMember Developer { get; init; }
+        public required RoleTeam Team { get; init; }
 
-        public required ApiMember Viewer { get; init; }
+        public ApiMember Developer => Team.Member("DEVELOPER");
 
-        public required HttpClient DeveloperToken { get; init; }
+        public ApiMember Viewer => Team.Member("VIEWER");
 
-        public required HttpClient ViewerToken { get; init; }
+        public HttpClient DeveloperToken => Team.Token("DEVELOPER");
 
-        public HttpClient Caller(string name) => name switch
-        {
-            "DEVELOPER member" => Developer.Client,
-            "DEVELOPER token" => DeveloperToken,
-            "VIEWER member" => Viewer.Client,
-            "VIEWER token" => ViewerToken,
-            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such caller."),
-        };
+        public HttpClient ViewerToken => Team.Token("VIEWER");
+
+        public HttpClient Caller(string name) => Team.Caller(name);
 
         public static async Task<ApplicationEnvironment> CreateAsync(PortalFactory portal)
         {
@@ -436,10 +431,7 @@ public sealed class ApplicationApiTests(PortalFactory portal) : IClassFixture<Po
                 Id = environment.Id(),
                 ProjectId = project.Id(),
                 Owner = owner,
-                Developer = await portal.AddMemberAsync(owner, organization, "DEVELOPER"),
-                Viewer = await portal.AddMemberAsync(owner, organization, "VIEWER"),
-                DeveloperToken = portal.CreateBearerClient((await owner.CreateOrganizationTokenAsync(organization, "DEVELOPER")).Token),
-                ViewerToken = portal.CreateBearerClient((await owner.CreateOrganizationTokenAsync(organization, "VIEWER")).Token),
+                Team = await RoleTeam.CreateAsync(portal, owner, organization, "DEVELOPER", "VIEWER"),
             };
         }
     }

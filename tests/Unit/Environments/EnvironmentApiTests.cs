@@ -684,15 +684,17 @@ public sealed class EnvironmentApiTests(PortalFactory portal) : IClassFixture<Po
 
         public required HttpClient Owner { get; init; }
 
+        public required RoleTeam Team { get; init; }
+
         public required Guid OwnerId { get; init; }
 
-        public required ApiMember Developer { get; init; }
+        public ApiMember Developer => Team.Member("DEVELOPER");
 
-        public required ApiMember Viewer { get; init; }
+        public ApiMember Viewer => Team.Member("VIEWER");
 
-        public required HttpClient DeveloperToken { get; init; }
+        public HttpClient DeveloperToken => Team.Token("DEVELOPER");
 
-        public required HttpClient ViewerToken { get; init; }
+        public HttpClient ViewerToken => Team.Token("VIEWER");
 
         public required Guid ProjectId { get; init; }
 
@@ -704,14 +706,7 @@ public sealed class EnvironmentApiTests(PortalFactory portal) : IClassFixture<Po
 
         public required Guid StrangersProjectId { get; init; }
 
-        public HttpClient Caller(string name) => name switch
-        {
-            "DEVELOPER member" => Developer.Client,
-            "DEVELOPER token" => DeveloperToken,
-            "VIEWER member" => Viewer.Client,
-            "VIEWER token" => ViewerToken,
-            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such caller."),
-        };
+        public HttpClient Caller(string name) => Team.Caller(name);
 
         public static async Task<EnvironmentOrganization> CreateAsync(PortalFactory portal)
         {
@@ -725,10 +720,7 @@ public sealed class EnvironmentApiTests(PortalFactory portal) : IClassFixture<Po
                 Id = id,
                 Owner = owner,
                 OwnerId = await owner.GetUserIdAsync(),
-                Developer = await portal.AddMemberAsync(owner, id, "DEVELOPER"),
-                Viewer = await portal.AddMemberAsync(owner, id, "VIEWER"),
-                DeveloperToken = portal.CreateBearerClient((await owner.CreateOrganizationTokenAsync(id, "DEVELOPER")).Token),
-                ViewerToken = portal.CreateBearerClient((await owner.CreateOrganizationTokenAsync(id, "VIEWER")).Token),
+                Team = await RoleTeam.CreateAsync(portal, owner, id, "DEVELOPER", "VIEWER"),
                 ProjectId = (await owner.CreateProjectAsync(id, "main")).Id(),
                 OtherProjectId = (await owner.CreateProjectAsync(id, "other")).Id(),
                 OwnersOtherOrganizationProjectId = (await owner.CreateProjectAsync(second, "elsewhere")).Id(),

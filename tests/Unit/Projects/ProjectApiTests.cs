@@ -224,30 +224,26 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
 
     private Task<ProjectOrganization> OrganizationAsync() => portal.SharedAsync(ProjectOrganization.CreateAsync);
 
-    /// <summary>An organization with its owner, an ADMIN, a DEVELOPER and a VIEWER, and ADMIN and DEVELOPER tokens.</summary>
+    /// <summary>An organization with its owner, and an ADMIN, a DEVELOPER and a VIEWER as members and as tokens.</summary>
     private sealed class ProjectOrganization
     {
         public required Guid Id { get; init; }
 
         public required HttpClient Owner { get; init; }
 
-        public required ApiMember Admin { get; init; }
+        public required RoleTeam Team { get; init; }
 
-        public required ApiMember Developer { get; init; }
+        public ApiMember Admin => Team.Member("ADMIN");
 
-        public required ApiMember Viewer { get; init; }
+        public ApiMember Developer => Team.Member("DEVELOPER");
 
-        public required HttpClient AdminToken { get; init; }
+        public ApiMember Viewer => Team.Member("VIEWER");
 
-        public required HttpClient DeveloperToken { get; init; }
+        public HttpClient AdminToken => Team.Token("ADMIN");
 
-        public HttpClient Caller(string name) => name switch
-        {
-            "DEVELOPER member" => Developer.Client,
-            "DEVELOPER token" => DeveloperToken,
-            "VIEWER member" => Viewer.Client,
-            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such caller."),
-        };
+        public HttpClient DeveloperToken => Team.Token("DEVELOPER");
+
+        public HttpClient Caller(string name) => Team.Caller(name);
 
         public static async Task<ProjectOrganization> CreateAsync(PortalFactory portal)
         {
@@ -257,11 +253,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
             {
                 Id = id,
                 Owner = owner,
-                Admin = await portal.AddMemberAsync(owner, id, "ADMIN"),
-                Developer = await portal.AddMemberAsync(owner, id, "DEVELOPER"),
-                Viewer = await portal.AddMemberAsync(owner, id, "VIEWER"),
-                AdminToken = portal.CreateBearerClient((await owner.CreateOrganizationTokenAsync(id, "ADMIN")).Token),
-                DeveloperToken = portal.CreateBearerClient((await owner.CreateOrganizationTokenAsync(id, "DEVELOPER")).Token),
+                Team = await RoleTeam.CreateAsync(portal, owner, id, "ADMIN", "DEVELOPER", "VIEWER"),
             };
         }
     }
