@@ -249,10 +249,23 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
             Event(organizationId, clone, "CLONED", $"Environment {clone.Name} cloned from {original.Name}.", caller, now),
         };
 
+        // Variables and secrets of the environment and of its applications go with them; the project's and the
+        // organization's stay where they are (a clone in the same project still sees them).
+        var variables = await db.Variables.AsNoTracking().Where(v => v.EnvironmentId == id).ToListAsync();
+        db.Variables.AddRange(variables.Where(v => v.ApplicationId is null).Select(v => v.CopyTo(projectId, clone.Id, null, caller.UserId, now)));
         foreach (var application in await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == id).ToListAsync())
         {
-            var copy = new Application { EnvironmentId = clone.Id, Settings = application.Settings, OwnerId = caller.UserId, CreatedAt = now, UpdatedAt = now };
+            var copy = new Application
+            {
+                EnvironmentId = clone.Id,
+                Settings = application.Settings,
+                StateMessage = "Not deployed yet.",
+                OwnerId = caller.UserId,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
             db.Applications.Add(copy);
+            db.Variables.AddRange(variables.Where(v => v.ApplicationId == application.Id).Select(v => v.CopyTo(projectId, clone.Id, copy.Id, caller.UserId, now)));
             events.Add(EventLog.New(Subject(organizationId, copy, clone.Id), "CREATED", SimpleState.Ok, $"Application {copy.Settings.Name} created by cloning {original.Name}.", caller.UserId, now));
         }
 

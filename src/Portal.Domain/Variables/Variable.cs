@@ -64,6 +64,24 @@ public sealed class Variable
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The same key and value (a secret stays encrypted) on a cloned environment or application.</summary>
+    public Variable CopyTo(Guid projectId, Guid environmentId, Guid? applicationId, Guid ownerId, DateTimeOffset now) => new()
+    {
+        OrganizationId = OrganizationId,
+        ProjectId = projectId,
+        EnvironmentId = environmentId,
+        ApplicationId = applicationId,
+        Scope = Scope,
+        Key = Key,
+        IsSecret = IsSecret,
+        Value = Value,
+        ProtectedValue = ProtectedValue,
+        Description = Description,
+        OwnerId = ownerId,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
 }
 
 internal sealed class VariableConfiguration : IEntityTypeConfiguration<Variable>

@@ -114,6 +114,30 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
         Assert.Contains(environment["DATABASE_MAIN_PASSWORD"], environment["DATABASE_MAIN_URL"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Clone_CopiesTheVariablesAndSecretsOfTheEnvironmentAndItsApplications()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+        await c.Owner.PostForIdAsync($"/api/project/{c.ProjectId}/environmentVariable", new { key = "FROM_PROJECT", value = "p" });
+        await c.Owner.PostForIdAsync($"/api/environment/{c.EnvironmentId}/environmentVariable", new { key = "FROM_ENVIRONMENT", value = "e" });
+        await c.Owner.PostForIdAsync($"/api/environment/{c.EnvironmentId}/secret", new { key = "ENVIRONMENT_SECRET", value = "es" });
+        await c.Owner.PostForIdAsync($"/api/application/{c.ApplicationId}/environmentVariable", new { key = "FROM_APPLICATION", value = "a" });
+        await c.Owner.PostForIdAsync($"/api/application/{c.ApplicationId}/secret", new { key = "APPLICATION_SECRET", value = "as" });
+
+        var clone = await c.Owner.PostForIdAsync($"/api/environment/{c.EnvironmentId}/clone", new { name = "staging-copy", mode = "DEVELOPMENT" });
+        var clonedApplication = Guid.Parse((await c.Owner.GetFromJsonAsync<JsonObject>($"/api/environment/{clone}/application"))!["results"]![0]!["id"]!.GetValue<string>());
+        var variables = await ListAsync(c.Owner, $"application/{clonedApplication}");
+        await using var scope = portal.Services.CreateAsyncScope();
+        var runtime = await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(clonedApplication);
+
+        Assert.Equal(("e", "ENVIRONMENT", null), Entry(variables, "FROM_ENVIRONMENT"));
+        Assert.Equal(("a", "APPLICATION", null), Entry(variables, "FROM_APPLICATION"));
+        Assert.Equal(("p", "PROJECT", null), Entry(variables, "FROM_PROJECT"));
+        Assert.Equal("es", runtime["ENVIRONMENT_SECRET"]);
+        Assert.Equal("as", runtime["APPLICATION_SECRET"]);
+        Assert.Equal(clone.ToString(), runtime["PLATFORM_ENVIRONMENT_ID"]);
+    }
+
     private static async Task<Dictionary<string, JsonObject>> ListAsync(HttpClient client, string holder) =>
         (await client.GetFromJsonAsync<JsonObject>($"/api/{holder}/environmentVariable"))!["results"]!.AsArray()
             .Select(v => v!.AsObject()).ToDictionary(v => v["key"]!.GetValue<string>());
