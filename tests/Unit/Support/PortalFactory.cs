@@ -39,6 +39,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
     public Uri ServerAddress { get; private set; } = null!;
 
+    /// <summary>The portal's data folder: key ring, and mail files when no SMTP server is set.</summary>
+    public string DataDirectory => _dataDirectory;
+
     public async Task InitializeAsync()
     {
         _connectionString = await _database();
