@@ -34,7 +34,16 @@ public static class PortalPipeline
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz");
         app.MapOpenApi();
-        app.MapScalarApiReference("/reference", options => options.WithTitle("Platform API reference"));
+        app.MapScalarApiReference("/reference", options =>
+        {
+            // Self-hosted: nothing in the reference calls out (fonts, telemetry, the AI agent, hosted developer tools).
+            options.Title = "Platform API reference";
+            options.DefaultFonts = false;
+            options.Telemetry = false;
+            options.DotNetFlag = false;
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            options.Agent = new ScalarAgentOptions { Disabled = true };
+        });
 
         // The list of API features, in one place.
         var api = app.MapGroup("/api").RequireAuthorization(Policies.Api);
