@@ -31,8 +31,8 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).ToListAsync(cancellationToken);
-        return applications.OrderBy(a => a.Settings.Name, StringComparer.OrdinalIgnoreCase).Select(ToView).ToList();
+        var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name).ToListAsync(cancellationToken);
+        return applications.Select(ToView).ToList();
     }
 
     public async Task<Result<ApplicationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)

@@ -11,6 +11,9 @@ public sealed record HistoryQuery(int Tail, int Page, Guid? LastId)
     public const int DefaultTail = 20;
     public const int MaxTail = 500;
 
+    /// <summary>So that page × tail stays a valid offset.</summary>
+    public const int MaxPage = 1_000_000;
+
     /// <summary>Reads the raw query values, answering a validation error naming the field on bad input.</summary>
     public static Result<HistoryQuery> Parse(string? tail, string? page, string? lastId)
     {
@@ -22,9 +25,9 @@ public sealed record HistoryQuery(int Tail, int Page, Guid? LastId)
         }
 
         var number = 1;
-        if (page is not null && (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number < 1))
+        if (page is not null && (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number is < 1 or > MaxPage))
         {
-            errors["page"] = ["page is a whole number from 1."];
+            errors["page"] = [$"page is a whole number from 1 to {MaxPage}."];
         }
 
         Guid? after = null;

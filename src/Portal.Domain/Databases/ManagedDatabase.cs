@@ -48,7 +48,7 @@ public sealed class ManagedDatabase
         protector.Protect(Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant());
 
     /// <summary>The role and the database on the runtime's PostgreSQL server: stable, and safe as identifiers.</summary>
-    public string ServerName => $"db_{Id:N}"[..15];
+    public string ServerName => $"db_{Id:N}";
 
     public ServiceState State { get; set; } = ServiceState.Stopped;
 

@@ -144,6 +144,11 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
             var environment = await LockAsync(db, id);
+            if (environment is null)
+            {
+                return DomainError.NotFound("The environment");
+            }
+
             if (!environment.Archived)
             {
                 var now = clock.GetUtcNow();
@@ -307,10 +312,10 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         var db = await dbFactory.CreateDbContextAsync();
         await db.Database.BeginTransactionAsync();
         var environment = await LockAsync(db, environmentId);
-        if (environment.Archived)
+        if (environment is null || environment.Archived)
         {
             await db.DisposeAsync();
-            return ArchivedConflict(environment);
+            return environment is null ? DomainError.NotFound("The environment") : ArchivedConflict(environment);
         }
 
         return new EnvironmentChange(allowed.Value, environment, db, clock.GetUtcNow());
@@ -337,8 +342,8 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
     }
 
     /// <summary>Reads the environment and holds its row until the transaction ends.</summary>
-    private static Task<ProjectEnvironment> LockAsync(PlatformDbContext db, Guid environmentId) =>
-        db.Environments.FromSql($"SELECT * FROM environment WHERE id = {environmentId} FOR UPDATE").FirstAsync();
+    private static Task<ProjectEnvironment?> LockAsync(PlatformDbContext db, Guid environmentId) =>
+        db.Environments.FromSql($"SELECT * FROM environment WHERE id = {environmentId} FOR UPDATE").FirstOrDefaultAsync();
 
     public static DomainError ArchivedConflict(ProjectEnvironment environment) =>
         DomainError.Conflict($"The environment \"{environment.Name}\" is archived: unarchive it before deploying, starting or changing it.");

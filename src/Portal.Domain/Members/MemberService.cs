@@ -45,10 +45,10 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var members = await db.OrganizationMembers.Where(m => m.OrganizationId == organizationId)
-            .OrderBy(m => m.Role).ThenBy(m => m.User!.FirstName).ThenBy(m => m.User!.LastName)
             .Select(ToMemberView)
             .ToListAsync(cancellationToken);
-        return members;
+        // By role from the owner down (the column holds names, so SQL would sort them alphabetically), then by name.
+        return members.OrderBy(m => m.Role).ThenBy(m => m.FirstName, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.LastName, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     /// <summary>Invitations not yet accepted, newest first, expired ones included so they can be re-sent.</summary>
@@ -224,6 +224,8 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
+        // One transfer at a time per organization: two at once could each demote the same owner.
+        await db.Database.ExecuteSqlAsync($"SELECT id FROM organization WHERE id = {organizationId} FOR UPDATE");
         var members = await db.OrganizationMembers
             .Where(m => m.OrganizationId == organizationId && (m.UserId == userId || m.Role == OrganizationRole.Owner))
             .ToListAsync();

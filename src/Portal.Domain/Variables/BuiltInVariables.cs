@@ -39,7 +39,8 @@ public static class BuiltInVariables
             foreach (var database in databases)
             {
                 var prefix = $"DATABASE_{VariableRules.UpperSnake(database.Name)}";
-                var password = database.ProtectedPassword is null ? "" : protector.Unprotect(database.ProtectedPassword);
+                // Decrypted only for the runtime: listings answer secrets without values.
+                var password = withSecretValues && database.ProtectedPassword is not null ? protector.Unprotect(database.ProtectedPassword) : "";
                 var port = server.Port.ToString(CultureInfo.InvariantCulture);
                 Add($"{prefix}_HOST", server.Host);
                 Add($"{prefix}_PORT", port);

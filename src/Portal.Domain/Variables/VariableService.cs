@@ -102,7 +102,10 @@ public sealed class VariableService(
             UpdatedAt = now,
         };
         db.Variables.Add(variable);
-        await SaveAsync(db, holder, caller, $"{Noun(secret)} {variable.Key} created on the {Name(scope)} scope.", "CREATED");
+        if (await SaveAsync(db, holder, caller, $"{Noun(secret)} {variable.Key} created on the {Name(scope)} scope.", "CREATED") is { } refused)
+        {
+            return refused;
+        }
         return ToView(variable);
     }
 
@@ -146,7 +149,10 @@ public sealed class VariableService(
 
             variable.Description = update.Description is null ? variable.Description : Validation.Clean(update.Description);
             variable.UpdatedAt = clock.GetUtcNow();
-            await SaveAsync(db, holder, caller, $"{Noun(secret)} {variable.Key} changed on the {Name(variable.Scope)} scope.", "UPDATED");
+            if (await SaveAsync(db, holder, caller, $"{Noun(secret)} {variable.Key} changed on the {Name(variable.Scope)} scope.", "UPDATED") is { } refused)
+            {
+                return refused;
+            }
             return ToView(variable);
         }
     }
@@ -163,7 +169,10 @@ public sealed class VariableService(
         await using (db)
         {
             db.Variables.Remove(variable);
-            await SaveAsync(db, holder, caller, $"{Noun(secret)} {variable.Key} deleted from the {Name(variable.Scope)} scope.", "DELETED");
+            if (await SaveAsync(db, holder, caller, $"{Noun(secret)} {variable.Key} deleted from the {Name(variable.Scope)} scope.", "DELETED") is { } refused)
+            {
+                return refused;
+            }
             return true;
         }
     }
@@ -239,7 +248,10 @@ public sealed class VariableService(
 
         if (created.Count + updated.Count > 0)
         {
-            await SaveAsync(db, holder, caller, $"Imported {created.Count} new and {updated.Count} changed variables on the {Name(scope)} scope.", "UPDATED");
+            if (await SaveAsync(db, holder, caller, $"Imported {created.Count} new and {updated.Count} changed variables on the {Name(scope)} scope.", "UPDATED") is { } refused)
+            {
+                return refused;
+            }
         }
 
         return new ImportResult(created, updated, skipped, errors.OrderBy(e => e.Line).ToList());
@@ -326,14 +338,24 @@ public sealed class VariableService(
         return (db, variable, holder);
     }
 
-    /// <summary>Saves with the event, and marks the deployed applications that use the holder's variables.</summary>
-    private async Task SaveAsync(PlatformDbContext db, VariableHolder holder, Caller caller, string message, string state)
+    /// <summary>
+    /// Saves with the event, and marks the deployed applications that use the holder's variables. Holding the
+    /// environment's row, like changes to its services do, so archiving cannot slip in between.
+    /// </summary>
+    private async Task<DomainError?> SaveAsync(PlatformDbContext db, VariableHolder holder, Caller caller, string message, string state)
     {
         await using var transaction = await db.Database.BeginTransactionAsync();
+        if (holder.EnvironmentId is { } environmentId
+            && (await db.Database.SqlQuery<bool>($"SELECT archived AS \"Value\" FROM environment WHERE id = {environmentId} FOR UPDATE").ToListAsync()).FirstOrDefault())
+        {
+            return ArchivedConflict(holder);
+        }
+
         await holder.Applications(db).Where(a => a.DeployedAt != null)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.RestartNeeded, true));
         await db.SaveWithEventsAsync([EventLog.New(holder.Subject, state, SimpleState.Ok, message, caller.UserId, clock.GetUtcNow())]);
         await transaction.CommitAsync();
+        return null;
     }
 
     /// <summary>The effective set for a holder: user variables over the built-in ones, nearest scope first.</summary>
