@@ -22,6 +22,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium was not found at {executable}: install it with apt-get install chromium (./test.sh does).");
         }
 
+        // The first page of a cold portal on a busy 2-core machine can take longer than Playwright's 5 s default.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
