@@ -106,8 +106,15 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
                 return checkedInput.Error!;
             }
 
-            environment.Name = (input.Name ?? environment.Name).Trim();
-            environment.Mode = input.Mode ?? environment.Mode;
+            var name = (input.Name ?? environment.Name).Trim();
+            var mode = input.Mode ?? environment.Mode;
+            if (name == environment.Name && mode == environment.Mode && checkedInput.Value == environment.ClusterId)
+            {
+                return await GetAsync(caller, id);
+            }
+
+            environment.Name = name;
+            environment.Mode = mode;
             environment.ClusterId = checkedInput.Value;
             await change.SaveAsync(Subject(change.Access.OrganizationId, environment), "UPDATED", $"Environment {environment.Name} changed.");
         }
