@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -167,20 +168,26 @@ public static class PortalServices
 
     private static void AddJobs(this IServiceCollection services)
     {
+        // The storage and the job activator are this host's own singletons. Hangfire's defaults come from the
+        // process-wide JobStorage.Current and JobActivator.Current, which hosts started side by side in one process
+        // (the tests) then share by accident: a job enqueued by one ran with another's services.
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var options = new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                // Mail and other user-visible work should start within a second or two, not the default 15 s.
+                QueuePollInterval = TimeSpan.FromSeconds(1),
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(sp.GetRequiredService<PlatformDatabase>().ConnectionString, options), options);
+        });
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseLogProvider(new ResilientLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>())))
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                options => options.UseNpgsqlConnection(sp.GetRequiredService<PlatformDatabase>().ConnectionString),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    // Mail and other user-visible work should start within a second or two, not the default 15 s.
-                    QueuePollInterval = TimeSpan.FromSeconds(1),
-                }));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer(options => options.WorkerCount = 4);
     }
 }
