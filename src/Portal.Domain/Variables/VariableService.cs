@@ -28,7 +28,8 @@ public sealed record ImportResult(IReadOnlyList<string> Created, IReadOnlyList<s
 public sealed class VariableService(
     IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, DatabaseServerAddress server, TimeProvider clock)
 {
-    public async Task<Result<IReadOnlyList<VariableView>>> ListAsync(Caller caller, VariableScope scope, Guid holderId, bool secrets, CancellationToken cancellationToken = default)
+    /// <param name="secrets">Secrets only, variables only, or null for both (one resolution, for the portal's tab).</param>
+    public async Task<Result<IReadOnlyList<VariableView>>> ListAsync(Caller caller, VariableScope scope, Guid holderId, bool? secrets, CancellationToken cancellationToken = default)
     {
         var allowed = await access.CheckAsync(caller, VariableHolder.ResourceOf(scope, holderId), Permission.Read, cancellationToken);
         if (!allowed.IsSuccess)
@@ -39,7 +40,7 @@ public sealed class VariableService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var holder = await VariableHolder.LoadAsync(db, scope, holderId, cancellationToken);
         var effective = await ResolveAsync(db, holder, withSecretValues: false, cancellationToken);
-        return effective.Where(v => v.Variable.IsSecret == secrets)
+        return effective.Where(v => secrets is null || v.Variable.IsSecret == secrets)
             .Select(v => new VariableView(v.Variable.Id, v.Variable.Key, v.Variable.Value, v.Variable.Scope, v.Variable.IsSecret, v.Variable.Description, v.Overrides))
             .ToList();
     }
