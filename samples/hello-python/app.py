@@ -34,6 +34,8 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, fmt, *args):
+        if self.path == "/health":
+            return
         print(f"{self.address_string()} {fmt % args}", flush=True)
 
 

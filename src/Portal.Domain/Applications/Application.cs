@@ -1,8 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 using Platform.Domain.Environments;
 using Platform.Domain.Services;
 
@@ -75,6 +73,12 @@ public sealed class Application
 
     public string? StateMessage { get; set; }
 
+    /// <summary>
+    /// The service deployment whose release should be running (its build, settings and variables); null when the
+    /// service should not run. The runtime starts it again after a restart of the portal.
+    /// </summary>
+    public Guid? LiveDeploymentId { get; set; }
+
     public Guid? OwnerId { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
@@ -84,12 +88,6 @@ public sealed class Application
 
 internal sealed class ApplicationConfiguration : IEntityTypeConfiguration<Application>
 {
-    private static readonly JsonSerializerOptions StoredJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseUpper) },
-    };
-
     public void Configure(EntityTypeBuilder<Application> builder)
     {
         builder.ToTable("application");
@@ -98,10 +96,7 @@ internal sealed class ApplicationConfiguration : IEntityTypeConfiguration<Applic
         builder.Property(a => a.StateMessage).HasMaxLength(1000);
         builder.Property(a => a.Name).HasMaxLength(ServiceNames.MaxLength);
         // The settings travel together (read whole, validated whole, snapshotted by deployments): one JSON document.
-        builder.Property(a => a.Settings).HasColumnType("jsonb").HasConversion(
-            settings => JsonSerializer.Serialize(settings, StoredJson),
-            json => JsonSerializer.Deserialize<ApplicationSettings>(json, StoredJson)!,
-            new ValueComparer<ApplicationSettings>((a, b) => a == b, settings => settings.GetHashCode(), settings => settings));
+        builder.Property(a => a.Settings).HasJsonConversion();
         builder.HasOne(a => a.Environment).WithMany().HasForeignKey(a => a.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.EnvironmentId, a.Name });
     }

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
+using Platform.Domain.Clusters;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
+using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Applications;
@@ -20,7 +22,7 @@ public sealed record ApplicationView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments)
+public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, IRuntimes runtimes)
 {
     public async Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
     {
@@ -31,8 +33,9 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name).ToListAsync(cancellationToken);
-        return applications.Select(ToView).ToList();
+        var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name)
+            .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).ToListAsync(cancellationToken);
+        return applications.Select(a => ToView(a.Application, a.Kind)).ToList();
     }
 
     public async Task<Result<ApplicationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
@@ -44,7 +47,9 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return ToView(await db.Applications.AsNoTracking().FirstAsync(a => a.Id == id, cancellationToken));
+        var found = await db.Applications.AsNoTracking().Where(a => a.Id == id)
+            .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).FirstAsync(cancellationToken);
+        return ToView(found.Application, found.Kind);
     }
 
     public async Task<Result<ApplicationView>> CreateAsync(Caller caller, Guid environmentId, ApplicationInput input)
@@ -78,7 +83,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         };
         change.Db.Applications.Add(application);
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "CREATED", $"Application {settings.Name} created.");
-        return ToView(application);
+        return await GetAsync(caller, application.Id);
     }
 
     public async Task<Result<ApplicationView>> UpdateAsync(Caller caller, Guid id, ApplicationInput input)
@@ -106,7 +111,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         application.UpdatedAt = change.Now;
         application.RestartNeeded |= application.DeployedAt is not null;
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.");
-        return ToView(application);
+        return await GetAsync(caller, id);
     }
 
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
@@ -119,13 +124,21 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
 
         await using var change = found.Value;
         var application = await change.Db.Applications.FirstAsync(a => a.Id == id);
+        var kind = await change.Db.Clusters.Where(c => c.Id == change.Environment.ClusterId).Select(c => c.Kind).FirstAsync();
         change.Db.Applications.Remove(application);
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "DELETED", $"Application {application.Name} deleted.");
+        await runtimes.ForCluster(kind).StopAsync(id, CancellationToken.None);
         return true;
     }
 
-    private static ApplicationView ToView(Application a) =>
-        new(a.Id, a.EnvironmentId, a.Settings, ServiceStatus.Of(a.State, a.StateMessage), Flags(a), null, a.CreatedAt, a.UpdatedAt);
+    private ApplicationView ToView(Application a, ClusterKind kind)
+    {
+        var runtime = runtimes.ForCluster(kind);
+        var live = a.LiveDeploymentId is null ? null : runtime.Observe(a.Id);
+        return new ApplicationView(
+            a.Id, a.EnvironmentId, a.Settings, ServiceHealth.Of(a.State, a.StateMessage, live), Flags(a),
+            a.LiveDeploymentId is null ? null : runtime.UrlOf(a.Id, a.Name), a.CreatedAt, a.UpdatedAt);
+    }
 
     private static string[] Flags(Application a) => a.RestartNeeded ? ["RESTART_NEEDED"] : [];
 }

@@ -4,8 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
+using Platform.Domain.Deployments;
 using Platform.Domain.Environments;
 using Platform.Domain.Events;
+using Platform.Domain.Logs;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
 using Platform.Domain.Projects;
@@ -40,6 +42,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<PlatformEvent> Events => Set<PlatformEvent>();
 
     public DbSet<Variable> Variables => Set<Variable>();
+
+    public DbSet<EnvironmentDeployment> EnvironmentDeployments => Set<EnvironmentDeployment>();
+
+    public DbSet<ServiceDeployment> ServiceDeployments => Set<ServiceDeployment>();
+
+    public DbSet<LogLine> LogLines => Set<LogLine>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
+using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Databases;
@@ -20,7 +21,7 @@ public sealed record DatabaseView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, ISecretProtector protector)
+public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, ISecretProtector protector, IRuntimes runtimes)
 {
     private static readonly string[] Versions = ["13", "14", "15", "16", "17"];
 
@@ -107,7 +108,7 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
         return ToView(database);
     }
 
-    /// <summary>Deletes the database from the catalogue (and, once deployed, its data on the runtime).</summary>
+    /// <summary>Deletes the database from the catalogue and drops it, with its data and role, on the runtime's server.</summary>
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
     {
         var found = await environments.FindChangeableForServiceAsync(caller, Resource.Database(id));
@@ -118,8 +119,18 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
 
         await using var change = found.Value;
         var database = await change.Db.Databases.FirstAsync(d => d.Id == id);
+        var kind = await change.Db.Clusters.Where(c => c.Id == change.Environment.ClusterId).Select(c => c.Kind).FirstAsync();
+        try
+        {
+            await runtimes.ForCluster(kind).DeleteDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
+        }
+        catch (RuntimeFailureException failure)
+        {
+            return DomainError.Conflict($"The database could not be dropped, so it was kept: {failure.Message}");
+        }
+
         change.Db.Databases.Remove(database);
-        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "DELETED", $"Database {database.Name} deleted.");
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "DELETED", $"Database {database.Name} deleted, with its data.");
         return true;
     }
 

@@ -47,12 +47,21 @@ public sealed class ManagedDatabase
     public static string NewProtectedPassword(Common.ISecretProtector protector) =>
         protector.Protect(Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant());
 
+    /// <summary>What the runtime needs to create, stop or drop it.</summary>
+    public Runtime.DatabaseOrder RuntimeOrder(Common.ISecretProtector protector) => new(Id, ServerName, protector.Unprotect(ProtectedPassword!));
+
     /// <summary>The role and the database on the runtime's PostgreSQL server: stable, and safe as identifiers.</summary>
     public string ServerName => $"db_{Id:N}";
 
     public ServiceState State { get; set; } = ServiceState.Stopped;
 
     public string? StateMessage { get; set; }
+
+    /// <summary>
+    /// The service deployment whose release should be running (its build, settings and variables); null when the
+    /// service should not run. The runtime starts it again after a restart of the portal.
+    /// </summary>
+    public Guid? LiveDeploymentId { get; set; }
 
     public Guid? OwnerId { get; init; }
 

@@ -5,6 +5,7 @@ using Platform.Domain.Clusters;
 using Platform.Domain.Common;
 using Platform.Domain.Databases;
 using Platform.Domain.Events;
+using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Environments;
@@ -28,7 +29,7 @@ public sealed record EnvironmentView(
     DateTimeOffset UpdatedAt);
 
 /// <summary>Environments of a project: the catalogue, clone and archive, each change an event.</summary>
-public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, TimeProvider clock)
+public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, IRuntimes runtimes, TimeProvider clock)
 {
     public async Task<Result<IReadOnlyList<EnvironmentView>>> ListAsync(Caller caller, Guid projectId, bool archived, CancellationToken cancellationToken = default)
     {
@@ -132,7 +133,25 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
-        var environment = await db.Environments.FirstAsync(e => e.Id == id);
+        var environment = await db.Environments.Include(e => e.Cluster).FirstAsync(e => e.Id == id);
+        var runtime = runtimes.ForCluster(environment.Cluster!.Kind);
+        foreach (var applicationId in await db.Applications.Where(a => a.EnvironmentId == id).Select(a => a.Id).ToListAsync())
+        {
+            await runtime.StopAsync(applicationId, CancellationToken.None);
+        }
+
+        foreach (var database in await db.Databases.Where(d => d.EnvironmentId == id).ToListAsync())
+        {
+            try
+            {
+                await runtime.DeleteDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
+            }
+            catch (RuntimeFailureException failure)
+            {
+                return DomainError.Conflict($"The database {database.Name} could not be dropped, so the environment was kept: {failure.Message}");
+            }
+        }
+
         db.Environments.Remove(environment);
         await db.SaveWithEventsAsync([Event(allowed.Value.OrganizationId, environment, "DELETED", $"Environment {environment.Name} deleted.", caller, clock.GetUtcNow())]);
         return true;
@@ -160,15 +179,28 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
             {
                 var now = clock.GetUtcNow();
                 var events = new List<PlatformEvent>();
-                foreach (var application in await db.Applications.Where(a => a.EnvironmentId == id && a.State != ServiceState.Stopped).ToListAsync())
+                var runtime = runtimes.ForCluster(await db.Clusters.Where(c => c.Id == environment.ClusterId).Select(c => c.Kind).FirstAsync());
+                foreach (var application in await db.Applications.Where(a => a.EnvironmentId == id && (a.State != ServiceState.Stopped || a.LiveDeploymentId != null)).ToListAsync())
                 {
+                    await runtime.StopAsync(application.Id, CancellationToken.None);
+                    application.LiveDeploymentId = null;
                     application.State = ServiceState.Stopped;
                     application.StateMessage = "Stopped: the environment was archived.";
                     events.Add(EventLog.New(Subject(allowed.Value.OrganizationId, application), "STOPPED", SimpleState.Ok, application.StateMessage, caller.UserId, now));
                 }
 
-                foreach (var database in await db.Databases.Where(d => d.EnvironmentId == id && d.State != ServiceState.Stopped).ToListAsync())
+                foreach (var database in await db.Databases.Where(d => d.EnvironmentId == id && (d.State != ServiceState.Stopped || d.LiveDeploymentId != null)).ToListAsync())
                 {
+                    try
+                    {
+                        await runtime.StopDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
+                    }
+                    catch (RuntimeFailureException failure)
+                    {
+                        return DomainError.Conflict($"The database {database.Name} could not be stopped, so the environment was not archived: {failure.Message}");
+                    }
+
+                    database.LiveDeploymentId = null;
                     database.State = ServiceState.Stopped;
                     database.StateMessage = "Stopped: the environment was archived.";
                     events.Add(EventLog.New(Subject(allowed.Value.OrganizationId, database), "STOPPED", SimpleState.Ok, database.StateMessage, caller.UserId, now));

@@ -121,6 +121,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("environment_id");
 
+                    b.Property<Guid?>("LiveDeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("live_deployment_id");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(63)
@@ -223,6 +227,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("environment_id");
 
+                    b.Property<Guid?>("LiveDeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("live_deployment_id");
+
                     b.Property<string>("Mode")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -281,6 +289,226 @@ namespace Platform.Domain.Migrations
                         .HasDatabaseName("ix__database_environment_id");
 
                     b.ToTable("_database", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Deployments.EnvironmentDeployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("EnvironmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("environment_id");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("message");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<Guid?>("RollbackOfId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rollback_of_id");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<string>("Snapshot")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("snapshot");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_environment_deployment");
+
+                    b.HasAlternateKey("Sequence")
+                        .HasName("ak_environment_deployment_sequence");
+
+                    b.HasIndex("State")
+                        .HasDatabaseName("ix_environment_deployment_state")
+                        .HasFilter("state IN ('Queued', 'DeploymentInProgress', 'Aborting')");
+
+                    b.HasIndex("EnvironmentId", "Sequence")
+                        .HasDatabaseName("ix_environment_deployment_environment_id_sequence");
+
+                    b.ToTable("environment_deployment", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Deployments.ServiceDeployment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("BuildId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("build_id");
+
+                    b.Property<string>("CommitLongId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("commit_long_id");
+
+                    b.Property<string>("CommitMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("commit_message");
+
+                    b.Property<string>("CommitShortId")
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("commit_short_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("EnvironmentDeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("environment_deployment_id");
+
+                    b.Property<Guid>("EnvironmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("environment_id");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("message");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("PreviousMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("previous_message");
+
+                    b.Property<string>("PreviousState")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("previous_state");
+
+                    b.Property<string>("ProtectedVariables")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_variables");
+
+                    b.Property<string>("RequestedCommitId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("requested_commit_id");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<Guid>("ServiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("service_id");
+
+                    b.Property<string>("ServiceName")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("service_name");
+
+                    b.Property<string>("ServiceType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("service_type");
+
+                    b.Property<string>("Settings")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("settings");
+
+                    b.Property<Guid?>("SourceDeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_deployment_id");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("steps");
+
+                    b.HasKey("Id")
+                        .HasName("pk_service_deployment");
+
+                    b.HasAlternateKey("Sequence")
+                        .HasName("ak_service_deployment_sequence");
+
+                    b.HasIndex("EnvironmentDeploymentId")
+                        .HasDatabaseName("ix_service_deployment_environment_deployment_id");
+
+                    b.HasIndex("ServiceId", "Sequence")
+                        .HasDatabaseName("ix_service_deployment_service_id_sequence");
+
+                    b.ToTable("service_deployment", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Domain.Environments.ProjectEnvironment", b =>
@@ -446,6 +674,71 @@ namespace Platform.Domain.Migrations
                         .HasDatabaseName("ix_event_service_id_sequence");
 
                     b.ToTable("event", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Logs.LogLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("instance");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("character varying(8192)")
+                        .HasColumnName("message");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
+                    b.Property<Guid>("ServiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("service_id");
+
+                    b.Property<string>("Stream")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("stream");
+
+                    b.HasKey("Id")
+                        .HasName("pk_log_line");
+
+                    b.HasAlternateKey("Sequence")
+                        .HasName("ak_log_line_sequence");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_log_line_organization_id");
+
+                    b.HasIndex("DeploymentId", "Sequence")
+                        .HasDatabaseName("ix_log_line_deployment_id_sequence");
+
+                    b.HasIndex("ServiceId", "Sequence")
+                        .HasDatabaseName("ix_log_line_service_id_sequence");
+
+                    b.ToTable("log_line", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Domain.Members.Invitation", b =>
@@ -948,6 +1241,28 @@ namespace Platform.Domain.Migrations
                     b.Navigation("Environment");
                 });
 
+            modelBuilder.Entity("Platform.Domain.Deployments.EnvironmentDeployment", b =>
+                {
+                    b.HasOne("Platform.Domain.Environments.ProjectEnvironment", null)
+                        .WithMany()
+                        .HasForeignKey("EnvironmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_environment_deployment_environments_environment_id");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Deployments.ServiceDeployment", b =>
+                {
+                    b.HasOne("Platform.Domain.Deployments.EnvironmentDeployment", "EnvironmentDeployment")
+                        .WithMany("Services")
+                        .HasForeignKey("EnvironmentDeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_service_deployment_environment_deployment_environment_deplo");
+
+                    b.Navigation("EnvironmentDeployment");
+                });
+
             modelBuilder.Entity("Platform.Domain.Environments.ProjectEnvironment", b =>
                 {
                     b.HasOne("Platform.Domain.Clusters.Cluster", "Cluster")
@@ -993,6 +1308,16 @@ namespace Platform.Domain.Migrations
                         .HasConstraintName("fk_event_organizations_organization_id");
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Logs.LogLine", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_log_line_organizations_organization_id");
                 });
 
             modelBuilder.Entity("Platform.Domain.Members.Invitation", b =>
@@ -1132,6 +1457,11 @@ namespace Platform.Domain.Migrations
                     b.Navigation("Organization");
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Deployments.EnvironmentDeployment", b =>
+                {
+                    b.Navigation("Services");
                 });
 #pragma warning restore 612, 618
         }

@@ -3,6 +3,7 @@ using Platform.Domain.Access;
 using Platform.Domain.Common;
 using Platform.Domain.Databases;
 using Platform.Domain.Events;
+using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Variables;
@@ -49,12 +50,14 @@ public sealed class VariableService(
     /// The environment an application's processes get: every effective key with its value, secrets decrypted.
     /// Only the runtime calls this; no endpoint or page answers it.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>> ResolveForRuntimeAsync(Guid applicationId, CancellationToken cancellationToken = default)
+    public async Task<RuntimeVariables> ResolveForRuntimeAsync(Guid applicationId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var holder = await VariableHolder.LoadAsync(db, VariableScope.Application, applicationId, cancellationToken);
         var effective = await ResolveAsync(db, holder, withSecretValues: true, cancellationToken);
-        return effective.ToDictionary(v => v.Variable.Key, v => v.Variable.Value ?? "", StringComparer.Ordinal);
+        return new RuntimeVariables(
+            effective.ToDictionary(v => v.Variable.Key, v => v.Variable.Value ?? "", StringComparer.Ordinal),
+            effective.Where(v => v.Variable.IsSecret && !string.IsNullOrEmpty(v.Variable.Value)).Select(v => v.Variable.Value!).Distinct(StringComparer.Ordinal).ToList());
     }
 
     public async Task<Result<VariableView>> CreateAsync(Caller caller, VariableScope scope, Guid holderId, VariableInput input, bool secret)

@@ -5,6 +5,8 @@ using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Applications;
 using Platform.Portal.Clusters;
 using Platform.Portal.Databases;
+using Platform.Portal.Deployments;
+using Platform.Portal.Runtime;
 using Platform.Portal.Environments;
 using Platform.Portal.Events;
 using Platform.Portal.Members;
@@ -24,7 +26,7 @@ public static class PortalPipeline
     {
         app.UseExceptionHandler();
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
-        app.UseWhen(context => !IsApi(context), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments(RouterAddress.Prefix), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestBodyLimit();
 
         app.UseAuthentication();
@@ -59,7 +61,9 @@ public static class PortalPipeline
         api.MapDatabaseApi();
         api.MapEventApi();
         api.MapVariableApi();
+        api.MapDeploymentApi();
 
+        app.MapAppRouter();
         app.MapAccountEndpoints();
         app.MapReferralLanding();
         app.MapHangfireDashboard("/jobs", new DashboardOptions

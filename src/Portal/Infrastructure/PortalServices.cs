@@ -15,6 +15,7 @@ using Platform.Domain.Access;
 using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
+using Platform.Domain.Deployments;
 using Platform.Domain.Environments;
 using Platform.Domain.Events;
 using Platform.Domain.Projects;
@@ -22,6 +23,8 @@ using Platform.Domain.Common;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
 using Platform.Domain.Referrals;
+using Platform.Domain.Logs;
+using Platform.Domain.Runtime;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Domain.Variables;
@@ -32,6 +35,8 @@ using Platform.Portal.Infrastructure.Mail;
 using Platform.Portal.Infrastructure.Postgres;
 using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Users;
+using Platform.Portal.Logs;
+using Platform.Portal.Runtime;
 
 namespace Platform.Portal.Infrastructure;
 
@@ -49,6 +54,7 @@ public static class PortalServices
             PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString));
 
         services.AddDomainServices();
+        services.AddRuntime();
         services.AddMail();
         services.AddApiConventions();
         services.AddPortalAuthentication();
@@ -77,12 +83,40 @@ public static class PortalServices
         services.AddScoped<EventService>();
         services.AddScoped<VariableService>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
-        // Databases of the local runtime live on the portal's own PostgreSQL server (the embedded cluster by default).
+        // Databases of the local runtime live on its database server: the portal's own (the embedded cluster) by default.
         services.AddSingleton(sp =>
         {
-            var connection = new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<PlatformDatabase>().ConnectionString);
+            var connection = new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<LocalDatabaseServer>().AdminConnectionString);
             return new DatabaseServerAddress(connection.Host ?? "127.0.0.1", connection.Port);
         });
+    }
+
+    /// <summary>The deployment engine and the local runtime it drives, with the router and the log writer.</summary>
+    private static void AddRuntime(this IServiceCollection services)
+    {
+        services.AddScoped<DeploymentService>();
+        services.AddSingleton<DeploymentSignals>();
+        services.AddSingleton<LocalRuntimeSettings>();
+        services.AddSingleton<GitSources>();
+        services.AddSingleton<Probes>();
+        services.AddHttpClient(Probes.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        services.AddSingleton<LocalDatabaseServer>();
+        services.AddSingleton<RouterAddress>();
+        services.AddHttpForwarder();
+
+        // Hosted services stop in reverse order: the engine stops taking work, then the runtime stops its
+        // instances, then the log writer writes the last lines.
+        services.AddSingleton<BatchedLogWriter>();
+        services.AddSingleton<ILogSink>(sp => sp.GetRequiredService<BatchedLogWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<BatchedLogWriter>());
+        services.AddSingleton<RuntimeNoticeRecorder>();
+        services.AddSingleton<IRuntimeNotices>(sp => sp.GetRequiredService<RuntimeNoticeRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<RuntimeNoticeRecorder>());
+        services.AddSingleton<LocalRuntime>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
+        services.AddSingleton<IRuntimes, Runtimes>();
+        services.AddHostedService<DeploymentEngine>();
     }
 
     private static void AddMail(this IServiceCollection services)

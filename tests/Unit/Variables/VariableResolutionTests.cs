@@ -104,7 +104,7 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
         await c.Owner.PostForIdAsync($"/api/application/{c.ApplicationId}/secret", new { key = "API_KEY", value = "s3cret value" });
         await using var scope = portal.Services.CreateAsyncScope();
 
-        var environment = await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(c.ApplicationId);
+        var environment = (await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(c.ApplicationId)).Values;
 
         Assert.Equal("environment", environment["GREETING"]);
         Assert.Equal("s3cret value", environment["API_KEY"]);
@@ -128,7 +128,7 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
         var clonedApplication = Guid.Parse((await c.Owner.GetFromJsonAsync<JsonObject>($"/api/environment/{clone}/application"))!["results"]![0]!["id"]!.GetValue<string>());
         var variables = await ListAsync(c.Owner, $"application/{clonedApplication}");
         await using var scope = portal.Services.CreateAsyncScope();
-        var runtime = await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(clonedApplication);
+        var runtime = (await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(clonedApplication)).Values;
 
         Assert.Equal(("e", "ENVIRONMENT", null), Entry(variables, "FROM_ENVIRONMENT"));
         Assert.Equal(("a", "APPLICATION", null), Entry(variables, "FROM_APPLICATION"));

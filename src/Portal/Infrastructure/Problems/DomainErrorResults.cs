@@ -36,6 +36,9 @@ public static class DomainErrorResults
     public static Results<Created<TResponse>, ProblemHttpResult> ToCreated<T, TResponse>(this Result<T> result, Func<T, TResponse> map, Func<T, string>? location = null) =>
         result.IsSuccess ? TypedResults.Created(location?.Invoke(result.Value), map(result.Value)) : result.Error!.ToProblem();
 
+    public static Results<Accepted<TResponse>, ProblemHttpResult> ToAccepted<T, TResponse>(this Result<T> result, Func<T, TResponse> map, Func<T, string>? location = null) =>
+        result.IsSuccess ? TypedResults.Accepted(location?.Invoke(result.Value), map(result.Value)) : result.Error!.ToProblem();
+
     public static Results<NoContent, ProblemHttpResult> ToNoContent<T>(this Result<T> result) =>
         result.IsSuccess ? TypedResults.NoContent() : result.Error!.ToProblem();
 }

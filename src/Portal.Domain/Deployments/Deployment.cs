@@ -1,0 +1,203 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Applications;
+using Platform.Domain.Common;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Deployments;
+
+/// <summary>The deployment states of PRODUCT.md section 5.</summary>
+public enum DeploymentState
+{
+    Queued,
+    DeploymentInProgress,
+    Ok,
+    Failed,
+    Aborting,
+    Aborted,
+}
+
+/// <summary>What an environment deployment was asked to do.</summary>
+public enum DeploymentKind
+{
+    Deploy,
+    Stop,
+    Restart,
+    Rollback,
+}
+
+/// <summary>What a service deployment does to its service.</summary>
+public enum ServiceAction
+{
+    Deploy,
+    Stop,
+    Restart,
+}
+
+public enum StepState
+{
+    Pending,
+    Running,
+    Done,
+    Failed,
+    Skipped,
+    Aborted,
+}
+
+/// <summary>One step of a service deployment (fetch, build, start, switch…), with its timing.</summary>
+public sealed record DeploymentStep(string Name, StepState State, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>A service as a successful environment deployment left it: the release it ran, or stopped.</summary>
+public sealed record SnapshotEntry(ServiceType Type, Guid ServiceId, string Name, Guid? LiveDeploymentId);
+
+/// <summary>
+/// Every request that changes what runs in an environment (deploy, stop, restart, rollback, of one service or all):
+/// the unit that queues, one in progress per environment, that abort aborts and that rollback names.
+/// </summary>
+public sealed class EnvironmentDeployment : ISequenced
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public long Sequence { get; init; }
+
+    public Guid OrganizationId { get; init; }
+
+    public Guid EnvironmentId { get; init; }
+
+    public DeploymentKind Kind { get; init; }
+
+    public DeploymentState State { get; set; } = DeploymentState.Queued;
+
+    public string? Message { get; set; }
+
+    /// <summary>For a rollback, the deployment whose snapshot it restores.</summary>
+    public Guid? RollbackOfId { get; init; }
+
+    /// <summary>The environment as this deployment left it when it succeeded: what a rollback restores.</summary>
+    public IReadOnlyList<SnapshotEntry>? Snapshot { get; set; }
+
+    public Guid? OwnerId { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public List<ServiceDeployment> Services { get; init; } = [];
+
+    public static bool IsFinished(DeploymentState state) => state is DeploymentState.Ok or DeploymentState.Failed or DeploymentState.Aborted;
+}
+
+/// <summary>
+/// What one environment deployment does to one service (the draft's application_deployment and
+/// database_deployment). A deploy records the commit, settings and resolved variables it ran with, so that a
+/// rollback can run exactly that again.
+/// </summary>
+public sealed class ServiceDeployment : ISequenced
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public long Sequence { get; init; }
+
+    public Guid EnvironmentDeploymentId { get; init; }
+
+    public EnvironmentDeployment? EnvironmentDeployment { get; init; }
+
+    public Guid OrganizationId { get; init; }
+
+    public Guid EnvironmentId { get; init; }
+
+    public ServiceType ServiceType { get; init; }
+
+    public Guid ServiceId { get; init; }
+
+    public required string ServiceName { get; init; }
+
+    public ServiceAction Action { get; init; }
+
+    public DeploymentState State { get; set; } = DeploymentState.Queued;
+
+    public string? Message { get; set; }
+
+    /// <summary>The commit asked for; null deploys the branch head.</summary>
+    public string? RequestedCommitId { get; init; }
+
+    /// <summary>A rollback runs this earlier deployment's release again.</summary>
+    public Guid? SourceDeploymentId { get; init; }
+
+    public string? CommitShortId { get; set; }
+
+    public string? CommitLongId { get; set; }
+
+    public string? CommitMessage { get; set; }
+
+    /// <summary>The settings the release ran with (applications).</summary>
+    public ApplicationSettings? Settings { get; set; }
+
+    /// <summary>The resolved variables the release ran with, secrets included, encrypted as one value.</summary>
+    public string? ProtectedVariables { get; set; }
+
+    /// <summary>The kept build the release runs from.</summary>
+    public string? BuildId { get; set; }
+
+    /// <summary>The service's state when this was queued, to return to when it is aborted.</summary>
+    public ServiceState PreviousState { get; init; }
+
+    public string? PreviousMessage { get; init; }
+
+    public IReadOnlyList<DeploymentStep> Steps { get; set; } = [];
+
+    public Guid? OwnerId { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+internal sealed class EnvironmentDeploymentConfiguration : IEntityTypeConfiguration<EnvironmentDeployment>
+{
+    public void Configure(EntityTypeBuilder<EnvironmentDeployment> builder)
+    {
+        builder.ToTable("environment_deployment");
+        builder.Property(d => d.Id).ValueGeneratedNever();
+        builder.Property(d => d.Sequence).UseIdentityAlwaysColumn();
+        builder.HasAlternateKey(d => d.Sequence);
+        builder.Property(d => d.Kind).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.State).HasConversion<string>().HasMaxLength(30);
+        builder.Property(d => d.Message).HasMaxLength(2000);
+        builder.Property(d => d.Snapshot).HasJsonConversion();
+        builder.HasIndex(d => new { d.EnvironmentId, d.Sequence });
+        builder.HasIndex(d => d.State).HasFilter("state IN ('Queued', 'DeploymentInProgress', 'Aborting')");
+        builder.HasOne<Environments.ProjectEnvironment>().WithMany().HasForeignKey(d => d.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(d => d.Services).WithOne(s => s.EnvironmentDeployment).HasForeignKey(s => s.EnvironmentDeploymentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ServiceDeploymentConfiguration : IEntityTypeConfiguration<ServiceDeployment>
+{
+    public void Configure(EntityTypeBuilder<ServiceDeployment> builder)
+    {
+        builder.ToTable("service_deployment");
+        builder.Property(d => d.Id).ValueGeneratedNever();
+        builder.Property(d => d.Sequence).UseIdentityAlwaysColumn();
+        builder.HasAlternateKey(d => d.Sequence);
+        builder.Property(d => d.ServiceType).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.ServiceName).HasMaxLength(ServiceNames.MaxLength);
+        builder.Property(d => d.Action).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.State).HasConversion<string>().HasMaxLength(30);
+        builder.Property(d => d.PreviousState).HasConversion<string>().HasMaxLength(20);
+        builder.Property(d => d.PreviousMessage).HasMaxLength(1000);
+        builder.Property(d => d.Message).HasMaxLength(2000);
+        builder.Property(d => d.RequestedCommitId).HasMaxLength(64);
+        builder.Property(d => d.CommitShortId).HasMaxLength(12);
+        builder.Property(d => d.CommitLongId).HasMaxLength(64);
+        builder.Property(d => d.CommitMessage).HasMaxLength(1000);
+        builder.Property(d => d.BuildId).HasMaxLength(100);
+        builder.Property(d => d.Settings).HasJsonConversion();
+        builder.Property(d => d.Steps).HasJsonConversion();
+        builder.HasIndex(d => new { d.ServiceId, d.Sequence });
+    }
+}

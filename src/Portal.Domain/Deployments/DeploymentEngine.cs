@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Platform.Domain.Clusters;
+using Platform.Domain.Common;
+using Platform.Domain.Events;
+using Platform.Domain.Logs;
+using Platform.Domain.Runtime;
+using Platform.Domain.Services;
+using Platform.Domain.Variables;
+
+namespace Platform.Domain.Deployments;
+
+/// <summary>
+/// Carries out the queued environment deployments, oldest first, one at a time per environment, through the
+/// runtime of each environment's cluster. The queue is the environment_deployment table: a request survives a
+/// restart of the portal. At start it reconciles: deployments cut short by a restart end FAILED, and every service
+/// that should run is started again from the release it ran.
+/// </summary>
+public sealed partial class DeploymentEngine(
+    IDbContextFactory<PlatformDbContext> dbFactory,
+    IRuntimes runtimes,
+    DeploymentSignals signals,
+    ISecretProtector secretProtector,
+    IServiceScopeFactory scopes,
+    ILogSink logs,
+    TimeProvider clock,
+    ILogger<DeploymentEngine> logger) : BackgroundService
+{
+    /// <summary>Environments deployed side by side; builds are the heavy part and this host is small.</summary>
+    private const int MaxParallel = 2;
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ReconcileAsync(stoppingToken);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogEngineFailure(exception);
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await StartQueuedAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogEngineFailure(exception);
+            }
+
+            await signals.WaitAsync(PollInterval, stoppingToken);
+        }
+
+        await Task.WhenAll(_inFlight.Values);
+    }
+
+    private async Task StartQueuedAsync(CancellationToken stopping)
+    {
+        while (_inFlight.Count < MaxParallel && !stopping.IsCancellationRequested)
+        {
+            Guid id;
+            await using (var db = await dbFactory.CreateDbContextAsync(stopping))
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(stopping);
+                var next = await db.EnvironmentDeployments.FromSql($"""
+                    SELECT * FROM environment_deployment d
+                    WHERE d.state = 'Queued' AND NOT EXISTS (
+                        SELECT 1 FROM environment_deployment r
+                        WHERE r.environment_id = d.environment_id AND r.state IN ('DeploymentInProgress', 'Aborting'))
+                    ORDER BY d.sequence LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """).FirstOrDefaultAsync(stopping);
+                if (next is null)
+                {
+                    return;
+                }
+
+                next.State = DeploymentState.DeploymentInProgress;
+                next.StartedAt = clock.GetUtcNow();
+                next.Message = null;
+                await db.SaveWithEventsAsync([DeploymentService.EnvironmentEvent(next, next.OrganizationId, "DEPLOYMENT_IN_PROGRESS", $"{next.Kind} started.", next.OwnerId, next.StartedAt.Value)], stopping);
+                await transaction.CommitAsync(stopping);
+                id = next.Id;
+            }
+
+            var abort = signals.Register(id, stopping);
+            _inFlight[id] = Task.Run(async () =>
+            {
+                try
+                {
+                    await RunAsync(id, abort.Token, stopping);
+                }
+                catch (Exception exception) when (!stopping.IsCancellationRequested)
+                {
+                    LogEngineFailure(exception);
+                }
+                finally
+                {
+                    signals.Unregister(id);
+                    _inFlight.TryRemove(id, out _);
+                    signals.Wake();
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    private async Task RunAsync(Guid deploymentId, CancellationToken abort, CancellationToken stopping)
+    {
+        EnvironmentDeployment deployment;
+        ClusterKind kind;
+        bool archived;
+        await using (var db = await dbFactory.CreateDbContextAsync(stopping))
+        {
+            deployment = await db.EnvironmentDeployments.AsNoTracking().Include(d => d.Services).FirstAsync(d => d.Id == deploymentId, stopping);
+            var environment = await db.Environments.Where(e => e.Id == deployment.EnvironmentId)
+                .Select(e => new { e.Archived, e.Cluster!.Kind }).FirstAsync(stopping);
+            (kind, archived) = (environment.Kind, environment.Archived);
+        }
+
+        var runtime = runtimes.ForCluster(kind);
+        var failed = new List<string>();
+        var aborted = false;
+        foreach (var service in deployment.Services.OrderBy(s => s.Sequence))
+        {
+            if (abort.IsCancellationRequested)
+            {
+                if (stopping.IsCancellationRequested)
+                {
+                    return; // The portal is stopping: the next start ends this deployment FAILED (ReconcileAsync).
+                }
+
+                aborted = true;
+                await EndServiceAsync(service.Id, DeploymentState.Aborted, "Aborted before it started.", null, null);
+                continue;
+            }
+
+            if (archived)
+            {
+                failed.Add(service.ServiceName);
+                await EndServiceAsync(service.Id, DeploymentState.Failed, "The environment was archived before this deployment started.", null, null);
+                continue;
+            }
+
+            var run = new ServiceRun(this, runtime, service, deployment.OwnerId);
+            try
+            {
+                await run.ExecuteAsync(abort);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                aborted = true;
+                await run.AbortedAsync();
+            }
+            catch (Exception exception)
+            {
+                if (exception is not RuntimeFailureException)
+                {
+                    LogServiceFailure(exception, service.ServiceName);
+                }
+
+                failed.Add(service.ServiceName);
+                await run.FailedAsync(exception is RuntimeFailureException ? exception.Message : "The runtime failed unexpectedly; the portal's log has the details.");
+            }
+        }
+
+        await FinishAsync(deploymentId, aborted, failed);
+    }
+
+    private async Task FinishAsync(Guid deploymentId, bool aborted, List<string> failed)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var deployment = await db.EnvironmentDeployments.FirstAsync(d => d.Id == deploymentId);
+        var now = clock.GetUtcNow();
+        deployment.FinishedAt = now;
+        (deployment.State, deployment.Message) = aborted
+            ? (DeploymentState.Aborted, "Aborted: the previous version is still serving.")
+            : failed.Count > 0
+                ? (DeploymentState.Failed, $"Failed: {string.Join(", ", failed)}. See each service's status and logs.")
+                : (DeploymentState.Ok, $"{deployment.Kind} done.");
+        if (deployment.State == DeploymentState.Ok)
+        {
+            var applications = await db.Applications.Where(a => a.EnvironmentId == deployment.EnvironmentId)
+                .Select(a => new SnapshotEntry(ServiceType.Application, a.Id, a.Name, a.LiveDeploymentId)).ToListAsync();
+            var databases = await db.Databases.Where(d => d.EnvironmentId == deployment.EnvironmentId)
+                .Select(d => new SnapshotEntry(ServiceType.Database, d.Id, d.Name, d.LiveDeploymentId)).ToListAsync();
+            deployment.Snapshot = [.. databases, .. applications];
+        }
+
+        var state = DeploymentStatus.Of(deployment.State, deployment.Message).State;
+        await db.SaveWithEventsAsync([DeploymentService.EnvironmentEvent(deployment, deployment.OrganizationId, state, deployment.Message, deployment.OwnerId, now)]);
+    }
+
+    /// <summary>Ends a service deployment, and moves its service, in one save.</summary>
+    private async Task EndServiceAsync(Guid serviceDeploymentId, DeploymentState state, string message, ServiceState? serviceState, Action<ServiceDeployment>? also)
+    {
+        await UpdateAsync(serviceDeploymentId, async (deployment, transitions) =>
+        {
+            deployment.State = state;
+            deployment.Message = message;
+            deployment.FinishedAt = clock.GetUtcNow();
+            also?.Invoke(deployment);
+            if (serviceState is { } target)
+            {
+                await transitions.SetAsync(deployment.ServiceType, deployment.ServiceId, target, message, deployment.OwnerId, CommitOf(deployment));
+            }
+            else if (state == DeploymentState.Aborted)
+            {
+                await transitions.RestoreAsync(deployment, deployment.OwnerId, "Deployment aborted.");
+            }
+        });
+    }
+
+    private async Task UpdateAsync(Guid serviceDeploymentId, Func<ServiceDeployment, ServiceTransitions, Task> change)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var deployment = await db.ServiceDeployments.FirstAsync(s => s.Id == serviceDeploymentId);
+        var transitions = new ServiceTransitions(db, deployment.OrganizationId, clock.GetUtcNow());
+        await change(deployment, transitions);
+        await transitions.SaveAsync();
+    }
+
+    private static Commit? CommitOf(ServiceDeployment d) =>
+        d.CommitLongId is null ? null : new Commit(d.CommitShortId!, d.CommitLongId, d.CommitMessage ?? "");
+
+    private readonly ISecretProtector protector = secretProtector;
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    private Task<PlatformDbContext> OpenAsync(CancellationToken cancellationToken = default) => dbFactory.CreateDbContextAsync(cancellationToken);
+
+    private string ProtectVariables(RuntimeVariables variables) => protector.Protect(JsonSerializer.Serialize(variables));
+
+    private RuntimeVariables UnprotectVariables(string? protectedVariables) => protectedVariables is null
+        ? RuntimeVariables.None
+        : JsonSerializer.Deserialize<RuntimeVariables>(protector.Unprotect(protectedVariables)) ?? RuntimeVariables.None;
+
+    private async Task<RuntimeVariables> ResolveVariablesAsync(Guid applicationId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(applicationId);
+    }
+
+    private void Say(Guid serviceId, Guid deploymentId, string message) =>
+        logs.Write(new LogEntry(serviceId, deploymentId, "platform", LogStream.System, message, clock.GetUtcNow()));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The deployment engine failed")]
+    private partial void LogEngineFailure(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Deploying {Service} failed unexpectedly")]
+    private partial void LogServiceFailure(Exception exception, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} could not be started again after the restart: {Reason}")]
+    private partial void LogRestoreFailure(string service, string reason);
+}

@@ -1,0 +1,340 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Access;
+using Platform.Domain.Common;
+using Platform.Domain.Environments;
+using Platform.Domain.Events;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Deployments;
+
+public sealed record DeployInput(string? GitCommitId);
+
+/// <summary>
+/// Requests that change what runs (deploy, stop, restart of a service or of a whole environment; abort; rollback)
+/// and the deployment histories. A request is queued here, as an environment deployment in PostgreSQL, in the
+/// environment's row lock; the <see cref="DeploymentEngine"/> carries them out one at a time per environment.
+/// </summary>
+public sealed class DeploymentService(
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, DeploymentSignals signals)
+{
+    public Task<Result<EnvironmentDeploymentView>> DeployApplicationAsync(Caller caller, Guid applicationId, DeployInput? input) =>
+        RequestForServiceAsync(caller, Resource.Application(applicationId), DeploymentKind.Deploy, input?.GitCommitId);
+
+    public Task<Result<EnvironmentDeploymentView>> DeployDatabaseAsync(Caller caller, Guid databaseId) =>
+        RequestForServiceAsync(caller, Resource.Database(databaseId), DeploymentKind.Deploy, null);
+
+    /// <summary>Stop or restart one application or database.</summary>
+    public Task<Result<EnvironmentDeploymentView>> ChangeServiceAsync(Caller caller, Resource service, DeploymentKind kind) =>
+        RequestForServiceAsync(caller, service, kind, null);
+
+    /// <summary>Deploy, stop or restart every service of the environment, as one deployment.</summary>
+    public async Task<Result<EnvironmentDeploymentView>> ChangeEnvironmentAsync(Caller caller, Guid environmentId, DeploymentKind kind)
+    {
+        var found = await environments.FindChangeableAsync(caller, environmentId);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        await using var change = found.Value;
+        var services = await ServicesAsync(change.Db, environmentId, null);
+        var chosen = kind switch
+        {
+            DeploymentKind.Restart => services.Where(s => s.LiveDeploymentId is not null).ToList(),
+            DeploymentKind.Stop => services.Where(s => s.LiveDeploymentId is not null || s.State != ServiceState.Stopped).ToList(),
+            _ => services,
+        };
+        if (chosen.Count == 0)
+        {
+            return DomainError.Conflict(kind switch
+            {
+                DeploymentKind.Restart => "Nothing to restart: no service of this environment is running. Deploy it first.",
+                DeploymentKind.Stop => "Nothing to stop: every service of this environment is already stopped.",
+                _ => "Nothing to deploy: this environment has no application or database yet.",
+            });
+        }
+
+        return await QueueAsync(change, kind, chosen.Select(s => (s, Action(kind), (string?)null, (Guid?)null)).ToList(), rollbackOf: null);
+    }
+
+    public async Task<Result<EnvironmentDeploymentView>> AbortAsync(Caller caller, Guid environmentId, Guid deploymentId)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.ManageServices);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var deployment = await db.EnvironmentDeployments
+                .FromSql($"SELECT * FROM environment_deployment WHERE id = {deploymentId} AND environment_id = {environmentId} FOR UPDATE")
+                .Include(d => d.Services).FirstOrDefaultAsync();
+            if (deployment is null)
+            {
+                return DomainError.NotFound("The deployment");
+            }
+
+            if (EnvironmentDeployment.IsFinished(deployment.State))
+            {
+                return DomainError.Conflict($"This deployment already ended ({DeploymentStatus.Of(deployment.State, null).State}): there is nothing to abort.");
+            }
+
+            if (deployment.State == DeploymentState.Queued)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var transitions = new ServiceTransitions(db, allowed.Value.OrganizationId, now);
+                deployment.State = DeploymentState.Aborted;
+                deployment.Message = "Aborted before it started.";
+                deployment.FinishedAt = now;
+                foreach (var service in deployment.Services)
+                {
+                    service.State = DeploymentState.Aborted;
+                    service.Message = deployment.Message;
+                    service.FinishedAt = now;
+                    await transitions.RestoreAsync(service, caller.UserId, "Deployment aborted before it started.");
+                }
+
+                transitions.Add(EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTED", deployment.Message, caller.UserId, now));
+                await transitions.SaveAsync();
+            }
+            else if (deployment.State == DeploymentState.DeploymentInProgress)
+            {
+                deployment.State = DeploymentState.Aborting;
+                deployment.Message = "Aborting: stopping the step in progress.";
+                await db.SaveWithEventsAsync([EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTING", deployment.Message, caller.UserId, DateTimeOffset.UtcNow)]);
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        signals.Abort(deploymentId);
+        return await GetAsync(caller, environmentId, deploymentId);
+    }
+
+    /// <summary>Redeploys every service from the snapshot the chosen successful deployment left, as a new deployment.</summary>
+    public async Task<Result<EnvironmentDeploymentView>> RollbackAsync(Caller caller, Guid environmentId, Guid deploymentId)
+    {
+        var found = await environments.FindChangeableAsync(caller, environmentId);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        await using var change = found.Value;
+        var target = await change.Db.EnvironmentDeployments.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deploymentId && d.EnvironmentId == environmentId);
+        if (target is null)
+        {
+            return DomainError.NotFound("The deployment");
+        }
+
+        if (target.State != DeploymentState.Ok || target.Snapshot is null)
+        {
+            return DomainError.Conflict("Only a deployment that succeeded can be rolled back to: this one left no snapshot to restore.");
+        }
+
+        var services = await ServicesAsync(change.Db, environmentId, null);
+        var orders = new List<(QueuedService Service, ServiceAction Action, string? Commit, Guid? Source)>();
+        foreach (var entry in target.Snapshot)
+        {
+            if (services.FirstOrDefault(s => s.Id == entry.ServiceId) is { } service)
+            {
+                orders.Add(entry.LiveDeploymentId is { } source
+                    ? (service, ServiceAction.Deploy, null, entry.Type == ServiceType.Application ? source : null)
+                    : (service, ServiceAction.Stop, null, null));
+            }
+        }
+
+        if (orders.Count == 0)
+        {
+            return DomainError.Conflict("None of the services of that deployment exists any more: there is nothing to roll back.");
+        }
+
+        return await QueueAsync(change, DeploymentKind.Rollback, orders, target.Id);
+    }
+
+    public async Task<Result<EnvironmentDeploymentView>> GetAsync(Caller caller, Guid environmentId, Guid deploymentId, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var view = await db.EnvironmentDeployments.Where(d => d.Id == deploymentId && d.EnvironmentId == environmentId)
+            .Select(EnvironmentView(db)).FirstOrDefaultAsync(cancellationToken);
+        return view is null ? DomainError.NotFound("The deployment") : view;
+    }
+
+    public async Task<Result<HistoryPage<EnvironmentDeploymentView>>> ListForEnvironmentAsync(Caller caller, Guid environmentId, HistoryQuery query, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await HistoryPaging.PageAsync(db.EnvironmentDeployments.Where(d => d.EnvironmentId == environmentId), query, EnvironmentView(db), cancellationToken);
+    }
+
+    public Task<Result<HistoryPage<ServiceDeploymentView>>> ListForApplicationAsync(Caller caller, Guid applicationId, HistoryQuery query, CancellationToken cancellationToken = default) =>
+        ListForServiceAsync(caller, Resource.Application(applicationId), query, cancellationToken);
+
+    public Task<Result<HistoryPage<ServiceDeploymentView>>> ListForDatabaseAsync(Caller caller, Guid databaseId, HistoryQuery query, CancellationToken cancellationToken = default) =>
+        ListForServiceAsync(caller, Resource.Database(databaseId), query, cancellationToken);
+
+    private async Task<Result<HistoryPage<ServiceDeploymentView>>> ListForServiceAsync(Caller caller, Resource service, HistoryQuery query, CancellationToken cancellationToken)
+    {
+        var allowed = await access.CheckAsync(caller, service, Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await HistoryPaging.PageAsync(db.ServiceDeployments.Where(d => d.ServiceId == service.Id), query, ServiceView(db), cancellationToken);
+    }
+
+    private async Task<Result<EnvironmentDeploymentView>> RequestForServiceAsync(Caller caller, Resource service, DeploymentKind kind, string? commitId)
+    {
+        commitId = string.IsNullOrWhiteSpace(commitId) ? null : commitId.Trim();
+        if (commitId is not null && (commitId.Length is < 4 or > 40 || !commitId.All(char.IsAsciiHexDigit)))
+        {
+            return DomainError.Validation("git_commit_id", "A commit id is 4 to 40 hexadecimal characters, such as 3f2a9c1.");
+        }
+
+        var found = await environments.FindChangeableForServiceAsync(caller, service);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        await using var change = found.Value;
+        var target = (await ServicesAsync(change.Db, change.Environment.Id, service.Id)).Single();
+        if (kind == DeploymentKind.Restart && target.LiveDeploymentId is null)
+        {
+            return DomainError.Conflict($"{target.Name} is not running: deploy it before restarting it.");
+        }
+
+        return await QueueAsync(change, kind, [(target, Action(kind), commitId, null)], rollbackOf: null);
+    }
+
+    private async Task<Result<EnvironmentDeploymentView>> QueueAsync(
+        EnvironmentChange change, DeploymentKind kind, IReadOnlyList<(QueuedService Service, ServiceAction Action, string? Commit, Guid? Source)> orders, Guid? rollbackOf)
+    {
+        var caller = change.Access.Caller;
+        var organizationId = change.Access.OrganizationId;
+        var deployment = new EnvironmentDeployment
+        {
+            OrganizationId = organizationId,
+            EnvironmentId = change.Environment.Id,
+            Kind = kind,
+            RollbackOfId = rollbackOf,
+            OwnerId = caller.UserId,
+            CreatedAt = change.Now,
+        };
+        var transitions = new ServiceTransitions(change.Db, organizationId, change.Now);
+        foreach (var (service, action, commit, source) in orders)
+        {
+            deployment.Services.Add(new ServiceDeployment
+            {
+                OrganizationId = organizationId,
+                EnvironmentId = change.Environment.Id,
+                ServiceType = service.Type,
+                ServiceId = service.Id,
+                ServiceName = service.Name,
+                Action = action,
+                RequestedCommitId = commit,
+                SourceDeploymentId = source,
+                PreviousState = service.State,
+                PreviousMessage = service.Message,
+                Steps = DeploymentSteps.For(service.Type, action).Select(name => new DeploymentStep(name, StepState.Pending, null, null)).ToList(),
+                OwnerId = caller.UserId,
+                CreatedAt = change.Now,
+            });
+            var message = $"{Verb(action)} queued{(commit is null ? "" : $" at commit {commit}")}.";
+            await transitions.SetAsync(service.Type, service.Id, ServiceState.Queued, message, caller.UserId, commit: null);
+        }
+
+        change.Db.EnvironmentDeployments.Add(deployment);
+        var summary = orders.Count == 1 ? $"{Verb(orders[0].Action)} of {orders[0].Service.Name}" : $"{kind} of {orders.Count} services";
+        transitions.Add(EnvironmentEvent(deployment, organizationId, "QUEUED", $"{summary} queued.", caller.UserId, change.Now));
+        EnvironmentService.Touch(change.Environment, caller, change.Now);
+        await transitions.SaveAsync();
+        await change.Db.Database.CommitTransactionAsync();
+        signals.Wake();
+        return await GetAsync(caller, change.Environment.Id, deployment.Id);
+    }
+
+    private static ServiceAction Action(DeploymentKind kind) => kind switch
+    {
+        DeploymentKind.Stop => ServiceAction.Stop,
+        DeploymentKind.Restart => ServiceAction.Restart,
+        _ => ServiceAction.Deploy,
+    };
+
+    internal static string Verb(ServiceAction action) => action switch
+    {
+        ServiceAction.Stop => "Stop",
+        ServiceAction.Restart => "Restart",
+        _ => "Deployment",
+    };
+
+    internal static PlatformEvent EnvironmentEvent(EnvironmentDeployment deployment, Guid organizationId, string state, string message, Guid? ownerId, DateTimeOffset at) =>
+        EventLog.New(new EventSubject(organizationId, deployment.EnvironmentId, ServiceType.Environment, deployment.EnvironmentId, "environment"), state,
+            state is "FAILED" ? SimpleState.Error : state is "OK" ? SimpleState.Ok : SimpleState.Warning, message, ownerId, at);
+
+    private sealed record QueuedService(ServiceType Type, Guid Id, string Name, ServiceState State, string? Message, Guid? LiveDeploymentId);
+
+    private static async Task<List<QueuedService>> ServicesAsync(PlatformDbContext db, Guid environmentId, Guid? only)
+    {
+        var applications = await db.Applications.Where(a => a.EnvironmentId == environmentId && (only == null || a.Id == only))
+            .Select(a => new QueuedService(ServiceType.Application, a.Id, a.Name, a.State, a.StateMessage, a.LiveDeploymentId)).ToListAsync();
+        var databases = await db.Databases.Where(d => d.EnvironmentId == environmentId && (only == null || d.Id == only))
+            .Select(d => new QueuedService(ServiceType.Database, d.Id, d.Name, d.State, d.StateMessage, d.LiveDeploymentId)).ToListAsync();
+        return [.. databases.OrderBy(d => d.Name, StringComparer.Ordinal), .. applications.OrderBy(a => a.Name, StringComparer.Ordinal)];
+    }
+
+    private static Expression<Func<ServiceDeployment, ServiceDeploymentView>> ServiceView(PlatformDbContext db) => d => new ServiceDeploymentView(
+        d.Id,
+        d.EnvironmentDeploymentId,
+        new ServiceRef(d.ServiceType, d.ServiceId, d.ServiceName),
+        d.Action,
+        DeploymentStatus.Of(d.State, d.Message),
+        d.OwnerId == null ? null : db.Users.Where(u => u.Id == d.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
+        d.CommitLongId == null ? null : new CommitView(d.CommitShortId!, d.CommitLongId, d.CommitMessage ?? ""),
+        d.Steps,
+        d.CreatedAt,
+        d.StartedAt,
+        d.FinishedAt);
+
+    private static Expression<Func<EnvironmentDeployment, EnvironmentDeploymentView>> EnvironmentView(PlatformDbContext db) => d => new EnvironmentDeploymentView(
+        d.Id,
+        d.EnvironmentId,
+        d.Kind,
+        DeploymentStatus.Of(d.State, d.Message),
+        d.OwnerId == null ? null : db.Users.Where(u => u.Id == d.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
+        d.Services.Where(s => s.CommitLongId != null).OrderBy(s => s.Sequence)
+            .Select(s => new CommitView(s.CommitShortId!, s.CommitLongId!, s.CommitMessage ?? "")).FirstOrDefault(),
+        d.RollbackOfId,
+        d.State == DeploymentState.Ok && d.Snapshot != null,
+        d.Services.OrderBy(s => s.Sequence).Select(s => new ServiceDeploymentView(
+            s.Id,
+            s.EnvironmentDeploymentId,
+            new ServiceRef(s.ServiceType, s.ServiceId, s.ServiceName),
+            s.Action,
+            DeploymentStatus.Of(s.State, s.Message),
+            null,
+            s.CommitLongId == null ? null : new CommitView(s.CommitShortId!, s.CommitLongId, s.CommitMessage ?? ""),
+            s.Steps,
+            s.CreatedAt,
+            s.StartedAt,
+            s.FinishedAt)).ToList(),
+        d.CreatedAt,
+        d.StartedAt,
+        d.FinishedAt);
+}

@@ -1,0 +1,55 @@
+using Platform.Domain.Events;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Deployments;
+
+public sealed record ServiceDeploymentView(
+    Guid Id,
+    Guid EnvironmentDeploymentId,
+    ServiceRef Service,
+    ServiceAction Action,
+    ServiceStatus Status,
+    Person? Owner,
+    CommitView? Commit,
+    IReadOnlyList<DeploymentStep> Steps,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+public sealed record EnvironmentDeploymentView(
+    Guid Id,
+    Guid EnvironmentId,
+    DeploymentKind Kind,
+    ServiceStatus Status,
+    Person? Owner,
+    CommitView? Commit,
+    Guid? RollbackOfId,
+    bool CanRollBack,
+    IReadOnlyList<ServiceDeploymentView> Services,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+/// <summary>How deployment states read in the shared status shape.</summary>
+public static class DeploymentStatus
+{
+    public static ServiceStatus Of(DeploymentState state, string? message) => new(
+        System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.ToString()),
+        state switch
+        {
+            DeploymentState.Ok => SimpleState.Ok,
+            DeploymentState.Failed => SimpleState.Error,
+            _ => SimpleState.Warning,
+        },
+        message ?? DefaultMessage(state));
+
+    public static string DefaultMessage(DeploymentState state) => state switch
+    {
+        DeploymentState.Queued => "Waiting for the environment's deployment in progress to finish.",
+        DeploymentState.DeploymentInProgress => "Deployment is in progress.",
+        DeploymentState.Ok => "Done.",
+        DeploymentState.Failed => "Failed.",
+        DeploymentState.Aborting => "Aborting: stopping the step in progress.",
+        _ => "Aborted: the previous version is still serving.",
+    };
+}

@@ -1,0 +1,127 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Common;
+using Platform.Domain.Events;
+using Platform.Domain.Runtime;
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Deployments;
+
+/// <summary>
+/// Moves applications and databases from state to state, each move an event on the service and its environment
+/// (PRODUCT.md section 5), saved together with whatever else the context holds.
+/// </summary>
+internal sealed class ServiceTransitions(PlatformDbContext db, Guid organizationId, DateTimeOffset now)
+{
+    private readonly List<PlatformEvent> _events = [];
+
+    public async Task SetAsync(ServiceType type, Guid serviceId, ServiceState state, string message, Guid? ownerId, Commit? commit, Action<IServiceRow>? also = null)
+    {
+        IServiceRow? row = type == ServiceType.Application
+            ? await db.Applications.FirstOrDefaultAsync(a => a.Id == serviceId) is { } application ? new ApplicationRow(application) : null
+            : await db.Databases.FirstOrDefaultAsync(d => d.Id == serviceId) is { } database ? new DatabaseRow(database) : null;
+        if (row is null)
+        {
+            return; // Deleted meanwhile: its deployment still ends, the service has nothing to update.
+        }
+
+        row.State = state;
+        row.Message = message;
+        row.UpdatedAt = now;
+        also?.Invoke(row);
+        _events.Add(new PlatformEvent
+        {
+            OrganizationId = organizationId,
+            EnvironmentId = row.EnvironmentId,
+            ServiceType = type,
+            ServiceId = serviceId,
+            ServiceName = row.Name,
+            State = ServiceStatus.Name(state),
+            SimpleState = ServiceStatus.SimpleOf(state),
+            Message = message,
+            OwnerId = ownerId,
+            CommitShortId = commit?.ShortId,
+            CommitLongId = commit?.LongId,
+            CommitMessage = commit?.Message is { } text && text.Length > 1000 ? text[..1000] : commit?.Message,
+            CreatedAt = now,
+        });
+    }
+
+    /// <summary>Returns a service whose deployment never ran (or was aborted) to what it was doing: running its live release, or stopped.</summary>
+    public Task RestoreAsync(ServiceDeployment deployment, Guid? ownerId, string message) =>
+        SetAsync(deployment.ServiceType, deployment.ServiceId, deployment.PreviousState == ServiceState.Queued ? ServiceState.Stopped : deployment.PreviousState,
+            message, ownerId, null, row =>
+            {
+                if (row.LiveDeploymentId is not null)
+                {
+                    row.State = ServiceState.Running;
+                    row.Message = $"{message} The previous version is still serving.";
+                }
+            });
+
+    public void Add(PlatformEvent e) => _events.Add(e);
+
+    public async Task SaveAsync(CancellationToken cancellationToken = default)
+    {
+        await db.SaveWithEventsAsync(_events, cancellationToken);
+        _events.Clear();
+    }
+
+    /// <summary>What applications and databases have in common, for the transitions.</summary>
+    internal interface IServiceRow
+    {
+        Guid EnvironmentId { get; }
+
+        string Name { get; }
+
+        ServiceState State { get; set; }
+
+        string? Message { get; set; }
+
+        Guid? LiveDeploymentId { get; set; }
+
+        DateTimeOffset UpdatedAt { set; }
+
+        /// <summary>A release of it now runs: clears what waited for a deployment (RESTART_NEEDED).</summary>
+        void MarkDeployed(DateTimeOffset at);
+    }
+
+    private sealed class ApplicationRow(Applications.Application a) : IServiceRow
+    {
+        public Guid EnvironmentId => a.EnvironmentId;
+
+        public string Name => a.Name;
+
+        public ServiceState State { get => a.State; set => a.State = value; }
+
+        public string? Message { get => a.StateMessage; set => a.StateMessage = value; }
+
+        public Guid? LiveDeploymentId { get => a.LiveDeploymentId; set => a.LiveDeploymentId = value; }
+
+        public DateTimeOffset UpdatedAt { set => a.UpdatedAt = value; }
+
+        public void MarkDeployed(DateTimeOffset at)
+        {
+            a.DeployedAt = at;
+            a.RestartNeeded = false;
+        }
+    }
+
+    private sealed class DatabaseRow(Databases.ManagedDatabase d) : IServiceRow
+    {
+        public Guid EnvironmentId => d.EnvironmentId;
+
+        public string Name => d.Name;
+
+        public ServiceState State { get => d.State; set => d.State = value; }
+
+        public string? Message { get => d.StateMessage; set => d.StateMessage = value; }
+
+        public Guid? LiveDeploymentId { get => d.LiveDeploymentId; set => d.LiveDeploymentId = value; }
+
+        public DateTimeOffset UpdatedAt { set => d.UpdatedAt = value; }
+
+        public void MarkDeployed(DateTimeOffset at)
+        {
+        }
+    }
+}

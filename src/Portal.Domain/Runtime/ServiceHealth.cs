@@ -1,0 +1,21 @@
+using Platform.Domain.Services;
+
+namespace Platform.Domain.Runtime;
+
+/// <summary>A service's status as answered: its recorded state, read against what the runtime sees running now.</summary>
+public static class ServiceHealth
+{
+    /// <summary>RUNNING stays RUNNING, with a WARNING, while some instances are not ready (PRODUCT.md section 5).</summary>
+    public static ServiceStatus Of(ServiceState state, string? message, ApplicationSnapshot? live)
+    {
+        if (state != ServiceState.Running || live is null || live.Ready >= live.Desired)
+        {
+            return ServiceStatus.Of(state, message);
+        }
+
+        var text = live.Ready == 0
+            ? "No instance is ready: the application answers 503 until one is."
+            : $"{live.Ready} of {live.Desired} instances are ready.";
+        return new ServiceStatus(ServiceStatus.Name(state), live.Ready == 0 ? SimpleState.Error : SimpleState.Warning, text);
+    }
+}

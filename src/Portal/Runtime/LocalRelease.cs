@@ -1,0 +1,52 @@
+using Platform.Domain.Applications;
+using Platform.Domain.Runtime;
+
+namespace Platform.Portal.Runtime;
+
+/// <summary>A build started with its settings and variables: the instances of one deployment of an application.</summary>
+internal sealed class LocalRelease(Guid applicationId, Guid deploymentId, string workingDirectory, ApplicationSettings settings, RuntimeVariables variables)
+{
+    private int _nextIndex;
+
+    public Guid ApplicationId => applicationId;
+
+    public Guid DeploymentId => deploymentId;
+
+    public string WorkingDirectory => workingDirectory;
+
+    public ApplicationSettings Settings => settings;
+
+    public RuntimeVariables Variables => variables;
+
+    public List<LocalInstance> Instances { get; } = [];
+
+    public string NextInstanceId() => $"{deploymentId:N}"[^6..] + "-" + Interlocked.Increment(ref _nextIndex);
+
+    public Probe Readiness => settings.Healthchecks.ReadinessProbe ?? ApplicationRules.DefaultReadiness;
+}
+
+/// <summary>One process of a release, supervised: restarted when it exits, killed when over its memory request.</summary>
+internal sealed class LocalInstance(string id, LocalRelease release)
+{
+    public string Id => id;
+
+    public LocalRelease Release => release;
+
+    public int Port { get; set; }
+
+    public ChildProcess? Process { get; set; }
+
+    public volatile InstanceState State = InstanceState.Starting;
+
+    public int Restarts { get; set; }
+
+    public double CpuCores { get; set; }
+
+    public double MemoryMb { get; set; }
+
+    /// <summary>Set when the runtime itself stops it: supervision must not restart it.</summary>
+    public CancellationTokenSource Stopping { get; } = new();
+
+    public InstanceSnapshot Snapshot() => new(
+        id, release.DeploymentId, State, Restarts, Math.Round(CpuCores, 3), Math.Round(MemoryMb, 1), Process?.StartedAt ?? DateTimeOffset.UtcNow);
+}
