@@ -201,12 +201,6 @@ public sealed class DeploymentService(
 
     private async Task<Result<EnvironmentDeploymentView>> RequestForServiceAsync(Caller caller, Resource service, DeploymentKind kind, string? commitId)
     {
-        commitId = string.IsNullOrWhiteSpace(commitId) ? null : commitId.Trim();
-        if (commitId is not null && (commitId.Length is < 4 or > 40 || !commitId.All(char.IsAsciiHexDigit)))
-        {
-            return DomainError.Validation("git_commit_id", "A commit id is 4 to 40 hexadecimal characters, such as 3f2a9c1.");
-        }
-
         var found = await environments.FindChangeableForServiceAsync(caller, service);
         if (!found.IsSuccess)
         {
@@ -214,6 +208,12 @@ public sealed class DeploymentService(
         }
 
         await using var change = found.Value;
+        commitId = string.IsNullOrWhiteSpace(commitId) ? null : commitId.Trim();
+        if (commitId is not null && (commitId.Length is < 4 or > 40 || !commitId.All(char.IsAsciiHexDigit)))
+        {
+            return DomainError.Validation("git_commit_id", "A commit id is 4 to 40 hexadecimal characters, such as 3f2a9c1.");
+        }
+
         var target = (await ServicesAsync(change.Db, change.Environment.Id, service.Id)).Single();
         if (kind == DeploymentKind.Restart && target.LiveDeploymentId is null)
         {

@@ -6,6 +6,7 @@ using Platform.Portal.Applications;
 using Platform.Portal.Clusters;
 using Platform.Portal.Databases;
 using Platform.Portal.Deployments;
+using Platform.Portal.Logs;
 using Platform.Portal.Runtime;
 using Platform.Portal.Environments;
 using Platform.Portal.Events;
@@ -62,6 +63,7 @@ public static class PortalPipeline
         api.MapEventApi();
         api.MapVariableApi();
         api.MapDeploymentApi();
+        api.MapLogApi();
 
         app.MapAppRouter();
         app.MapAccountEndpoints();

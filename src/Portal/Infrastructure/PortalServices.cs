@@ -95,6 +95,7 @@ public static class PortalServices
     private static void AddRuntime(this IServiceCollection services)
     {
         services.AddScoped<DeploymentService>();
+        services.AddScoped<LogService>();
         services.AddSingleton<DeploymentSignals>();
         services.AddSingleton<LocalRuntimeSettings>();
         services.AddSingleton<GitSources>();

@@ -21,6 +21,16 @@ public sealed record Catalogue(HttpClient Owner, TestUser OwnerUser, Guid Organi
 
 public static class JsonRequests
 {
+    /// <summary>Asks for a deployment of the application, insists on 202 and answers the environment deployment's id.</summary>
+    public static async Task<Guid> DeployAsync(this HttpClient client, Guid applicationId)
+    {
+        var response = await client.PostAsync($"/api/application/{applicationId}/deploy", null);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.StatusCode == System.Net.HttpStatusCode.Accepted
+            ? Guid.Parse(JsonNode.Parse(text)!["id"]!.GetValue<string>())
+            : throw new InvalidOperationException($"POST /api/application/{applicationId}/deploy answered {(int)response.StatusCode}: {text}");
+    }
+
     /// <summary>POSTs JSON, insists on 201 and answers the new resource's id.</summary>
     public static async Task<Guid> PostForIdAsync(this HttpClient client, string path, object body)
     {

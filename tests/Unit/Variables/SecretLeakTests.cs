@@ -14,6 +14,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
 {
     private readonly string _marker = $"MARKER-{Guid.NewGuid():N}";
     private Catalogue _catalogue = null!;
+    private Guid _deployment;
 
     public async Task InitializeAsync()
     {
@@ -26,6 +27,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
 
         var changed = await c.Owner.PostForIdAsync($"/api/application/{c.ApplicationId}/secret", new { key = "ROTATED", value = "first" });
         (await c.Owner.PutAsJsonAsync($"/api/secret/{changed}", new { value = _marker + "-rotated" })).EnsureSuccessStatusCode();
+        _deployment = await c.Owner.DeployAsync(c.ApplicationId);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -97,6 +99,8 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
 
         var variables = await ReadAllAsync(connection, "SELECT v::text FROM variable v");
         var events = await ReadAllAsync(connection, "SELECT e::text FROM event e");
+        var deployments = await ReadAllAsync(connection, "SELECT d::text FROM service_deployment d");
+        var logs = await ReadAllAsync(connection, "SELECT l::text FROM log_line l");
         await using var count = new NpgsqlCommand(
             "SELECT count(*) FROM variable WHERE organization_id = @organization AND is_secret AND value IS NULL AND protected_value IS NOT NULL", connection);
         count.Parameters.AddWithValue("organization", _catalogue.OrganizationId);
@@ -106,6 +110,9 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         Assert.NotEmpty(events);
         Assert.DoesNotContain(variables, row => row.Contains(_marker, StringComparison.Ordinal));
         Assert.DoesNotContain(events, row => row.Contains(_marker, StringComparison.Ordinal));
+        Assert.NotEmpty(deployments);
+        Assert.DoesNotContain(deployments, row => row.Contains(_marker, StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, row => row.Contains(_marker, StringComparison.Ordinal));
     }
 
     private string Fill(string path, string cluster)
@@ -122,7 +129,9 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
             "cluster" => cluster,
             _ => "",
         };
-        return path.Replace("{id}", id, StringComparison.Ordinal);
+        return path.Replace("{envId}", c.EnvironmentId.ToString(), StringComparison.Ordinal)
+            .Replace("/deployment/{id}", $"/deployment/{_deployment}", StringComparison.Ordinal)
+            .Replace("{id}", id, StringComparison.Ordinal);
     }
 
     private static async Task<List<string>> ReadAllAsync(NpgsqlConnection connection, string sql)
