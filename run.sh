@@ -11,7 +11,7 @@ root=$PWD
 
 ensure_dotnet
 [ -n "${ConnectionStrings__Platform:-}" ] || ensure_postgres_server
-ensure_packages git
+ensure_packages git python3
 
 export PORTAL_DATA_DIR="${PORTAL_DATA_DIR:-$root/.data}"
 mkdir -p "$PORTAL_DATA_DIR"
@@ -26,17 +26,29 @@ fi
 demo_email=$(sed -n 1p "$credentials")
 demo_password=$(sed -n 2p "$credentials")
 
-# The sample application's git source: a bare repository made once from samples/hello-python.
+# The sample application's git source: a bare repository made from samples/hello-python, with a new commit
+# whenever the sample changed since, so Deploy in the demo environment always builds what is in the checkout.
 sample_repository="$PORTAL_DATA_DIR/samples/hello-python.git"
-if [ ! -d "$sample_repository" ]; then
-  work=$(mktemp -d)
+work=$(mktemp -d)
+git_as_platform() { git -C "$work" -c user.name=Platform -c user.email=platform@localhost "$@"; }
+if [ -d "$sample_repository" ]; then
+  git clone -q "$sample_repository" "$work"
+  find "$work" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
+  cp -r samples/hello-python/. "$work"
+  git -C "$work" add -A
+  if ! git -C "$work" diff --cached --quiet; then
+    git_as_platform commit -q -m "Sample application updated"
+    git -C "$work" push -q origin HEAD:main
+  fi
+else
   cp -r samples/hello-python/. "$work"
   git -C "$work" init -q -b main
   git -C "$work" add -A
-  git -C "$work" -c user.name=Platform -c user.email=platform@localhost commit -q -m "Sample application"
+  git_as_platform commit -q -m "Sample application"
+  mkdir -p "$(dirname "$sample_repository")"
   git clone -q --bare "$work" "$sample_repository"
-  rm -rf "$work"
 fi
+rm -rf "$work"
 
 say "Building the portal"
 build="$PORTAL_DATA_DIR/build"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 
 ensure_dotnet
 ensure_postgres_server
-ensure_packages chromium fonts-dejavu-core git ca-certificates
+ensure_packages chromium fonts-dejavu-core git ca-certificates python3
 
 say "Restoring tools and building"
 dotnet tool restore >/dev/null || fail "dotnet tool restore failed"

@@ -94,6 +94,13 @@ public sealed partial class DeploymentEngine
             await BeginAsync(DeploymentSteps.Switch, null, null);
             await runtime.PromoteAsync(application.Id, deployment.Id, CancellationToken.None);
             _releaseStarted = false;
+            if (!await db.Applications.AnyAsync(a => a.Id == application.Id, CancellationToken.None))
+            {
+                // Deleted while it was being deployed: nothing may keep running in its name.
+                await runtime.StopAsync(application.Id, CancellationToken.None);
+                throw new RuntimeFailureException("The application was deleted while it was being deployed; its instances were stopped.");
+            }
+
             await EndAsync(DeploymentSteps.Switch, StepState.Done);
             var protectedVariables = engine.ProtectVariables(variables);
             await SucceedAsync(ServiceState.Running, $"Running commit {_commit?.ShortId}.", live: true, d =>
