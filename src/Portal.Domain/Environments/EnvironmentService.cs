@@ -29,7 +29,7 @@ public sealed record EnvironmentView(
     DateTimeOffset UpdatedAt);
 
 /// <summary>Environments of a project: the catalogue, clone and archive, each change an event.</summary>
-public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, IRuntimes runtimes, TimeProvider clock)
+public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, IRuntimes runtimes, RuntimeCleanup cleanup, TimeProvider clock)
 {
     public async Task<Result<IReadOnlyList<EnvironmentView>>> ListAsync(Caller caller, Guid projectId, bool archived, CancellationToken cancellationToken = default)
     {
@@ -133,23 +133,10 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
-        var environment = await db.Environments.Include(e => e.Cluster).FirstAsync(e => e.Id == id);
-        var runtime = runtimes.ForCluster(environment.Cluster!.Kind);
-        foreach (var applicationId in await db.Applications.Where(a => a.EnvironmentId == id).Select(a => a.Id).ToListAsync())
+        var environment = await db.Environments.FirstAsync(e => e.Id == id);
+        if (await cleanup.ReleaseAsync(db, e => e.Id == id) is { } failed)
         {
-            await runtime.StopAsync(applicationId, CancellationToken.None);
-        }
-
-        foreach (var database in await db.Databases.Where(d => d.EnvironmentId == id).ToListAsync())
-        {
-            try
-            {
-                await runtime.DeleteDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
-            }
-            catch (RuntimeFailureException failure)
-            {
-                return DomainError.Conflict($"The database {database.Name} could not be dropped, so the environment was kept: {failure.Message}");
-            }
+            return failed;
         }
 
         db.Environments.Remove(environment);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Clusters;
 using Platform.Domain.Common;
+using Platform.Domain.Runtime;
 using Platform.Domain.Members;
 
 namespace Platform.Domain.Organizations;
@@ -18,7 +19,7 @@ public sealed record OrganizationView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock)
+public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, RuntimeCleanup cleanup, TimeProvider clock)
 {
     public async Task<IReadOnlyList<OrganizationView>> ListAsync(Caller caller, CancellationToken cancellationToken = default)
     {
@@ -118,6 +119,11 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
+        if (await cleanup.ReleaseAsync(db, e => e.Project!.OrganizationId == id) is { } failed)
+        {
+            return failed;
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync();
         // Projects first: their environments reference the organization's clusters, which refuse to go before them.
         await db.Projects.Where(p => p.OrganizationId == id).ExecuteDeleteAsync();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
+using Platform.Domain.Runtime;
 
 namespace Platform.Domain.Projects;
 
@@ -8,7 +9,7 @@ public sealed record ProjectInput(string? Name, string? Description);
 
 public sealed record ProjectView(Guid Id, Guid OrganizationId, string Name, string? Description, int TotalEnvironments, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock)
+public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, RuntimeCleanup cleanup, TimeProvider clock)
 {
     public async Task<Result<IReadOnlyList<ProjectView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
@@ -95,6 +96,11 @@ public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactor
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
+        if (await cleanup.ReleaseAsync(db, e => e.ProjectId == id) is { } failed)
+        {
+            return failed;
+        }
+
         await db.Projects.Where(p => p.Id == id).ExecuteDeleteAsync();
         return true;
     }
