@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Platform.E2E.Support;
+using Platform.Tests.Deployments;
+using Platform.Tests.Support;
+using static Microsoft.Playwright.Assertions;
+
+namespace Platform.E2E.Deployments;
+
+[Collection(PortalInABrowser.Name)]
+public sealed class DeployTests(E2EPortal portal, BrowserFixture browser) : IAsyncLifetime
+{
+    private static readonly LocatorAssertionsToContainTextOptions Slowly = new() { Timeout = 60_000 };
+    private IBrowserContext _context = null!;
+
+    public async Task InitializeAsync() => _context = await browser.Browser.NewContextAsync();
+
+    public async Task DisposeAsync() => await _context.DisposeAsync();
+
+    [Fact]
+    public async Task DeployButton_BuildsAndStartsTheApplication_ThenItsAddressAnswers()
+    {
+        var catalogue = await portal.CreateCatalogueAsync();
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("browser-v1"), "First version");
+        var application = await catalogue.Owner.PostForIdAsync($"/api/environment/{catalogue.EnvironmentId}/application", new
+        {
+            name = "hello",
+            git_repository = new { url = repository.Url, branch = "main", root_path = "/" },
+            start_command = SampleApp.StartCommand,
+            port = 8080,
+            healthchecks = new { readiness_probe = new { type = "HTTP", path = "/health", period_seconds = 1, timeout_seconds = 2, failure_threshold = 5 } },
+        });
+        var page = await _context.NewPageAsync();
+        var user = new PortalPages(page, portal.ServerAddress);
+        await user.SignInAsync(catalogue.OwnerUser.Email, catalogue.OwnerUser.Password);
+        await page.GotoAsync(portal.Url($"/application/{application}").ToString());
+        await user.WaitUntilInteractiveAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Deploy" }).ClickAsync();
+
+        var header = page.Locator("h1").Locator("xpath=..");
+        await Expect(header.GetByTestId("status")).ToContainTextAsync("RUNNING", Slowly);
+        var deployment = page.GetByTestId("deployment").First;
+        await Expect(deployment).ToContainTextAsync("OK");
+        await Expect(deployment).ToContainTextAsync("First version");
+        await Expect(deployment.GetByText("Switch traffic")).ToBeVisibleAsync();
+        var address = await page.GetByTestId("application-url").TextContentAsync();
+        using var client = new HttpClient();
+        var answer = await client.GetFromJsonAsync<JsonObject>(address!.Trim());
+        Assert.Equal("browser-v1", answer!["version"]!.GetValue<string>());
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Logs" }).ClickAsync();
+        await Expect(page.GetByTestId("log-panel")).ToContainTextAsync("is ready on port", Slowly);
+    }
+}
