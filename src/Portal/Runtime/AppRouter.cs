@@ -5,10 +5,13 @@ namespace Platform.Portal.Runtime;
 
 /// <summary>
 /// The router (YARP's forwarder): {portal}/apps/{slug}/… goes to a ready instance of the application's live
-/// release, round robin. A GET or HEAD whose instance refuses the connection (it just stopped) is tried on the next.
+/// release, round robin. A GET or HEAD that fails before any answer (its instance just stopped, or closed a kept-alive
+/// connection as HTTP/1.0 servers do) is tried again, on the next instance if there is one, up to three times in all.
 /// </summary>
 public static class AppRouter
 {
+    private const int MaxAttempts = 3;
+
     private static readonly HttpMessageInvoker Client = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -52,13 +55,13 @@ public static class AppRouter
         context.Request.Headers["X-Forwarded-Prefix"] = context.Request.PathBase.Value;
         var first = runtime.NextRoundRobin(applicationId);
         var retryable = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
-        for (var attempt = 0; attempt < Math.Min(3, instances.Count); attempt++)
+        for (var attempt = 1; ; attempt++)
         {
-            var instance = instances[(int)((uint)(first + attempt) % instances.Count)];
+            var instance = instances[(int)((uint)(first + attempt - 1) % instances.Count)];
             var error = await forwarder.SendAsync(context, $"http://127.0.0.1:{instance.Port}/", Client, ForwarderRequestConfig.Empty, HttpTransformer.Default);
-            if (error != ForwarderError.Request || !retryable || context.Response.HasStarted)
+            if (error != ForwarderError.Request || !retryable || context.Response.HasStarted || attempt == MaxAttempts)
             {
-                return;
+                return; // After the last attempt the forwarder's 502 stands: a failed call never reads as an empty 200.
             }
 
             context.Response.Clear();

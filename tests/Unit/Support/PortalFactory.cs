@@ -15,7 +15,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
 {
     private readonly Func<Task<string>> _database;
     private readonly IReadOnlyDictionary<string, string?> _settings;
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"platform-test-data-{Guid.NewGuid():N}");
+    private readonly string _dataDirectory;
+    private readonly bool _ownsDataDirectory;
     private string? _connectionString;
 
     public PortalFactory()
@@ -23,14 +24,22 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     {
     }
 
-    private PortalFactory(Func<Task<string>> database, IReadOnlyDictionary<string, string?>? settings = null)
+    private PortalFactory(Func<Task<string>> database, IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
         _database = database;
         _settings = settings ?? new Dictionary<string, string?>();
+        _ownsDataDirectory = dataDirectory is null;
+        _dataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), $"platform-test-data-{Guid.NewGuid():N}");
     }
 
     /// <summary>A portal on a database the test controls, e.g. one it stops on purpose.</summary>
     public static PortalFactory On(string connectionString) => new(() => Task.FromResult(connectionString));
+
+    /// <summary>
+    /// A portal on a database and a data folder the test controls, e.g. a second portal that takes over from a first
+    /// one (same key ring, same builds). The folder is left in place when the portal is disposed; the test deletes it.
+    /// </summary>
+    public static PortalFactory On(string connectionString, string dataDirectory) => new(() => Task.FromResult(connectionString), dataDirectory: dataDirectory);
 
     /// <summary>A portal with extra configuration, e.g. the SMTP server a test listens with.</summary>
     public static PortalFactory With(IReadOnlyDictionary<string, string?> settings) => new(TestPostgres.CreateDatabaseAsync, settings);
@@ -74,6 +83,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        TestPostgres.DeleteQuietly(_dataDirectory);
+        if (_ownsDataDirectory)
+        {
+            TestPostgres.DeleteQuietly(_dataDirectory);
+        }
     }
 }

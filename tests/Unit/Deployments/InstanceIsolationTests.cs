@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain.Variables;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Deployments;
+
+/// <summary>A portal started with a marker in its own environment, to show that applications never see it.</summary>
+public sealed class MarkedPortal : IAsyncLifetime
+{
+    public const string Marker = "PORTAL_SECRET_MARKER";
+
+    public PortalFactory Portal { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable(Marker, "the portal's own value");
+        await Portal.InitializeAsync();
+    }
+
+    public Task DisposeAsync() => ((IAsyncLifetime)Portal).DisposeAsync();
+}
+
+/// <summary>What an instance can reach and see: its database, only its own variables, and never root's rights.</summary>
+public sealed class InstanceIsolationTests(MarkedPortal marked) : IClassFixture<MarkedPortal>
+{
+    /// <summary>The variables every instance gets besides its own.</summary>
+    private static readonly string[] Fixed = ["HOME", "LANG", "PATH", "PORT"];
+
+    private PortalFactory Portal => marked.Portal;
+
+    [Fact]
+    public async Task Database_IsReachableFromAnApplication_ThroughItsBuiltInUrl()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var team = await RuntimeTeam.OfAsync(Portal);
+        var environment = await team.CreateEnvironmentAsync();
+        var database = await team.Owner.PostForIdAsync($"/api/environment/{environment}/database", new { name = "main" });
+        var application = await team.Owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url));
+        var databaseDeployment = await team.Owner.EndedAsync(await team.Owner.PostForDeploymentAsync($"/api/database/{database}/deploy"));
+        await team.Owner.DeployOkAsync(application);
+
+        var answer = await RuntimeSteps.CallAsync(await team.Owner.UrlAsync(application), "db");
+
+        Assert.Equal("OK", databaseDeployment.State());
+        Assert.Equal("RUNNING", await team.Owner.ServiceStateAsync("database", database));
+        Assert.True(answer.Status == 200, $"/db answered {answer.Status}: {answer.Body}");
+        Assert.Equal("42", JsonNode.Parse(answer.Body)!["out"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Instance_SeesOnlyItsOwnVariables_NotThePortalsEnvironment()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var (owner, application) = await DeployedApplicationAsync(repository, ("GREETING", "hello"));
+        await using var scope = Portal.Services.CreateAsyncScope();
+        var own = (await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(application)).Values.Keys;
+
+        var seen = (await RuntimeSteps.GetJsonAsync(await owner.UrlAsync(application), "env")).AsArray().Select(n => n!.GetValue<string>()).ToList();
+
+        Assert.Equal("the portal's own value", Environment.GetEnvironmentVariable(MarkedPortal.Marker));
+        Assert.DoesNotContain(MarkedPortal.Marker, seen);
+        Assert.Contains("GREETING", seen);
+        // PWD is not given by the portal: /bin/sh, which runs the start command, sets it.
+        Assert.Equal(own.Union(Fixed).Order(StringComparer.Ordinal), seen.Where(k => k != "PWD").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Instance_NeverRunsAsRoot_EvenWhenThePortalDoes()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var (owner, application) = await DeployedApplicationAsync(repository);
+
+        var uid = (await RuntimeSteps.GetJsonAsync(await owner.UrlAsync(application), "uid"))["uid"]!.GetValue<int>();
+
+        Assert.NotEqual(0, uid);
+        if (Environment.IsPrivilegedProcess)
+        {
+            Assert.Equal(NobodyUid(), uid);
+        }
+    }
+
+    private async Task<(HttpClient Owner, Guid Application)> DeployedApplicationAsync(TestGitRepository repository, params (string Key, string Value)[] variables)
+    {
+        var team = await RuntimeTeam.OfAsync(Portal);
+        var environment = await team.CreateEnvironmentAsync();
+        var application = await team.Owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url));
+        foreach (var (key, value) in variables)
+        {
+            await team.Owner.PostForIdAsync($"/api/application/{application}/environmentVariable", new { key, value });
+        }
+
+        await team.Owner.DeployOkAsync(application);
+        return (team.Owner, application);
+    }
+
+    /// <summary>The default runtime user's id, from /etc/passwd.</summary>
+    private static int NobodyUid() => File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f[0] == "nobody")
+        .Select(f => int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture)).Single();
+}

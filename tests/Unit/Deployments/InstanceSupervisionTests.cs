@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Deployments;
+
+/// <summary>Running instances are supervised: one that dies or passes its memory request is started again, with an event saying why.</summary>
+public sealed class InstanceSupervisionTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task KilledInstance_IsRestarted_WithAnInstanceExitedEvent()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var (owner, application) = await DeployedApplicationAsync(repository);
+        var url = await owner.UrlAsync(application);
+        var pid = (await RuntimeSteps.GetJsonAsync(url))["pid"]!.GetValue<int>();
+
+        using (var process = Process.GetProcessById(pid))
+        {
+            process.Kill();
+        }
+
+        await owner.WaitForEventAsync(application, "INSTANCE_EXITED");
+        var answer = await RuntimeSteps.WaitForAnswerAsync(url, "", a => a["pid"]!.GetValue<int>() != pid, "a new process to answer");
+        Assert.Equal("v1", answer.Version());
+    }
+
+    [Fact]
+    public async Task InstanceOverItsMemoryRequest_IsOomKilled_AndComesBack()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var (owner, application) = await DeployedApplicationAsync(repository);
+        var url = await owner.UrlAsync(application);
+        var pid = (await RuntimeSteps.GetJsonAsync(url))["pid"]!.GetValue<int>();
+
+        await RuntimeSteps.CallAsync(url, "grow"); // It may answer, or be killed first.
+
+        await owner.WaitForEventAsync(application, "OOM_KILLED");
+        var answer = await RuntimeSteps.WaitForAnswerAsync(url, "", a => a["pid"]!.GetValue<int>() != pid, "a new process to answer");
+        Assert.Equal("v1", answer.Version());
+    }
+
+    private async Task<(HttpClient Owner, Guid Application)> DeployedApplicationAsync(TestGitRepository repository)
+    {
+        var team = await RuntimeTeam.OfAsync(portal);
+        var environment = await team.CreateEnvironmentAsync();
+        var application = await team.Owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url));
+        await team.Owner.DeployOkAsync(application);
+        return (team.Owner, application);
+    }
+}
