@@ -186,7 +186,7 @@ public sealed partial class DeploymentEngine(
         var now = clock.GetUtcNow();
         deployment.FinishedAt = now;
         (deployment.State, deployment.Message) = aborted
-            ? (DeploymentState.Aborted, "Aborted: the previous version is still serving.")
+            ? (DeploymentState.Aborted, "Aborted: nothing it started was kept; what ran before still runs.")
             : failed.Count > 0
                 ? (DeploymentState.Failed, $"Failed: {string.Join(", ", failed)}. See each service's status and logs.")
                 : (DeploymentState.Ok, $"{deployment.Kind} done.");

@@ -50,6 +50,6 @@ public static class DeploymentStatus
         DeploymentState.Ok => "Done.",
         DeploymentState.Failed => "Failed.",
         DeploymentState.Aborting => "Aborting: stopping the step in progress.",
-        _ => "Aborted: the previous version is still serving.",
+        _ => "Aborted: nothing it started was kept; what ran before still runs.",
     };
 }
