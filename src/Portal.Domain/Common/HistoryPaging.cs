@@ -18,8 +18,14 @@ public interface ISequenced
 /// </summary>
 public static class HistoryPaging
 {
-    public static async Task<Result<HistoryPage<TView>>> PageAsync<TEntity, TView>(
+    public static Task<Result<HistoryPage<TView>>> PageAsync<TEntity, TView>(
         IQueryable<TEntity> scoped, HistoryQuery query, Expression<Func<TEntity, TView>> select, CancellationToken cancellationToken = default)
+        where TEntity : class, ISequenced =>
+        PageAsync(scoped, query, select, null, cancellationToken);
+
+    /// <param name="total">How many entries the list holds, when counting them would cost too much (logs keep a counter).</param>
+    public static async Task<Result<HistoryPage<TView>>> PageAsync<TEntity, TView>(
+        IQueryable<TEntity> scoped, HistoryQuery query, Expression<Func<TEntity, TView>> select, Func<Task<int>>? total, CancellationToken cancellationToken)
         where TEntity : class, ISequenced
     {
         if (query.LastId is { } lastId)
@@ -35,9 +41,9 @@ public static class HistoryPaging
             return new HistoryPage<TView>(1, newer.Count, newer.Count, newer);
         }
 
-        var total = await scoped.CountAsync(cancellationToken);
+        var count = total is null ? await scoped.CountAsync(cancellationToken) : await total();
         var results = await scoped.OrderByDescending(e => e.Sequence).Skip((query.Page - 1) * query.Tail).Take(query.Tail)
             .Select(select).ToListAsync(cancellationToken);
-        return new HistoryPage<TView>(query.Page, query.Tail, total, results);
+        return new HistoryPage<TView>(query.Page, query.Tail, count, results);
     }
 }

@@ -49,6 +49,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<LogLine> LogLines => Set<LogLine>();
 
+    public DbSet<LogCount> LogCounts => Set<LogCount>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

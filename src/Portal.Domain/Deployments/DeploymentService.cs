@@ -163,10 +163,16 @@ public sealed class DeploymentService(
             return allowed.Error!;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var view = await db.EnvironmentDeployments.Where(d => d.Id == deploymentId && d.EnvironmentId == environmentId)
-            .Select(EnvironmentView(db)).FirstOrDefaultAsync(cancellationToken);
+        var view = await FindAsync(environmentId, deploymentId, cancellationToken);
         return view is null ? DomainError.NotFound("The deployment") : view;
+    }
+
+    /// <summary>A deployment of an environment, for a caller whose access was checked already (the live hub's subscribers).</summary>
+    public async Task<EnvironmentDeploymentView?> FindAsync(Guid environmentId, Guid deploymentId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.EnvironmentDeployments.Where(d => d.Id == deploymentId && d.EnvironmentId == environmentId)
+            .Select(EnvironmentView(db)).FirstOrDefaultAsync(cancellationToken);
     }
 
     public async Task<Result<HistoryPage<EnvironmentDeploymentView>>> ListForEnvironmentAsync(Caller caller, Guid environmentId, HistoryQuery query, CancellationToken cancellationToken = default)

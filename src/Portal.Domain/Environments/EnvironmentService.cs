@@ -55,6 +55,13 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         return (await ViewsAsync(db, db.Environments.Where(e => e.Id == id), cancellationToken))[0];
     }
 
+    /// <summary>An environment's status now, for a caller whose access was checked already (the live hub's subscribers).</summary>
+    public async Task<ServiceStatus?> CurrentStatusAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await ViewsAsync(db, db.Environments.Where(e => e.Id == id), cancellationToken)).FirstOrDefault()?.Status;
+    }
+
     public async Task<Result<EnvironmentView>> CreateAsync(Caller caller, Guid projectId, EnvironmentInput input)
     {
         var allowed = await access.CheckAsync(caller, Resource.Project(projectId), Permission.ManageServices);

@@ -26,6 +26,15 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
     public Task<Result<HistoryPage<EventView>>> ListForDatabaseAsync(Caller caller, Guid databaseId, HistoryQuery query, CancellationToken cancellationToken = default) =>
         ListAsync(caller, Resource.Database(databaseId), e => e.ServiceId == databaseId, query, cancellationToken);
 
+    /// <summary>Events already committed (pushed live), in the timelines' shape.</summary>
+    public async Task<IReadOnlyList<EventView>> DescribeAsync(IReadOnlyList<PlatformEvent> events, CancellationToken cancellationToken = default)
+    {
+        var ids = events.Select(e => e.Id).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var views = await db.Events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Sequence).Select(ToView(db)).ToListAsync(cancellationToken);
+        return views;
+    }
+
     private async Task<Result<HistoryPage<EventView>>> ListAsync(
         Caller caller, Resource resource, Expression<Func<PlatformEvent, bool>> scope, HistoryQuery query, CancellationToken cancellationToken)
     {

@@ -65,3 +65,21 @@ internal sealed class LogLineConfiguration : IEntityTypeConfiguration<LogLine>
         builder.HasOne<Organizations.Organization>().WithMany().HasForeignKey(l => l.OrganizationId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+/// <summary>How many lines a service keeps, maintained by the writer and the retention job, so a page of logs never counts a million rows.</summary>
+public sealed class LogCount
+{
+    public Guid ServiceId { get; init; }
+
+    public long Lines { get; set; }
+}
+
+internal sealed class LogCountConfiguration : IEntityTypeConfiguration<LogCount>
+{
+    public void Configure(EntityTypeBuilder<LogCount> builder)
+    {
+        builder.ToTable("log_count");
+        builder.HasKey(c => c.ServiceId);
+        builder.Property(c => c.ServiceId).ValueGeneratedNever();
+    }
+}

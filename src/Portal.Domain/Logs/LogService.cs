@@ -1,12 +1,39 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
+using Platform.Domain.Deployments;
+using Platform.Domain.Events;
+using Platform.Domain.Services;
 
 namespace Platform.Domain.Logs;
 
-public sealed record LogView(Guid Id, DateTimeOffset CreatedAt, Guid? DeploymentId, string Instance, LogStream Stream, string Message);
+/// <summary>
+/// A log line as the draft shapes it: the deployment's status, owner and commit, the message, and what a known
+/// failure means (Markdown), with where it came from.
+/// </summary>
+public sealed record LogView(
+    Guid Id,
+    DateTimeOffset CreatedAt,
+    ServiceStatus? Status,
+    Person? Owner,
+    CommitView? Commit,
+    string Message,
+    string? MessageHumanExplanation,
+    string? Hint,
+    Guid? DeploymentId,
+    string Instance,
+    LogStream Stream)
+{
+    public static LogView Of(LogLine line, ServiceStatus? status, Person? owner, CommitView? commit)
+    {
+        var explanation = LogExplainer.Explain(line.Message);
+        return new LogView(line.Id, line.CreatedAt, status, owner, commit, line.Message, explanation?.MessageHumanExplanation, explanation?.Hint,
+            line.DeploymentId, line.Instance, line.Stream);
+    }
+}
 
-/// <summary>An application's or database's log lines, paged by the shared history rules.</summary>
+/// <summary>An application's or database's log lines, paged by the shared history rules, newest first.</summary>
 public sealed class LogService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access)
 {
     public Task<Result<HistoryPage<LogView>>> ListForApplicationAsync(Caller caller, Guid applicationId, HistoryQuery query, CancellationToken cancellationToken = default) =>
@@ -14,6 +41,17 @@ public sealed class LogService(IDbContextFactory<PlatformDbContext> dbFactory, T
 
     public Task<Result<HistoryPage<LogView>>> ListForDatabaseAsync(Caller caller, Guid databaseId, HistoryQuery query, CancellationToken cancellationToken = default) =>
         ListAsync(caller, Resource.Database(databaseId), query, cancellationToken);
+
+    /// <summary>Lines already checked out of the database (pushed live), with their deployments' status, owner and commit.</summary>
+    public async Task<IReadOnlyList<LogView>> DescribeAsync(IReadOnlyList<LogLine> lines, CancellationToken cancellationToken = default)
+    {
+        var ids = lines.Where(l => l.DeploymentId is not null).Select(l => l.DeploymentId!.Value).Distinct().ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var deployments = await db.ServiceDeployments.Where(d => ids.Contains(d.Id)).Select(Deployment(db)).ToDictionaryAsync(d => d.Id, cancellationToken);
+        return lines.Select(l => l.DeploymentId is { } id && deployments.TryGetValue(id, out var d)
+            ? LogView.Of(l, d.Status, d.Owner, d.Commit)
+            : LogView.Of(l, null, null, null)).ToList();
+    }
 
     private async Task<Result<HistoryPage<LogView>>> ListAsync(Caller caller, Resource service, HistoryQuery query, CancellationToken cancellationToken)
     {
@@ -24,8 +62,24 @@ public sealed class LogService(IDbContextFactory<PlatformDbContext> dbFactory, T
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await HistoryPaging.PageAsync(
-            db.LogLines.Where(l => l.ServiceId == service.Id && l.OrganizationId == allowed.Value.OrganizationId), query,
-            l => new LogView(l.Id, l.CreatedAt, l.DeploymentId, l.Instance, l.Stream, l.Message), cancellationToken);
+        var page = await HistoryPaging.PageAsync(
+            db.LogLines.Where(l => l.ServiceId == service.Id && l.OrganizationId == allowed.Value.OrganizationId), query, l => l,
+            async () => (int)Math.Min(int.MaxValue, await db.LogCounts.Where(c => c.ServiceId == service.Id).Select(c => c.Lines).FirstOrDefaultAsync(cancellationToken)),
+            cancellationToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error!;
+        }
+
+        var described = await DescribeAsync(page.Value.Results, cancellationToken);
+        return new HistoryPage<LogView>(page.Value.Page, page.Value.PageSize, page.Value.Total, described);
     }
+
+    private sealed record DeploymentFacts(Guid Id, ServiceStatus Status, Person? Owner, CommitView? Commit);
+
+    private static Expression<Func<ServiceDeployment, DeploymentFacts>> Deployment(PlatformDbContext db) => d => new DeploymentFacts(
+        d.Id,
+        DeploymentStatus.Of(d.State, d.Message),
+        d.OwnerId == null ? null : db.Users.Where(u => u.Id == d.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
+        d.CommitLongId == null ? null : new CommitView(d.CommitShortId!, d.CommitLongId, d.CommitMessage ?? ""));
 }

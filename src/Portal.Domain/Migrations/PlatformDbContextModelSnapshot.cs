@@ -676,6 +676,22 @@ namespace Platform.Domain.Migrations
                     b.ToTable("event", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Domain.Logs.LogCount", b =>
+                {
+                    b.Property<Guid>("ServiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("service_id");
+
+                    b.Property<long>("Lines")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lines");
+
+                    b.HasKey("ServiceId")
+                        .HasName("pk_log_count");
+
+                    b.ToTable("log_count", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Domain.Logs.LogLine", b =>
                 {
                     b.Property<Guid>("Id")

@@ -32,7 +32,7 @@ public static class EventApi
 
     public static OwnerResponse? ToResponse(Person? person) => person is null ? null : new OwnerResponse(person.Id, person.Name, null);
 
-    private static EventResponse ToResponse(EventView e) => new(
+    public static EventResponse ToResponse(EventView e) => new(
         e.Id,
         e.CreatedAt,
         e.Status,

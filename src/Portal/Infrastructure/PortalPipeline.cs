@@ -27,7 +27,7 @@ public static class PortalPipeline
     {
         app.UseExceptionHandler();
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
-        app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments(RouterAddress.Prefix), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments(RouterAddress.Prefix) && !context.Request.Path.StartsWithSegments("/hubs"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestBodyLimit();
 
         app.UseAuthentication();
@@ -66,6 +66,7 @@ public static class PortalPipeline
         api.MapLogApi();
 
         app.MapAppRouter();
+        app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);
         app.MapAccountEndpoints();
         app.MapReferralLanding();
         app.MapHangfireDashboard("/jobs", new DashboardOptions

@@ -23,6 +23,7 @@ using Platform.Domain.Common;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
 using Platform.Domain.Referrals;
+using Platform.Domain.Live;
 using Platform.Domain.Logs;
 using Platform.Domain.Runtime;
 using Platform.Domain.Tokens;
@@ -50,8 +51,13 @@ public static class PortalServices
         services.AddSingleton<PortalSettings>();
         services.AddSingleton<PlatformDatabase>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<LiveBus>();
+        services.AddSingleton<LivePublishingInterceptor>();
         services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
-            PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString));
+        {
+            PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString);
+            options.AddInterceptors(sp.GetRequiredService<LivePublishingInterceptor>());
+        });
 
         services.AddDomainServices();
         services.AddRuntime();
@@ -60,6 +66,8 @@ public static class PortalServices
         services.AddPortalAuthentication();
         services.AddJobs();
 
+        services.AddSignalR().AddJsonProtocol(options => ConfigureJson(options.PayloadSerializerOptions));
+        services.AddHostedService<Platform.Portal.Live.LiveHubForwarder>();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -153,10 +161,17 @@ public static class PortalServices
         options.Converters.Add(new UtcTimestampConverter());
     }
 
+    private const string LiveScheme = "live";
+
     private static void AddPortalAuthentication(this IServiceCollection services)
     {
         services.AddAuthentication(IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            // The live hub takes a token when one is sent (third parties: 401 without a valid one), the cookie otherwise.
+            .AddPolicyScheme(LiveScheme, "Token or cookie", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Count > 0 || context.Request.Query.ContainsKey("access_token")
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
             .AddIdentityCookies();
         services.AddIdentityCore<PlatformUser>(UserRules.Apply)
             .AddEntityFrameworkStores<PlatformDbContext>()
@@ -175,6 +190,9 @@ public static class PortalServices
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Api, policy => policy
                 .AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser())
+            .AddPolicy(Policies.Live, policy => policy
+                .AddAuthenticationSchemes(LiveScheme)
                 .RequireAuthenticatedUser())
             .AddPolicy(Policies.PlatformAdmin, policy => policy
                 .RequireAuthenticatedUser()

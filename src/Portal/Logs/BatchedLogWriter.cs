@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Platform.Domain.Common;
+using Platform.Domain.Live;
 using Platform.Domain.Logs;
 using Platform.Portal.Infrastructure.Postgres;
 
@@ -13,7 +14,7 @@ namespace Platform.Portal.Logs;
 /// Keeps log lines in PostgreSQL in batches: writers never wait on the database, and one binary COPY stores up to
 /// thousands of lines. A single writer assigns sequences in the order lines arrived.
 /// </summary>
-public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbContextFactory<PlatformDbContext> dbFactory, ILogger<BatchedLogWriter> logger)
+public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbContextFactory<PlatformDbContext> dbFactory, LiveBus bus, ILogger<BatchedLogWriter> logger)
     : BackgroundService, ILogSink
 {
     private const int MaxBatch = 5000;
@@ -22,7 +23,10 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
     private readonly Channel<LogEntry> _lines = Channel.CreateBounded<LogEntry>(
         new BoundedChannelOptions(200_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
-    private readonly ConcurrentDictionary<Guid, Guid?> _organizations = new();
+    private readonly ConcurrentDictionary<Guid, Owner?> _owners = new();
+
+    /// <summary>The organization and environment a service belongs to, for the rows and the live bus.</summary>
+    private sealed record Owner(Guid OrganizationId, Guid EnvironmentId);
 
     public void Write(LogEntry entry) => _lines.Writer.TryWrite(entry);
 
@@ -68,38 +72,51 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
     {
         try
         {
-            await ResolveOrganizationsAsync(batch);
-            await using var connection = new NpgsqlConnection(database.ConnectionString);
-            await connection.OpenAsync();
-            await using var writer = await connection.BeginBinaryImportAsync(
-                "COPY log_line (id, organization_id, service_id, deployment_id, instance, stream, message, created_at) FROM STDIN (FORMAT BINARY)");
+            await ResolveOwnersAsync(batch);
+            var lines = new List<(Owner Owner, LogLine Line)>(batch.Count);
             foreach (var entry in batch)
             {
-                if (_organizations.GetValueOrDefault(entry.ServiceId) is not { } organizationId)
+                if (_owners.GetValueOrDefault(entry.ServiceId) is { } owner)
                 {
-                    continue; // The service was deleted meanwhile.
+                    lines.Add((owner, new LogLine
+                    {
+                        Id = Guid.CreateVersion7(entry.At),
+                        OrganizationId = owner.OrganizationId,
+                        ServiceId = entry.ServiceId,
+                        DeploymentId = entry.DeploymentId,
+                        Instance = entry.Instance.Length > 64 ? entry.Instance[..64] : entry.Instance,
+                        Stream = entry.Stream,
+                        Message = Clean(entry.Message),
+                        CreatedAt = entry.At,
+                    }));
                 }
-
-                await writer.StartRowAsync();
-                await writer.WriteAsync(Guid.CreateVersion7(entry.At), NpgsqlDbType.Uuid);
-                await writer.WriteAsync(organizationId, NpgsqlDbType.Uuid);
-                await writer.WriteAsync(entry.ServiceId, NpgsqlDbType.Uuid);
-                if (entry.DeploymentId is { } deploymentId)
-                {
-                    await writer.WriteAsync(deploymentId, NpgsqlDbType.Uuid);
-                }
-                else
-                {
-                    await writer.WriteNullAsync();
-                }
-
-                await writer.WriteAsync(entry.Instance.Length > 64 ? entry.Instance[..64] : entry.Instance, NpgsqlDbType.Varchar);
-                await writer.WriteAsync(entry.Stream.ToString().ToUpperInvariant(), NpgsqlDbType.Varchar);
-                await writer.WriteAsync(Clean(entry.Message), NpgsqlDbType.Varchar);
-                await writer.WriteAsync(entry.At, NpgsqlDbType.TimestampTz);
             }
 
-            await writer.CompleteAsync();
+            await using (var connection = new NpgsqlConnection(database.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                await CopyAsync(connection, lines.Select(l => l.Line));
+
+                // The per-service counter a page of logs reads its total from.
+                foreach (var group in lines.GroupBy(l => l.Line.ServiceId))
+                {
+                    await using var count = new NpgsqlCommand(
+                        "INSERT INTO log_count (service_id, lines) VALUES (@service, @lines) ON CONFLICT (service_id) DO UPDATE SET lines = log_count.lines + excluded.lines",
+                        connection, transaction);
+                    count.Parameters.AddWithValue("service", group.Key);
+                    count.Parameters.AddWithValue("lines", (long)group.Count());
+                    await count.ExecuteNonQueryAsync();
+                }
+
+                await transaction.CommitAsync();
+            }
+
+            foreach (var group in lines.GroupBy(l => l.Line.ServiceId))
+            {
+                var owner = group.First().Owner;
+                bus.Publish(new LogsAdded(owner.OrganizationId, owner.EnvironmentId, group.Key, group.Select(l => l.Line).ToList()));
+            }
         }
         catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
         {
@@ -107,21 +124,49 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
         }
     }
 
-    private async Task ResolveOrganizationsAsync(List<LogEntry> batch)
+    private static async Task CopyAsync(NpgsqlConnection connection, IEnumerable<LogLine> lines)
     {
-        var unknown = batch.Select(e => e.ServiceId).Distinct().Where(id => !_organizations.ContainsKey(id)).ToList();
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY log_line (id, organization_id, service_id, deployment_id, instance, stream, message, created_at) FROM STDIN (FORMAT BINARY)");
+        foreach (var line in lines)
+        {
+            await writer.StartRowAsync();
+            await writer.WriteAsync(line.Id, NpgsqlDbType.Uuid);
+            await writer.WriteAsync(line.OrganizationId, NpgsqlDbType.Uuid);
+            await writer.WriteAsync(line.ServiceId, NpgsqlDbType.Uuid);
+            if (line.DeploymentId is { } deploymentId)
+            {
+                await writer.WriteAsync(deploymentId, NpgsqlDbType.Uuid);
+            }
+            else
+            {
+                await writer.WriteNullAsync();
+            }
+
+            await writer.WriteAsync(line.Instance, NpgsqlDbType.Varchar);
+            await writer.WriteAsync(line.Stream.ToString(), NpgsqlDbType.Varchar);
+            await writer.WriteAsync(line.Message, NpgsqlDbType.Varchar);
+            await writer.WriteAsync(line.CreatedAt, NpgsqlDbType.TimestampTz);
+        }
+
+        await writer.CompleteAsync();
+    }
+
+    private async Task ResolveOwnersAsync(List<LogEntry> batch)
+    {
+        var unknown = batch.Select(e => e.ServiceId).Distinct().Where(id => !_owners.ContainsKey(id)).ToList();
         if (unknown.Count == 0)
         {
             return;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
-        var found = await db.Applications.Where(a => unknown.Contains(a.Id)).Select(a => new { a.Id, a.Environment!.Project!.OrganizationId })
-            .Concat(db.Databases.Where(d => unknown.Contains(d.Id)).Select(d => new { d.Id, d.Environment!.Project!.OrganizationId }))
-            .ToDictionaryAsync(s => s.Id, s => s.OrganizationId);
+        var found = await db.Applications.Where(a => unknown.Contains(a.Id)).Select(a => new { a.Id, a.Environment!.Project!.OrganizationId, a.EnvironmentId })
+            .Concat(db.Databases.Where(d => unknown.Contains(d.Id)).Select(d => new { d.Id, d.Environment!.Project!.OrganizationId, d.EnvironmentId }))
+            .ToDictionaryAsync(s => s.Id, s => new Owner(s.OrganizationId, s.EnvironmentId));
         foreach (var id in unknown)
         {
-            _organizations[id] = found.TryGetValue(id, out var organizationId) ? organizationId : null;
+            _owners[id] = found.GetValueOrDefault(id);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Platform.Domain.Logs;
+using Platform.Domain.Services;
+using Platform.Portal.Events;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
 
@@ -7,18 +9,33 @@ namespace Platform.Portal.Logs;
 
 public static class LogApi
 {
-    public sealed record LogResponse(Guid Id, DateTimeOffset CreatedAt, Guid? DeploymentId, string Instance, LogStream Stream, string? Message);
+    /// <summary>The draft's log line, with where it came from (deployment, instance, stream) besides.</summary>
+    public sealed record LogResponse(
+        Guid Id,
+        DateTimeOffset CreatedAt,
+        ServiceStatus? Status,
+        EventApi.OwnerResponse? Owner,
+        EventApi.CommitResponse? Commit,
+        string? Message,
+        string? MessageHumanExplanation,
+        string? Hint,
+        Guid? DeploymentId,
+        string Instance,
+        LogStream Stream);
 
     public static RouteGroupBuilder MapLogApi(this RouteGroupBuilder api)
     {
         api.MapGet("/application/{id:guid}/log", (Guid id, HttpRequest http, ClaimsPrincipal user, LogService logs) =>
                 HistoryResults.ListAsync(http, query => logs.ListForApplicationAsync(user.ToCaller(), id, query), ToResponse))
-            .WithTags("Application").WithSummary("The application's log lines (builds and instances), newest first (tail, page) or after lastId");
+            .WithTags("Application").WithSummary("The application's log lines (builds and instances), newest first (tail, page) or after lastId, known failures explained");
         api.MapGet("/database/{id:guid}/log", (Guid id, HttpRequest http, ClaimsPrincipal user, LogService logs) =>
                 HistoryResults.ListAsync(http, query => logs.ListForDatabaseAsync(user.ToCaller(), id, query), ToResponse))
             .WithTags("Database").WithSummary("The database's log lines, newest first (tail, page) or after lastId");
         return api;
     }
 
-    private static LogResponse ToResponse(LogView l) => new(l.Id, l.CreatedAt, l.DeploymentId, l.Instance, l.Stream, l.Message);
+    public static LogResponse ToResponse(LogView l) => new(
+        l.Id, l.CreatedAt, l.Status, EventApi.ToResponse(l.Owner),
+        l.Commit is null ? null : new EventApi.CommitResponse(l.Commit.ShortId, l.Commit.LongId, l.Commit.Message),
+        l.Message, l.MessageHumanExplanation, l.Hint, l.DeploymentId, l.Instance, l.Stream);
 }

@@ -18,9 +18,18 @@ public sealed class ApiTokenAuthenticationHandler(
 {
     public const string SchemeName = "ApiToken";
 
+    /// <summary>The only path that accepts a token in the query string (access_token).</summary>
+    public const string LiveHubPath = "/hubs/live";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header) && Request.Path.StartsWithSegments(LiveHubPath) && Request.Query["access_token"] is [{ Length: > 0 } queryToken])
+        {
+            // Browsers cannot set headers on a WebSocket: SignalR clients send the token in the query instead.
+            header = $"Bearer {queryToken}";
+        }
+
         if (string.IsNullOrEmpty(header))
         {
             return AuthenticateResult.NoResult();

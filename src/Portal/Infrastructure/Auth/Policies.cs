@@ -7,4 +7,7 @@ public static class Policies
 
     /// <summary>Instance-wide tools such as the job dashboard.</summary>
     public const string PlatformAdmin = "platform-admin";
+
+    /// <summary>The live hub: the portal's cookie or an API token, for browsers and third parties alike.</summary>
+    public const string Live = "live";
 }
