@@ -4,6 +4,12 @@ window.platform = {
     get: () => localStorage.getItem("platform.theme"),
     set: (value) => localStorage.setItem("platform.theme", value),
   },
+  // Keeps a scrolled box at its bottom (the log viewer's follow mode).
+  scrollToEnd: (element) => {
+    if (element) {
+      element.scrollTop = element.scrollHeight;
+    }
+  },
   // Answers whether the text reached the clipboard (browsers refuse on plain http outside localhost).
   copy: async (text) => {
     try {
