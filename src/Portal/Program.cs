@@ -19,6 +19,7 @@ try
     await database.OpenAsync();
     await database.MigrateAsync(app.Services);
     await DemoData.SeedAsync(app.Services, app.Configuration, app.Logger);
+    Platform.Portal.Infrastructure.Jobs.RecurringJobs.Register(app.Services);
     app.UsePortal();
     await app.RunAsync();
     return 0;

@@ -12,6 +12,74 @@ public sealed record CommitView(string ShortId, string LongId, string Message);
 
 public sealed record ServiceRef(ServiceType Type, Guid Id, string Name);
 
+/// <summary>Narrows the organization's audit trail: to one kind of target or one target, one author, a time window.</summary>
+public sealed record EventFilter(ServiceType? TargetType, Guid? TargetId, Guid? AuthorId, DateTimeOffset? From, DateTimeOffset? To)
+{
+    public static readonly EventFilter None = new(null, null, null, null, null);
+
+    /// <summary>Reads the raw query values, answering a validation error naming the field on bad input.</summary>
+    public static Result<EventFilter> Parse(string? targetType, string? targetId, string? authorId, string? from, string? to)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ServiceType? type = null;
+        if (targetType is not null)
+        {
+            var names = Enum.GetValues<ServiceType>().ToDictionary(t => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(t.ToString()), t => t);
+            if (names.TryGetValue(targetType, out var parsed))
+            {
+                type = parsed;
+            }
+            else
+            {
+                errors["targetType"] = [$"targetType is one of {string.Join(", ", names.Keys)}."];
+            }
+        }
+
+        var target = ParseId(errors, "targetId", targetId);
+        var author = ParseId(errors, "authorId", authorId);
+        var start = ParseTime(errors, "from", from);
+        var end = ParseTime(errors, "to", to);
+        if (start is not null && end is not null && start > end && !errors.ContainsKey("to"))
+        {
+            errors["to"] = ["to is after from."];
+        }
+
+        return errors.Count > 0 ? DomainError.Validation(errors) : new EventFilter(type, target, author, start, end);
+    }
+
+    private static Guid? ParseId(Dictionary<string, string[]> errors, string field, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (Guid.TryParse(value, out var id))
+        {
+            return id;
+        }
+
+        errors[field] = [$"{field} is an id (a UUID)."];
+        return null;
+    }
+
+    private static DateTimeOffset? ParseTime(Dictionary<string, string[]> errors, string field, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+        {
+            return time.ToUniversalTime();
+        }
+
+        errors[field] = [$"{field} is an ISO-8601 time, such as 2026-11-27T09:00:00Z."];
+        return null;
+    }
+}
+
 public sealed record EventView(Guid Id, DateTimeOffset CreatedAt, ServiceStatus Status, Person? Owner, ServiceRef Service, CommitView? Commit);
 
 /// <summary>Timelines of environments and services, paged by the shared history rules.</summary>
@@ -25,6 +93,46 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
 
     public Task<Result<HistoryPage<EventView>>> ListForDatabaseAsync(Caller caller, Guid databaseId, HistoryQuery query, CancellationToken cancellationToken = default) =>
         ListAsync(caller, Resource.Database(databaseId), e => e.ServiceId == databaseId, query, cancellationToken);
+
+    /// <summary>The organization's audit trail: every event of its environments, services and settings, filtered.</summary>
+    public async Task<Result<HistoryPage<EventView>>> ListForOrganizationAsync(
+        Caller caller, Guid organizationId, EventFilter filter, HistoryQuery query, CancellationToken cancellationToken = default)
+    {
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
+        if (!allowed.IsSuccess)
+        {
+            return allowed.Error!;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var scoped = db.Events.Where(e => e.OrganizationId == organizationId);
+        if (filter.TargetType is { } type)
+        {
+            scoped = scoped.Where(e => e.ServiceType == type);
+        }
+
+        if (filter.TargetId is { } target)
+        {
+            scoped = scoped.Where(e => e.ServiceId == target || e.EnvironmentId == target);
+        }
+
+        if (filter.AuthorId is { } author)
+        {
+            scoped = scoped.Where(e => e.OwnerId == author);
+        }
+
+        if (filter.From is { } from)
+        {
+            scoped = scoped.Where(e => e.CreatedAt >= from);
+        }
+
+        if (filter.To is { } to)
+        {
+            scoped = scoped.Where(e => e.CreatedAt <= to);
+        }
+
+        return await HistoryPaging.PageAsync(scoped, query, ToView(db), cancellationToken);
+    }
 
     /// <summary>Events already committed (pushed live), in the timelines' shape.</summary>
     public async Task<IReadOnlyList<EventView>> DescribeAsync(IReadOnlyList<PlatformEvent> events, CancellationToken cancellationToken = default)

@@ -27,6 +27,16 @@ public static class EventApi
         api.MapGet("/database/{id:guid}/event", (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
                 HistoryResults.ListAsync(http, query => events.ListForDatabaseAsync(user.ToCaller(), id, query), ToResponse))
             .WithTags("Database").WithSummary("The database's events, newest first (tail, page) or after lastId");
+        api.MapGet("/organization/{id:guid}/event", async (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
+            {
+                var q = http.Query;
+                var filter = EventFilter.Parse(q["targetType"], q["targetId"], q["authorId"], q["from"], q["to"]);
+                return filter.IsSuccess
+                    ? await HistoryResults.ListAsync(http, query => events.ListForOrganizationAsync(user.ToCaller(), id, filter.Value, query), ToResponse)
+                    : filter.Error!.ToProblem();
+            })
+            .WithTags("Organization")
+            .WithSummary("The organization's audit trail, newest first; filter by targetType, targetId (a service or an environment), authorId, from and to");
         return api;
     }
 

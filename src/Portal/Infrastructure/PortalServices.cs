@@ -104,6 +104,8 @@ public static class PortalServices
     {
         services.AddScoped<DeploymentService>();
         services.AddScoped<LogService>();
+        services.AddScoped<LogRetention>();
+        services.AddTransient<LogRetentionJob>();
         services.AddSingleton<DeploymentSignals>();
         services.AddSingleton<LocalRuntimeSettings>();
         services.AddSingleton<GitSources>();

@@ -1,0 +1,14 @@
+using Hangfire;
+using Platform.Portal.Logs;
+
+namespace Platform.Portal.Infrastructure.Jobs;
+
+/// <summary>Every recurring job, registered in one place at start-up (Hangfire keeps them in PostgreSQL).</summary>
+public static class RecurringJobs
+{
+    public static void Register(IServiceProvider services)
+    {
+        var jobs = services.GetRequiredService<IRecurringJobManager>();
+        jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+    }
+}
