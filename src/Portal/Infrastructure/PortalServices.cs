@@ -109,6 +109,7 @@ public static class PortalServices
         services.AddSingleton<DeploymentSignals>();
         services.AddSingleton<LocalRuntimeSettings>();
         services.AddSingleton<GitSources>();
+        services.AddSingleton<RuntimeIdentities>();
         services.AddSingleton<Probes>();
         services.AddHttpClient(Probes.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });

@@ -68,7 +68,7 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
         }
     }
 
-    private async Task FlushAsync(List<LogEntry> batch)
+    private async Task FlushAsync(List<LogEntry> batch, bool retried = false)
     {
         try
         {
@@ -117,6 +117,12 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
                 var owner = group.First().Owner;
                 bus.Publish(new LogsAdded(owner.OrganizationId, owner.EnvironmentId, group.Key, group.Select(l => l.Line).ToList()));
             }
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ForeignKeyViolation && !retried)
+        {
+            // An organization went away with lines still queued: learn again who owns what, and keep the others' lines.
+            _owners.Clear();
+            await FlushAsync(batch, retried: true);
         }
         catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException or TimeoutException)
         {

@@ -49,7 +49,7 @@ public sealed class ChildProcess : IDisposable
         };
         if (user.Switches)
         {
-            foreach (var argument in new[] { $"--reuid={user.Uid}", $"--regid={user.Gid}", "--clear-groups", "--", "/bin/sh" })
+            foreach (var argument in user.SwitchArguments().Append("/bin/sh"))
             {
                 info.ArgumentList.Add(argument);
             }

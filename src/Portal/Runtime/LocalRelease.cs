@@ -4,8 +4,11 @@ using Platform.Domain.Runtime;
 namespace Platform.Portal.Runtime;
 
 /// <summary>A build started with its settings and variables: the instances of one deployment of an application.</summary>
-internal sealed class LocalRelease(Guid applicationId, Guid deploymentId, string workingDirectory, ApplicationSettings settings, RuntimeVariables variables)
+internal sealed class LocalRelease(Guid applicationId, Guid deploymentId, string buildId, string workingDirectory, ApplicationSettings settings, RuntimeVariables variables)
 {
+    /// <summary>The build it runs from: its own, or a kept one (a restart, a rollback).</summary>
+    public string BuildId => buildId;
+
     private int _nextIndex;
 
     public Guid ApplicationId => applicationId;

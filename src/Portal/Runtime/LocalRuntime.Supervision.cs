@@ -29,69 +29,74 @@ public sealed partial class LocalRuntime
         {
             while (!token.IsCancellationRequested)
             {
-                var process = instance.Process!;
-                await Task.WhenAny(process.Exited, Task.Delay(SupervisionPeriod, token));
-                token.ThrowIfCancellationRequested();
-                if (process.HasExited)
+                try
                 {
-                    await RestartAsync(instance, "INSTANCE_EXITED", $"Instance {instance.Id} exited with code {process.ExitCode}.", token);
-                    (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
-                    nextLiveness = DateTimeOffset.UtcNow.AddSeconds(liveness?.InitialDelaySeconds ?? 0);
-                    continue;
-                }
-
-                var now = DateTimeOffset.UtcNow;
-                var (memory, cpu) = ProcessMetrics.Read().Measure(process.Id);
-                instance.CpuCores = lastCpu == 0 ? 0 : Math.Max(0, (cpu - lastCpu) / (now - lastSample).TotalSeconds);
-                instance.MemoryMb = memory;
-                (lastSample, lastCpu) = (now, cpu);
-                if (memory > release.Settings.Memory)
-                {
-                    await RestartAsync(instance, "OOM_KILLED",
-                        $"Instance {instance.Id} used {memory:0} MB, over its memory request of {release.Settings.Memory} MB, and was killed (out of memory).", token);
-                    (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
-                    continue;
-                }
-
-                if (now >= nextReadiness)
-                {
-                    var ready = await CheckAsync(instance, readiness, token);
-                    readinessFailures = ready ? 0 : readinessFailures + 1;
-                    if (ready && instance.State != InstanceState.Ready)
+                    var process = instance.Process!;
+                    await Task.WhenAny(process.Exited, Task.Delay(SupervisionPeriod, token));
+                    token.ThrowIfCancellationRequested();
+                    if (process.HasExited)
                     {
-                        instance.State = InstanceState.Ready;
-                        Log(instance, Domain.Logs.LogStream.System, $"Instance {instance.Id} is ready on port {instance.Port}.");
-                    }
-                    else if (!ready && instance.State == InstanceState.Ready && readinessFailures >= readiness.FailureThreshold)
-                    {
-                        instance.State = InstanceState.Unhealthy;
-                        Notify(instance, "INSTANCE_UNHEALTHY", SimpleState.Warning,
-                            $"Instance {instance.Id} failed its readiness probe ({Probes.Describe(readiness, instance.Port)}) {readinessFailures} times: it gets no traffic until it passes again.");
-                    }
-
-                    nextReadiness = now + (instance.State == InstanceState.Ready ? TimeSpan.FromSeconds(readiness.PeriodSeconds) : TimeSpan.FromMilliseconds(500));
-                }
-
-                if (liveness is not null && now >= nextLiveness && instance.State != InstanceState.Starting)
-                {
-                    livenessFailures = await CheckAsync(instance, liveness, token) ? 0 : livenessFailures + 1;
-                    nextLiveness = now.AddSeconds(liveness.PeriodSeconds);
-                    if (livenessFailures >= liveness.FailureThreshold)
-                    {
-                        await RestartAsync(instance, "LIVENESS_FAILED",
-                            $"Instance {instance.Id} failed its liveness probe ({Probes.Describe(liveness, instance.Port)}) {livenessFailures} times.", token);
+                        await RestartAsync(instance, "INSTANCE_EXITED", $"Instance {instance.Id} exited with code {process.ExitCode}.", token);
                         (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
-                        nextLiveness = DateTimeOffset.UtcNow.AddSeconds(liveness.InitialDelaySeconds);
+                        nextLiveness = DateTimeOffset.UtcNow.AddSeconds(liveness?.InitialDelaySeconds ?? 0);
+                        continue;
                     }
+
+                    var now = DateTimeOffset.UtcNow;
+                    var (memory, cpu) = ProcessMetrics.Read().Measure(process.Id);
+                    instance.CpuCores = lastCpu == 0 ? 0 : Math.Max(0, (cpu - lastCpu) / (now - lastSample).TotalSeconds);
+                    instance.MemoryMb = memory;
+                    (lastSample, lastCpu) = (now, cpu);
+                    if (memory > release.Settings.Memory)
+                    {
+                        await RestartAsync(instance, "OOM_KILLED",
+                            $"Instance {instance.Id} used {memory:0} MB, over its memory request of {release.Settings.Memory} MB, and was killed (out of memory).", token);
+                        (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
+                        continue;
+                    }
+
+                    if (now >= nextReadiness)
+                    {
+                        var ready = await CheckAsync(instance, readiness, token);
+                        readinessFailures = ready ? 0 : readinessFailures + 1;
+                        if (ready && instance.State != InstanceState.Ready)
+                        {
+                            instance.State = InstanceState.Ready;
+                            Log(instance, Domain.Logs.LogStream.System, $"Instance {instance.Id} is ready on port {instance.Port}.");
+                        }
+                        else if (!ready && instance.State == InstanceState.Ready && readinessFailures >= readiness.FailureThreshold)
+                        {
+                            instance.State = InstanceState.Unhealthy;
+                            Notify(instance, "INSTANCE_UNHEALTHY", SimpleState.Warning,
+                                $"Instance {instance.Id} failed its readiness probe ({Probes.Describe(readiness, instance.Port)}) {readinessFailures} times: it gets no traffic until it passes again.");
+                        }
+
+                        nextReadiness = now + (instance.State == InstanceState.Ready ? TimeSpan.FromSeconds(readiness.PeriodSeconds) : TimeSpan.FromMilliseconds(500));
+                    }
+
+                    if (liveness is not null && now >= nextLiveness && instance.State != InstanceState.Starting)
+                    {
+                        livenessFailures = await CheckAsync(instance, liveness, token) ? 0 : livenessFailures + 1;
+                        nextLiveness = now.AddSeconds(liveness.PeriodSeconds);
+                        if (livenessFailures >= liveness.FailureThreshold)
+                        {
+                            await RestartAsync(instance, "LIVENESS_FAILED",
+                                $"Instance {instance.Id} failed its liveness probe ({Probes.Describe(liveness, instance.Port)}) {livenessFailures} times.", token);
+                            (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
+                            nextLiveness = DateTimeOffset.UtcNow.AddSeconds(liveness.InitialDelaySeconds);
+                        }
+                    }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // One failed round (a launch that failed, a probe that threw) must not end supervision: report it, wait, go on.
+                    LogSupervisionFailure(exception, instance.Id);
+                    await Task.Delay(TimeSpan.FromSeconds(5), token);
                 }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-        }
-        catch (Exception exception)
-        {
-            LogSupervisionFailure(exception, instance.Id);
         }
     }
 
@@ -117,7 +122,14 @@ public sealed partial class LocalRuntime
                 await Task.Delay(ScalingPeriod, token);
                 foreach (var application in _applications.Values)
                 {
-                    await ScaleAsync(application);
+                    try
+                    {
+                        await ScaleAsync(application);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        LogSupervisionFailure(exception, $"scaling of {application.Id}");
+                    }
                 }
             }
         }
@@ -158,6 +170,13 @@ public sealed partial class LocalRuntime
             }
 
             Launch(added);
+            if (application.Current != release)
+            {
+                // Stopped or replaced while it was being added: it must not outlive its release.
+                await StopInstanceAsync(added);
+                return;
+            }
+
             _ = SuperviseAsync(added);
             Notify(added, "SCALED_UP", SimpleState.Ok,
                 $"CPU averaged {average:0.##} cores per instance, over {ScaleUpAt:P0} of the {settings.Cpu} requested: added instance {added.Id} ({instances.Count + 1} now).");

@@ -14,6 +14,7 @@ namespace Platform.Portal.Runtime;
 /// </summary>
 public sealed partial class LocalRuntime(
     LocalRuntimeSettings settings,
+    RuntimeIdentities identities,
     GitSources git,
     Probes probes,
     LocalDatabaseServer databases,
@@ -25,10 +26,7 @@ public sealed partial class LocalRuntime(
     private static readonly TimeSpan SupervisionPeriod = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<Guid, LocalApplication> _applications = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lazy<RuntimeUser> _user = new(() => RuntimeUser.Resolve(settings.User));
     private Task? _scaling;
-
-    private RuntimeUser User => _user.Value;
 
     public async Task<FetchedSource> FetchAsync(FetchOrder order, CancellationToken cancellationToken)
     {
@@ -39,7 +37,8 @@ public sealed partial class LocalRuntime(
             Directory.Delete(folder, recursive: true);
         }
 
-        var commit = await git.FetchAsync(order.ApplicationId, order.Source, order.CommitId, folder,
+        var user = identities.For(order.ApplicationId);
+        var commit = await git.FetchAsync(order.ApplicationId, order.Source, order.CommitId, ApplicationFolder(order.ApplicationId, user), folder, user,
             line => Log(order.ApplicationId, order.DeploymentId, "build", LogStream.System, line), cancellationToken);
         return new FetchedSource(commit, buildId);
     }
@@ -53,7 +52,6 @@ public sealed partial class LocalRuntime(
             throw new RuntimeFailureException($"The root path {order.RootPath} does not exist in this commit.");
         }
 
-        await User.GiveAsync(folder, cancellationToken);
         if (order.BuildCommand is null)
         {
             Log(order.ApplicationId, order.DeploymentId, "build", LogStream.System, "No build command: the source runs as fetched.");
@@ -61,7 +59,7 @@ public sealed partial class LocalRuntime(
         }
 
         Log(order.ApplicationId, order.DeploymentId, "build", LogStream.System, $"Running the build command: {order.BuildCommand}");
-        using var process = ChildProcess.Start(order.BuildCommand, workingDirectory, order.Variables.Values, order.Variables.SecretValues, User,
+        using var process = ChildProcess.Start(order.BuildCommand, workingDirectory, order.Variables.Values, order.Variables.SecretValues, identities.For(order.ApplicationId),
             (stream, line) => Log(order.ApplicationId, order.DeploymentId, "build", stream, line));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.BuildTimeout);
@@ -88,7 +86,7 @@ public sealed partial class LocalRuntime(
     {
         var application = _applications.GetOrAdd(order.ApplicationId, id => new LocalApplication(id));
         var folder = BuildFolder(order.BuildId);
-        var release = new LocalRelease(order.ApplicationId, order.DeploymentId, WorkingDirectory(folder, order.Settings.GitRepository.RootPath), order.Settings, order.Variables);
+        var release = new LocalRelease(order.ApplicationId, order.DeploymentId, order.BuildId, WorkingDirectory(folder, order.Settings.GitRepository.RootPath), order.Settings, order.Variables);
         LocalRelease? replaced;
         lock (application)
         {
@@ -142,7 +140,7 @@ public sealed partial class LocalRuntime(
             old = application.Current;
             application.Current = application.Pending;
             application.Pending = null;
-            router.Route(application.Current!.Settings.Name, applicationId);
+            router.Route(applicationId);
         }
 
         Log(applicationId, deploymentId, "platform", LogStream.System, $"Traffic now goes to {application.Current.Instances.Count} new instance(s).");
@@ -238,7 +236,7 @@ public sealed partial class LocalRuntime(
 
     Task IHostedService.StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.Combine(settings.Directory, "builds"));
+        RuntimeIdentities.PassThroughFolder(settings.Directory);
         _scaling = ScaleAsync(_stopping.Token);
         return Task.CompletedTask;
     }
@@ -300,34 +298,42 @@ public sealed partial class LocalRuntime(
         }
     }
 
+    /// <summary>Starts (or starts again) an instance's process, unless the runtime stopped the instance meanwhile.</summary>
     private void Launch(LocalInstance instance)
     {
         var release = instance.Release;
-        instance.Port = FreePort();
-        instance.State = InstanceState.Starting;
-        var variables = new Dictionary<string, string>(release.Variables.Values, StringComparer.Ordinal)
+        lock (instance)
         {
-            ["PORT"] = instance.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        instance.Process?.Dispose();
-        instance.Process = ChildProcess.Start(release.Settings.StartCommand, release.WorkingDirectory, variables, release.Variables.SecretValues, User,
-            (stream, line) => Log(instance, stream, line));
+            instance.Stopping.Token.ThrowIfCancellationRequested();
+            instance.Port = FreePort();
+            instance.State = InstanceState.Starting;
+            instance.Process?.Dispose();
+            instance.Process = ChildProcess.Start(release.Settings.StartCommand, release.WorkingDirectory, Environment(instance), release.Variables.SecretValues,
+                identities.For(release.ApplicationId), (stream, line) => Log(instance, stream, line));
+        }
+
         Log(instance, LogStream.System, $"Instance {instance.Id} started: {release.Settings.StartCommand} (port {instance.Port}).");
     }
 
+    /// <summary>An instance's variables: the release's, with PORT set to the port this instance listens on.</summary>
+    private static Dictionary<string, string> Environment(LocalInstance instance) =>
+        new(instance.Release.Variables.Values, StringComparer.Ordinal) { ["PORT"] = instance.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
     private Task<bool> CheckAsync(LocalInstance instance, Probe probe, CancellationToken cancellationToken) =>
-        probes.CheckAsync(probe, instance.Port, async command =>
+        probes.CheckAsync(probe, instance.Port, async (command, timeout) =>
         {
             var release = instance.Release;
-            using var process = ChildProcess.Start(command, release.WorkingDirectory, release.Variables.Values, release.Variables.SecretValues, User, (_, _) => { });
+            using var process = ChildProcess.Start(command, release.WorkingDirectory, Environment(instance), release.Variables.SecretValues,
+                identities.For(release.ApplicationId), (_, _) => { });
             try
             {
-                await process.Exited.WaitAsync(cancellationToken);
+                await process.Exited.WaitAsync(timeout);
                 return process.ExitCode == 0;
             }
             finally
             {
-                process.Kill();
+                // A probe that outlives its timeout is killed with everything it started.
+                await process.KillAsync();
             }
         }, cancellationToken);
 
@@ -345,9 +351,16 @@ public sealed partial class LocalRuntime(
 
     private async Task StopInstanceAsync(LocalInstance instance)
     {
-        await instance.Stopping.CancelAsync();
-        instance.State = InstanceState.Stopped;
-        if (instance.Process is { } process)
+        ChildProcess? process;
+        lock (instance)
+        {
+            // Under the lock Launch takes: no process can start for this instance after this point.
+            instance.Stopping.Cancel();
+            instance.State = InstanceState.Stopped;
+            process = instance.Process;
+        }
+
+        if (process is not null)
         {
             await process.KillAsync();
             Log(instance, LogStream.System, $"Instance {instance.Id} stopped.");
@@ -366,26 +379,35 @@ public sealed partial class LocalRuntime(
         notices.Report(new RuntimeNotice(instance.Release.ApplicationId, state, simpleState, message));
     }
 
+    /// <summary>An application's private folder (its git cache and builds), entered only by its user.</summary>
+    private string ApplicationFolder(Guid applicationId, RuntimeUser user)
+    {
+        RuntimeIdentities.PassThroughFolder(settings.Directory);
+        RuntimeIdentities.PassThroughFolder(Path.Combine(settings.Directory, "apps"));
+        return identities.PrivateFolder(Path.Combine(settings.Directory, "apps", applicationId.ToString("N")), user).FullName;
+    }
+
+    /// <summary>Where a build lives: its id is "{application}/{deployment}", both plain hex, nothing else.</summary>
     private string BuildFolder(string buildId)
     {
-        var folder = Path.GetFullPath(Path.Combine(settings.Directory, "builds", buildId));
-        return folder.StartsWith(Path.Combine(settings.Directory, "builds"), StringComparison.Ordinal)
-            ? folder
+        var parts = buildId.Split('/');
+        return parts.Length == 2 && parts.All(p => p.Length == 32 && p.All(char.IsAsciiHexDigitLower))
+            ? Path.Combine(settings.Directory, "apps", parts[0], "builds", parts[1])
             : throw new RuntimeFailureException("Invalid build id.");
     }
 
     private static string WorkingDirectory(string folder, string rootPath) => Path.GetFullPath(Path.Combine(folder, rootPath.TrimStart('/')));
 
-    /// <summary>Keeps the newest builds of an application (and the live one) for rollbacks; deletes the rest.</summary>
+    /// <summary>Keeps the newest builds of an application (and the one that runs) for rollbacks; deletes the rest.</summary>
     private void PruneBuilds(Guid applicationId)
     {
-        var folder = Path.Combine(settings.Directory, "builds", applicationId.ToString("N"));
+        var folder = Path.Combine(settings.Directory, "apps", applicationId.ToString("N"), "builds");
         if (!Directory.Exists(folder) || !_applications.TryGetValue(applicationId, out var application))
         {
             return;
         }
 
-        var live = application.Current?.DeploymentId.ToString("N");
+        var live = application.Current?.BuildId.Split('/')[^1];
         foreach (var old in new DirectoryInfo(folder).GetDirectories().OrderByDescending(d => d.CreationTimeUtc).Skip(settings.KeptBuilds).Where(d => d.Name != live))
         {
             try

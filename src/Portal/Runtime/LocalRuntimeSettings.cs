@@ -21,11 +21,18 @@ public sealed class LocalRuntimeSettings
         Drain = TimeSpan.FromSeconds(double.TryParse(section["DrainSeconds"], CultureInfo.InvariantCulture, out var drain) ? drain : 2);
         BuildTimeout = TimeSpan.FromMinutes(double.TryParse(section["BuildTimeoutMinutes"], CultureInfo.InvariantCulture, out var minutes) ? minutes : 30);
         DatabaseAdminConnection = section["DatabaseAdminConnection"];
+        IsolateApplications = !bool.TryParse(section["IsolateApplications"], out var isolate) || isolate;
+        FirstUid = int.TryParse(section["FirstUid"], CultureInfo.InvariantCulture, out var uid) && uid >= 1000 ? uid : 1_000_000;
     }
+
+    /// <summary>When the portal runs as root: each application gets a uid of its own (from <see cref="FirstUid"/>) instead of <see cref="User"/>.</summary>
+    public bool IsolateApplications { get; }
+
+    public int FirstUid { get; }
 
     public string Directory { get; }
 
-    /// <summary>The unprivileged user builds and instances run as when the portal runs as root.</summary>
+    /// <summary>The unprivileged user builds and instances run as when the portal runs as root and applications are not isolated.</summary>
     public string User { get; }
 
     public int KeptBuilds { get; }

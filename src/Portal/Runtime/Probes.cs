@@ -8,7 +8,8 @@ public sealed class Probes(IHttpClientFactory clients)
 {
     public const string ClientName = "probes";
 
-    public async Task<bool> CheckAsync(Probe probe, int port, Func<string, Task<bool>> runCommand, CancellationToken cancellationToken)
+    /// <param name="runCommand">Runs a command probe until it exits or the token (the probe's timeout) fires, then kills what is left.</param>
+    public async Task<bool> CheckAsync(Probe probe, int port, Func<string, CancellationToken, Task<bool>> runCommand, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(probe.TimeoutSeconds));
@@ -30,7 +31,7 @@ public sealed class Probes(IHttpClientFactory clients)
                     }
 
                 default:
-                    return await runCommand(probe.Command!).WaitAsync(timeout.Token);
+                    return await runCommand(probe.Command!, timeout.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -12,32 +12,26 @@ namespace Platform.Portal.Runtime;
 public sealed class RouterAddress(IConfiguration configuration, IServer server)
 {
     public const string Prefix = "/apps";
-    private readonly ConcurrentDictionary<string, Guid> _routes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Guid, string> _slugs = new();
+    private readonly ConcurrentDictionary<string, Guid> _routes = new(StringComparer.OrdinalIgnoreCase);
 
-    public static string Slug(string name, Guid applicationId) => $"{name}-{applicationId.ToString("N")[^8..]}";
+    public static string Slug(string name, Guid applicationId) => $"{name}-{Suffix(applicationId)}";
 
-    public void Route(string name, Guid applicationId)
+    public void Route(Guid applicationId) => _routes[Suffix(applicationId)] = applicationId;
+
+    public void Unroute(Guid applicationId) => _routes.TryRemove(Suffix(applicationId), out _);
+
+    private static string Suffix(Guid applicationId) => applicationId.ToString("N")[^8..];
+
+    /// <summary>
+    /// The application a slug names, by its id suffix: the name part is for people, so the address shown keeps
+    /// working after a rename and for a release started under an older name.
+    /// </summary>
+    public Guid? Find(string slug)
     {
-        var slug = Slug(name, applicationId);
-        if (_slugs.TryGetValue(applicationId, out var old) && old != slug)
-        {
-            _routes.TryRemove(old, out _);
-        }
-
-        _routes[slug] = applicationId;
-        _slugs[applicationId] = slug;
+        var dash = slug.LastIndexOf('-');
+        var suffix = dash >= 0 ? slug[(dash + 1)..] : slug;
+        return _routes.TryGetValue(suffix, out var id) ? id : null;
     }
-
-    public void Unroute(Guid applicationId)
-    {
-        if (_slugs.TryRemove(applicationId, out var slug))
-        {
-            _routes.TryRemove(slug, out _);
-        }
-    }
-
-    public Guid? Find(string slug) => _routes.TryGetValue(slug, out var id) ? id : null;
 
     public Uri UrlOf(string name, Guid applicationId) => new(Base(), $"{Prefix.TrimStart('/')}/{Slug(name, applicationId)}/");
 

@@ -74,10 +74,31 @@ public sealed class InstanceIsolationTests(MarkedPortal marked) : IClassFixture<
         var uid = (await RuntimeSteps.GetJsonAsync(await owner.UrlAsync(application), "uid"))["uid"]!.GetValue<int>();
 
         Assert.NotEqual(0, uid);
-        if (Environment.IsPrivilegedProcess)
+    }
+
+    [Fact]
+    public async Task Applications_RunAsUsersOfTheirOwn_AndCannotReadEachOthersEnvironmentOrSources()
+    {
+        if (!Environment.IsPrivilegedProcess)
         {
-            Assert.Equal(NobodyUid(), uid);
+            return; // Only a portal running as root switches users.
         }
+
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var (owner, first) = await DeployedApplicationAsync(repository, ("SECRET_OF_FIRST", "first-app-secret"));
+        var (_, second) = await DeployedApplicationAsync(repository);
+        var firstUrl = await owner.UrlAsync(first);
+        var secondUrl = await owner.UrlAsync(second);
+
+        var firstUid = (await RuntimeSteps.GetJsonAsync(firstUrl, "uid"))["uid"]!.GetValue<int>();
+        var secondUid = (await RuntimeSteps.GetJsonAsync(secondUrl, "uid"))["uid"]!.GetValue<int>();
+        var firstPid = (await RuntimeSteps.GetJsonAsync(firstUrl, ""))["pid"]!.GetValue<int>();
+        var environ = await RuntimeSteps.GetJsonAsync(secondUrl, $"read?/proc/{firstPid}/environ");
+        var sources = await RuntimeSteps.GetJsonAsync(secondUrl, $"read?{Path.Combine(Portal.DataDirectory, "runtime", "apps", first.ToString("N"), "git.git", "HEAD")}");
+
+        Assert.NotEqual(firstUid, secondUid);
+        Assert.False(environ["readable"]!.GetValue<bool>());
+        Assert.False(sources["readable"]!.GetValue<bool>());
     }
 
     private async Task<(HttpClient Owner, Guid Application)> DeployedApplicationAsync(TestGitRepository repository, params (string Key, string Value)[] variables)
@@ -93,8 +114,4 @@ public sealed class InstanceIsolationTests(MarkedPortal marked) : IClassFixture<
         await team.Owner.DeployOkAsync(application);
         return (team.Owner, application);
     }
-
-    /// <summary>The default runtime user's id, from /etc/passwd.</summary>
-    private static int NobodyUid() => File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f[0] == "nobody")
-        .Select(f => int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture)).Single();
 }

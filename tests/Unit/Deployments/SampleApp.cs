@@ -38,6 +38,17 @@ public static class SampleApp
                     done = subprocess.run(["psql", "-X", os.environ["DATABASE_MAIN_URL"], "-tAc", "select 42"],
                                           capture_output=True, text=True, timeout=20)
                     self.answer(200 if done.returncode == 0 else 500, {"out": done.stdout.strip(), "err": done.stderr.strip()})
+                elif self.path == "/headers":
+                    self.answer(200, {name.lower(): value for name, value in self.headers.items()})
+                elif self.path.startswith("/read?"):
+                    # Whether this instance can read a file: another application's environment or sources must stay closed.
+                    target = self.path.split("?", 1)[1]
+                    try:
+                        with open(target, "rb") as handle:
+                            handle.read(1)
+                        self.answer(200, {"readable": True})
+                    except OSError as error:
+                        self.answer(200, {"readable": False, "error": error.strerror})
                 else:
                     self.answer(404, {"error": "not found"})
 
