@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain.Logs;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Live;
+
+/// <summary>The live hub: who may subscribe to what, and what a subscriber receives.</summary>
+public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Subscribe_ToAnotherOrganizationsEnvironment_IsRefusedAsNotFound()
+    {
+        var mine = await Catalogue.CreateAsync(portal, "mine");
+        var theirs = await Catalogue.CreateAsync(portal, "theirs");
+        await using var hub = await ConnectAsync(mine.Owner);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("SubscribeEnvironment", theirs.EnvironmentId));
+
+        Assert.Contains("404", refused.Message, StringComparison.Ordinal);
+        await hub.InvokeAsync("SubscribeEnvironment", mine.EnvironmentId);
+    }
+
+    [Fact]
+    public async Task Connect_WithoutCredentials_IsRefused()
+    {
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(portal.ServerAddress, "/hubs/live")).Build();
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync());
+
+        Assert.True(refused.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Found, $"answered {refused.StatusCode}");
+    }
+
+    [Fact]
+    public async Task Subscriber_ReceivesTheDeploymentAndTheStatusChangesOfItsEnvironment()
+    {
+        var c = await Catalogue.CreateAsync(portal, "watched");
+        await using var hub = await ConnectAsync(c.Owner);
+        var deployments = Listen(hub, "deployment");
+        var statuses = Listen(hub, "status");
+        await hub.InvokeAsync("SubscribeEnvironment", c.EnvironmentId);
+
+        // The catalogue's repository does not exist: the deployment runs its fetch and fails, every step pushed.
+        var deployment = await c.Owner.DeployAsync(c.ApplicationId);
+
+        var ended = await NextAsync(deployments, d => d["id"]!.GetValue<string>() == deployment.ToString() && d["status"]!["state"]!.GetValue<string>() == "FAILED");
+        var buildError = await NextAsync(statuses, s => s["service"] is JsonObject && s["status"]!["state"]!.GetValue<string>() == "BUILD_ERROR");
+        Assert.Equal("web", buildError["service"]!["name"]!.GetValue<string>());
+        Assert.Equal("FAILED", ended["services"]![0]!["status"]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Subscriber_ReceivesTheLogLinesOfItsApplication_WithTheirExplanation()
+    {
+        var c = await Catalogue.CreateAsync(portal, "logged");
+        await using var hub = await ConnectAsync(c.Owner);
+        var logs = Listen(hub, "logs");
+        await hub.InvokeAsync("SubscribeApplication", c.ApplicationId);
+
+        portal.Services.GetRequiredService<ILogSink>().Write(
+            new LogEntry(c.ApplicationId, null, "web-1", LogStream.Stderr, "Error: Cannot find module 'express'", DateTimeOffset.UtcNow));
+
+        var batch = await NextAsync(logs, l => l.AsArray().Count > 0);
+        var line = batch.AsArray()[0]!;
+        Assert.Equal("Error: Cannot find module 'express'", line["message"]!.GetValue<string>());
+        Assert.Contains("Node.js module", line["message_human_explanation"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("STDERR", line["stream"]!.GetValue<string>());
+    }
+
+    private async Task<HubConnection> ConnectAsync(HttpClient owner)
+    {
+        var token = owner.DefaultRequestHeaders.Authorization!.Parameter!;
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(portal.ServerAddress, "/hubs/live"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        await hub.StartAsync();
+        return hub;
+    }
+
+    private static Channel<JsonNode> Listen(HubConnection hub, string method)
+    {
+        var received = Channel.CreateUnbounded<JsonNode>();
+        hub.On<JsonNode>(method, message => received.Writer.TryWrite(message));
+        return received;
+    }
+
+    private static async Task<JsonNode> NextAsync(Channel<JsonNode> received, Func<JsonNode, bool> wanted)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        while (true)
+        {
+            var message = await received.Reader.ReadAsync(timeout.Token);
+            if (wanted(message))
+            {
+                return message;
+            }
+        }
+    }
+}
