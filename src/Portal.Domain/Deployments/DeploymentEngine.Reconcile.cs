@@ -33,8 +33,7 @@ public sealed partial class DeploymentEngine
                     service.State = DeploymentState.Failed;
                     service.Message = InterruptedMessage;
                     service.FinishedAt = now;
-                    service.Steps = service.Steps.Select(s => s.State == StepState.Running ? s with { State = StepState.Failed, FinishedAt = now }
-                        : s.State == StepState.Pending ? s with { State = StepState.Skipped } : s).ToList();
+                    service.Steps = DeploymentSteps.Close(service.Steps, StepState.Failed, now);
                     if (wasRunning)
                     {
                         await transitions.SetAsync(service.ServiceType, service.ServiceId, ServiceState.DeploymentError, InterruptedMessage, null, CommitOf(service));

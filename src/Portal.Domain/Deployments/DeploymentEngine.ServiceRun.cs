@@ -202,8 +202,7 @@ public sealed partial class DeploymentEngine
             d.State = state;
             d.Message = message;
             d.FinishedAt = now;
-            d.Steps = d.Steps.Select(s => s.State == StepState.Running ? s with { State = stepState, FinishedAt = now }
-                : s.State == StepState.Pending && stepState != StepState.Done ? s with { State = StepState.Skipped } : s).ToList();
+            d.Steps = DeploymentSteps.Close(d.Steps, stepState, now);
             Record(d);
         }
 

@@ -211,6 +211,7 @@ public sealed partial class DeploymentEngine(
             deployment.State = state;
             deployment.Message = message;
             deployment.FinishedAt = clock.GetUtcNow();
+            deployment.Steps = DeploymentSteps.Close(deployment.Steps, state == DeploymentState.Aborted ? StepState.Aborted : StepState.Failed, deployment.FinishedAt.Value);
             also?.Invoke(deployment);
             if (serviceState is { } target)
             {

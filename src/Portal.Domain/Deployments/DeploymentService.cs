@@ -94,6 +94,7 @@ public sealed class DeploymentService(
                     service.State = DeploymentState.Aborted;
                     service.Message = deployment.Message;
                     service.FinishedAt = now;
+                    service.Steps = DeploymentSteps.Close(service.Steps, StepState.Aborted, now);
                     await transitions.RestoreAsync(service, caller.UserId, "Deployment aborted before it started.");
                 }
 
