@@ -14,6 +14,9 @@ public sealed partial class DeploymentEngine
         private bool _releaseStarted;
         private Commit? _commit;
 
+        /// <summary>Every instance of the application was stopped (its environment was archived meanwhile): nothing serves.</summary>
+        private bool _stoppedAll;
+
         public async Task ExecuteAsync(CancellationToken abort)
         {
             await engine.UpdateAsync(deployment.Id, (d, _) =>
@@ -94,11 +97,16 @@ public sealed partial class DeploymentEngine
             await BeginAsync(DeploymentSteps.Switch, null, null);
             await runtime.PromoteAsync(application.Id, deployment.Id, CancellationToken.None);
             _releaseStarted = false;
-            if (!await db.Applications.AnyAsync(a => a.Id == application.Id, CancellationToken.None))
+            var archived = await db.Applications.Where(a => a.Id == application.Id)
+                .Select(a => (bool?)a.Environment!.Archived).FirstOrDefaultAsync(CancellationToken.None);
+            if (archived is not false)
             {
-                // Deleted while it was being deployed: nothing may keep running in its name.
+                // Deleted, or its environment archived, while it was being deployed: nothing may keep running in its name.
                 await runtime.StopAsync(application.Id, CancellationToken.None);
-                throw new RuntimeFailureException("The application was deleted while it was being deployed; its instances were stopped.");
+                _stoppedAll = true;
+                throw new RuntimeFailureException(archived is null
+                    ? "The application was deleted while it was being deployed; its instances were stopped."
+                    : "The environment was archived while this application was being deployed; its instances were stopped.");
             }
 
             await EndAsync(DeploymentSteps.Switch, StepState.Done);
@@ -144,6 +152,7 @@ public sealed partial class DeploymentEngine
 
             var state = _step switch
             {
+                _ when _stoppedAll => ServiceState.Stopped,
                 DeploymentSteps.Fetch or DeploymentSteps.Build => ServiceState.BuildError,
                 DeploymentSteps.Stop when deployment.Action == ServiceAction.Stop => ServiceState.StopError,
                 _ => ServiceState.DeploymentError,
@@ -154,7 +163,11 @@ public sealed partial class DeploymentEngine
                 Finish(d, DeploymentState.Failed, reason, StepState.Failed);
                 await transitions.SetAsync(d.ServiceType, d.ServiceId, state, reason, ownerId, _commit, row =>
                 {
-                    if (row.LiveDeploymentId is not null && state != ServiceState.StopError)
+                    if (_stoppedAll)
+                    {
+                        row.LiveDeploymentId = null;
+                    }
+                    else if (row.LiveDeploymentId is not null && state != ServiceState.StopError)
                     {
                         row.Message = $"{reason} The previous version is still serving.";
                     }
