@@ -33,6 +33,9 @@ public sealed partial class DeploymentEngine(
     /// <summary>Environments deployed side by side; builds are the heavy part and this host is small.</summary>
     private const int MaxParallel = 2;
 
+    /// <summary>The length of a deployment's message column.</summary>
+    private const int MaxMessageLength = 2000;
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
 
@@ -128,6 +131,7 @@ public sealed partial class DeploymentEngine(
 
         var runtime = runtimes.ForCluster(kind);
         var failed = new List<string>();
+        var kept = new List<ServiceDeployment>();
         var aborted = false;
         foreach (var service in deployment.Services.OrderBy(s => s.Sequence))
         {
@@ -154,6 +158,7 @@ public sealed partial class DeploymentEngine(
             try
             {
                 await run.ExecuteAsync(abort);
+                kept.Add(service);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -176,17 +181,18 @@ public sealed partial class DeploymentEngine(
             }
         }
 
-        await FinishAsync(deploymentId, aborted, failed);
+        await FinishAsync(deploymentId, aborted, failed, kept);
     }
 
-    private async Task FinishAsync(Guid deploymentId, bool aborted, List<string> failed)
+    /// <param name="kept">The services whose deployment ended OK: after an abort, they keep what they changed to.</param>
+    private async Task FinishAsync(Guid deploymentId, bool aborted, List<string> failed, List<ServiceDeployment> kept)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var deployment = await db.EnvironmentDeployments.FirstAsync(d => d.Id == deploymentId);
         var now = clock.GetUtcNow();
         deployment.FinishedAt = now;
         (deployment.State, deployment.Message) = aborted
-            ? (DeploymentState.Aborted, "Aborted: nothing it started was kept; what ran before still runs.")
+            ? (DeploymentState.Aborted, AbortedMessage(kept))
             : failed.Count > 0
                 ? (DeploymentState.Failed, $"Failed: {string.Join(", ", failed)}. See each service's status and logs.")
                 : (DeploymentState.Ok, $"{deployment.Kind} done.");
@@ -201,6 +207,29 @@ public sealed partial class DeploymentEngine(
 
         var state = DeploymentStatus.Of(deployment.State, deployment.Message).State;
         await db.SaveWithEventsAsync([DeploymentService.EnvironmentEvent(deployment, deployment.OrganizationId, state, deployment.Message, deployment.OwnerId, now)]);
+    }
+
+    /// <summary>
+    /// What an aborted environment deployment left: services that ended OK before the abort keep what they changed
+    /// to (an abort stops the step in progress, it does not undo the services done before it).
+    /// </summary>
+    internal static string AbortedMessage(IReadOnlyList<ServiceDeployment> kept)
+    {
+        if (kept.Count == 0)
+        {
+            return "Aborted: nothing it started was kept; what ran before still runs.";
+        }
+
+        var done = kept.Select(s => (s.ServiceType, s.Action) switch
+        {
+            (_, ServiceAction.Stop) => $"{s.ServiceName} stopped",
+            (_, ServiceAction.Restart) => $"{s.ServiceName} restarted",
+            (ServiceType.Database, _) => $"{s.ServiceName} was provisioned",
+            _ => $"{s.ServiceName} switched to its new version",
+        }).ToList();
+        var list = done.Count == 1 ? done[0] : $"{string.Join(", ", done[..^1])} and {done[^1]}";
+        var message = $"Aborted after {list}; the other services keep what ran before.";
+        return message.Length <= MaxMessageLength ? message : $"{message[..(MaxMessageLength - 1)]}…";
     }
 
     /// <summary>Ends a service deployment, and moves its service, in one save.</summary>

@@ -1,11 +1,12 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Platform.Tests.Support;
 
 namespace Platform.Tests.Deployments;
 
 /// <summary>
 /// What happens to an environment while one of its deployments is under way: changes that would race the engine
-/// wait for it.
+/// wait for it, and an abort says what it kept.
 /// </summary>
 public sealed class EnvironmentDeploymentTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
@@ -36,4 +37,36 @@ public sealed class EnvironmentDeploymentTests(PortalFactory portal) : IClassFix
         Assert.Equal("STOPPED", await owner.ApplicationStateAsync(application));
         Assert.NotEqual(200, (await RuntimeSteps.CallAsync(url)).Status);
     }
+
+    [Fact]
+    public async Task Abort_AfterTheFirstServiceSwitched_NamesIt_AndItKeepsItsNewVersion()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var team = await RuntimeTeam.OfAsync(portal);
+        var environment = await team.CreateEnvironmentAsync();
+        var owner = team.Owner;
+        var api = await owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url, "api"));
+        var slow = RuntimeSteps.ApplicationBody(repository.Url, "worker");
+        slow["build_command"] = "sleep 30";
+        var worker = await owner.CreateApplicationAsync(environment, slow);
+        await owner.DeployOkAsync(api);
+        var url = await owner.UrlAsync(api);
+        await repository.CommitAsync(SampleApp.Files("v2"), "Second version");
+
+        // Services run in name order: api (v2, quick), then worker (a 30 s build).
+        var deployment = await owner.PostForDeploymentAsync($"/api/environment/{environment}/deploy");
+        await Poll.UntilAsync(() => owner.DeploymentAsync(deployment), d => Step(d, 1, "Build") == "RUNNING", "worker's build to run");
+        await owner.PostForDeploymentAsync($"/api/environment/{environment}/deployment/{deployment.Text("id")}/abortDeploy");
+        var ended = await Poll.UntilAsync(() => owner.DeploymentAsync(deployment), d => d.State() == "ABORTED", "the deployment to be ABORTED", TimeSpan.FromSeconds(10));
+
+        Assert.Equal("Aborted after api switched to its new version; the other services keep what ran before.", ended["status"]!["message"]!.GetValue<string>());
+        Assert.Equal(["OK", "ABORTED"], ended["services"]!.AsArray().Select(s => s!.State()));
+        Assert.Equal("v2", (await RuntimeSteps.GetJsonAsync(url)).Version());
+        Assert.Equal("RUNNING", await owner.ApplicationStateAsync(api));
+        Assert.Equal("STOPPED", await owner.ApplicationStateAsync(worker));
+    }
+
+    /// <summary>The state of a step of the deployment's n-th service.</summary>
+    private static string? Step(JsonObject deployment, int service, string name) =>
+        deployment["services"]![service]!["steps"]!.AsArray().FirstOrDefault(s => s!["name"]!.GetValue<string>() == name)?["state"]?.GetValue<string>();
 }
