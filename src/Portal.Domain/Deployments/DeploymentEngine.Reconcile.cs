@@ -24,32 +24,42 @@ public sealed partial class DeploymentEngine
             foreach (var deployment in interrupted)
             {
                 var transitions = new ServiceTransitions(db, deployment.OrganizationId, now);
-                deployment.State = DeploymentState.Failed;
-                deployment.Message = InterruptedMessage;
-                deployment.FinishedAt = now;
-                foreach (var service in deployment.Services.Where(s => !EnvironmentDeployment.IsFinished(s.State)))
-                {
-                    var wasRunning = service.State == DeploymentState.DeploymentInProgress;
-                    service.State = DeploymentState.Failed;
-                    service.Message = InterruptedMessage;
-                    service.FinishedAt = now;
-                    service.Steps = DeploymentSteps.Close(service.Steps, StepState.Failed, now);
-                    if (wasRunning)
-                    {
-                        await transitions.SetAsync(service.ServiceType, service.ServiceId, ServiceState.DeploymentError, InterruptedMessage, null, CommitOf(service));
-                    }
-                    else
-                    {
-                        await transitions.RestoreAsync(service, null, "The portal restarted before this deployment started.");
-                    }
-                }
-
-                transitions.Add(DeploymentService.EnvironmentEvent(deployment, deployment.OrganizationId, "FAILED", InterruptedMessage, null, now));
+                await EndCutShortAsync(transitions, deployment, InterruptedMessage, "The portal restarted before this deployment started.", now);
                 await transitions.SaveAsync(cancellationToken);
             }
         }
 
         await RestoreServicesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends a deployment that was cut short (by a restart of the portal, or a failure of the engine itself) FAILED
+    /// with that message, with its unfinished service deployments: a service whose deployment was running is in
+    /// DEPLOYMENT_ERROR, one whose deployment had not started returns to what it was doing.
+    /// </summary>
+    private static async Task EndCutShortAsync(ServiceTransitions transitions, EnvironmentDeployment deployment, string message, string notStartedMessage, DateTimeOffset now)
+    {
+        deployment.State = DeploymentState.Failed;
+        deployment.Message = message;
+        deployment.FinishedAt = now;
+        foreach (var service in deployment.Services.Where(s => !EnvironmentDeployment.IsFinished(s.State)))
+        {
+            var wasRunning = service.State == DeploymentState.DeploymentInProgress;
+            service.State = DeploymentState.Failed;
+            service.Message = message;
+            service.FinishedAt = now;
+            service.Steps = DeploymentSteps.Close(service.Steps, StepState.Failed, now);
+            if (wasRunning)
+            {
+                await transitions.SetAsync(service.ServiceType, service.ServiceId, ServiceState.DeploymentError, message, null, CommitOf(service));
+            }
+            else
+            {
+                await transitions.RestoreAsync(service, null, notStartedMessage);
+            }
+        }
+
+        transitions.Add(DeploymentService.EnvironmentEvent(deployment, deployment.OrganizationId, "FAILED", message, null, now));
     }
 
     private async Task RestoreServicesAsync(CancellationToken cancellationToken)

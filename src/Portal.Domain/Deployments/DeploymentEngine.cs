@@ -33,10 +33,14 @@ public sealed partial class DeploymentEngine(
     /// <summary>Environments deployed side by side; builds are the heavy part and this host is small.</summary>
     private const int MaxParallel = 2;
 
+    public const string EngineFailedMessage =
+        "The deployment engine failed while carrying out this deployment, so it stopped there; the portal's log has the details. Deploy again to finish it.";
+
     /// <summary>The length of a deployment's message column.</summary>
     private const int MaxMessageLength = 2000;
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan EngineFailureRetryDelay = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -96,8 +100,13 @@ public sealed partial class DeploymentEngine(
             }
 
             var abort = signals.Register(id, stopping);
+
+            // The task waits until it is in _inFlight: one that ended first would leave its entry there for good,
+            // holding one of the parallel slots.
+            var listed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _inFlight[id] = Task.Run(async () =>
             {
+                await listed.Task;
                 try
                 {
                     await RunAsync(id, abort.Token, stopping);
@@ -105,6 +114,7 @@ public sealed partial class DeploymentEngine(
                 catch (Exception exception) when (!stopping.IsCancellationRequested)
                 {
                     LogEngineFailure(exception);
+                    await EndAfterEngineFailureAsync(id, stopping);
                 }
                 finally
                 {
@@ -113,7 +123,62 @@ public sealed partial class DeploymentEngine(
                     signals.Wake();
                 }
             }, CancellationToken.None);
+            listed.SetResult();
         }
+    }
+
+    /// <summary>
+    /// The engine itself failed outside a service's steps (say the database connection dropped while it recorded
+    /// an outcome). Left as it is, the deployment would stay in progress (or aborting) and hold the environment's
+    /// queue until the portal restarts: it ends FAILED, with its unfinished services, saying so. Best effort,
+    /// tried twice; the portal's next start ends it if both fail.
+    /// </summary>
+    private async Task EndAfterEngineFailureAsync(Guid deploymentId, CancellationToken stopping)
+    {
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            try
+            {
+                if (attempt > 1)
+                {
+                    await Task.Delay(EngineFailureRetryDelay, clock, stopping);
+                }
+
+                await EndFailedByEngineAsync(deploymentId, stopping);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return; // The portal is stopping: its next start ends this deployment (ReconcileAsync).
+            }
+            catch (Exception exception)
+            {
+                LogEngineFailureNotRecorded(exception, deploymentId, attempt);
+            }
+        }
+    }
+
+    private async Task EndFailedByEngineAsync(Guid deploymentId, CancellationToken stopping)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(stopping);
+        var deployment = await db.EnvironmentDeployments.Include(d => d.Services).FirstOrDefaultAsync(d => d.Id == deploymentId, stopping);
+        if (deployment is null || EnvironmentDeployment.IsFinished(deployment.State))
+        {
+            return;
+        }
+
+        // A release started and not switched to would keep running, unseen, beside the live one.
+        var kind = await db.Environments.Where(e => e.Id == deployment.EnvironmentId).Select(e => e.Cluster!.Kind).FirstAsync(stopping);
+        var runtime = runtimes.ForCluster(kind);
+        foreach (var service in deployment.Services.Where(s => s.ServiceType == ServiceType.Application && s.State == DeploymentState.DeploymentInProgress))
+        {
+            await runtime.DiscardAsync(service.ServiceId, service.Id);
+        }
+
+        var now = clock.GetUtcNow();
+        var transitions = new ServiceTransitions(db, deployment.OrganizationId, now);
+        await EndCutShortAsync(transitions, deployment, EngineFailedMessage, "The deployment engine failed before this service's deployment started.", now);
+        await transitions.SaveAsync(stopping);
     }
 
     private async Task RunAsync(Guid deploymentId, CancellationToken abort, CancellationToken stopping)
@@ -288,6 +353,9 @@ public sealed partial class DeploymentEngine(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The deployment engine failed")]
     private partial void LogEngineFailure(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Deployment {DeploymentId} could not be ended FAILED after the engine failed (attempt {Attempt} of 2)")]
+    private partial void LogEngineFailureNotRecorded(Exception exception, Guid deploymentId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Deploying {Service} failed unexpectedly")]
     private partial void LogServiceFailure(Exception exception, string service);
