@@ -362,4 +362,7 @@ public sealed partial class DeploymentEngine(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} could not be started again after the restart: {Reason}")]
     private partial void LogRestoreFailure(string service, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Service} could not be started again after the restart")]
+    private partial void LogRestoreError(Exception exception, string service);
 }
