@@ -10,9 +10,17 @@ public sealed partial class DeploymentEngine
     /// <summary>One service deployment carried out step by step, each step recorded with its timing.</summary>
     private sealed class ServiceRun(DeploymentEngine engine, IRuntime runtime, ServiceDeployment deployment, Guid? ownerId)
     {
+        private const string LeftClosed = "The database was left closed to connections, its data kept: deploy or restart it to open it again.";
+
         private string? _step;
         private bool _releaseStarted;
         private Commit? _commit;
+
+        /// <summary>
+        /// The database's Stop step began (a stop, or the first half of a restart), and no Provision has opened it
+        /// since: it may refuse connections, whatever it did before this deployment.
+        /// </summary>
+        private bool _databaseClosed;
 
         /// <summary>Every instance of the application was stopped (its environment was archived meanwhile): nothing serves.</summary>
         private bool _stoppedAll;
@@ -39,6 +47,7 @@ public sealed partial class DeploymentEngine
                     break;
                 case (ServiceType.Database, ServiceAction.Stop):
                     await BeginAsync(DeploymentSteps.Stop, ServiceState.Stopping, "Refusing new connections.");
+                    _databaseClosed = true;
                     await runtime.StopDatabaseAsync(await DatabaseOrderAsync(), abort);
                     await EndAsync(DeploymentSteps.Stop, StepState.Done);
                     await SucceedAsync(ServiceState.Stopped, "Stopped: it refuses connections; its data is kept.", live: false);
@@ -48,12 +57,14 @@ public sealed partial class DeploymentEngine
                     if (deployment.Action == ServiceAction.Restart)
                     {
                         await BeginAsync(DeploymentSteps.Stop, ServiceState.Restarting, "Closing its connections.");
+                        _databaseClosed = true;
                         await runtime.StopDatabaseAsync(order, abort);
                         await EndAsync(DeploymentSteps.Stop, StepState.Done);
                     }
 
                     await BeginAsync(DeploymentSteps.Provision, ServiceState.Deploying, "Creating the database and its role, or opening them to connections.");
                     await runtime.DeployDatabaseAsync(order, abort);
+                    _databaseClosed = false;
                     await EndAsync(DeploymentSteps.Provision, StepState.Done);
                     await SucceedAsync(ServiceState.Running, "Accepting connections.", live: true);
                     break;
@@ -150,9 +161,12 @@ public sealed partial class DeploymentEngine
                 await runtime.DiscardAsync(deployment.ServiceId, deployment.Id);
             }
 
+            // A restart that failed after it closed the database leaves it closed, STOPPED, and says so (its live
+            // release stays, so a deploy or a restart opens it again); a failed stop is a STOP_ERROR.
+            var leftClosed = _databaseClosed && deployment.Action != ServiceAction.Stop;
             var state = _step switch
             {
-                _ when _stoppedAll => ServiceState.Stopped,
+                _ when _stoppedAll || leftClosed => ServiceState.Stopped,
                 DeploymentSteps.Fetch or DeploymentSteps.Build => ServiceState.BuildError,
                 DeploymentSteps.Stop when deployment.Action == ServiceAction.Stop => ServiceState.StopError,
                 _ => ServiceState.DeploymentError,
@@ -166,6 +180,10 @@ public sealed partial class DeploymentEngine
                     if (_stoppedAll)
                     {
                         row.LiveDeploymentId = null;
+                    }
+                    else if (leftClosed)
+                    {
+                        row.Message = $"{reason} {LeftClosed}";
                     }
                     else if (row.LiveDeploymentId is not null && state != ServiceState.StopError)
                     {
@@ -186,7 +204,15 @@ public sealed partial class DeploymentEngine
             await engine.UpdateAsync(deployment.Id, async (d, transitions) =>
             {
                 Finish(d, DeploymentState.Aborted, "Aborted.", StepState.Aborted);
-                await transitions.RestoreAsync(d, ownerId, "Deployment aborted.");
+                if (_databaseClosed)
+                {
+                    // Not "what ran before still runs": the database may refuse connections since its Stop step.
+                    await transitions.SetAsync(d.ServiceType, d.ServiceId, ServiceState.Stopped, $"Deployment aborted. {LeftClosed}", ownerId, null);
+                }
+                else
+                {
+                    await transitions.RestoreAsync(d, ownerId, "Deployment aborted.");
+                }
             });
         }
 
