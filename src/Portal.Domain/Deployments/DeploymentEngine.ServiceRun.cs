@@ -22,6 +22,9 @@ public sealed partial class DeploymentEngine
         /// </summary>
         private bool _databaseClosed;
 
+        /// <summary>A restart found nothing running (a stop ran before it in the queue): the service stays STOPPED.</summary>
+        private bool _notRunning;
+
         /// <summary>Every instance of the application was stopped (its environment was archived meanwhile): nothing serves.</summary>
         private bool _stoppedAll;
 
@@ -48,14 +51,20 @@ public sealed partial class DeploymentEngine
                 case (ServiceType.Database, ServiceAction.Stop):
                     await BeginAsync(DeploymentSteps.Stop, ServiceState.Stopping, "Refusing new connections.");
                     _databaseClosed = true;
-                    await runtime.StopDatabaseAsync(await DatabaseOrderAsync(), abort);
+                    await runtime.StopDatabaseAsync((await DatabaseAsync()).RuntimeOrder(engine.protector), abort);
                     await EndAsync(DeploymentSteps.Stop, StepState.Done);
                     await SucceedAsync(ServiceState.Stopped, "Stopped: it refuses connections; its data is kept.", live: false);
                     break;
                 default:
-                    var order = await DatabaseOrderAsync();
+                    var database = await DatabaseAsync();
+                    var order = database.RuntimeOrder(engine.protector);
                     if (deployment.Action == ServiceAction.Restart)
                     {
+                        if (database.LiveDeploymentId is null)
+                        {
+                            throw NotRunning(database.Name);
+                        }
+
                         await BeginAsync(DeploymentSteps.Stop, ServiceState.Restarting, "Closing its connections.");
                         _databaseClosed = true;
                         await runtime.StopDatabaseAsync(order, abort);
@@ -79,6 +88,10 @@ public sealed partial class DeploymentEngine
             var restart = deployment.Action == ServiceAction.Restart;
             var sourceId = deployment.SourceDeploymentId ?? (restart ? application.LiveDeploymentId : null);
             var source = sourceId is null ? null : await db.ServiceDeployments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sourceId, abort);
+            if (restart && source is null)
+            {
+                throw NotRunning(application.Name);
+            }
 
             // A rollback runs the release it names as it ran; a restart runs today's settings and variables on the live build.
             var rollback = deployment.SourceDeploymentId is not null && source?.Settings is not null;
@@ -166,7 +179,7 @@ public sealed partial class DeploymentEngine
             var leftClosed = _databaseClosed && deployment.Action != ServiceAction.Stop;
             var state = _step switch
             {
-                _ when _stoppedAll || leftClosed => ServiceState.Stopped,
+                _ when _stoppedAll || leftClosed || _notRunning => ServiceState.Stopped,
                 DeploymentSteps.Fetch or DeploymentSteps.Build => ServiceState.BuildError,
                 DeploymentSteps.Stop when deployment.Action == ServiceAction.Stop => ServiceState.StopError,
                 _ => ServiceState.DeploymentError,
@@ -284,12 +297,21 @@ public sealed partial class DeploymentEngine
             }
         }
 
-        private async Task<DatabaseOrder> DatabaseOrderAsync()
+        private async Task<Databases.ManagedDatabase> DatabaseAsync()
         {
             await using var db = await engine.OpenAsync();
-            var database = await db.Databases.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deployment.ServiceId)
+            return await db.Databases.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deployment.ServiceId)
                 ?? throw new RuntimeFailureException("The database was deleted.");
-            return database.RuntimeOrder(engine.protector);
+        }
+
+        /// <summary>
+        /// A restart queued behind a stop finds no live release: restarting would deploy something new (an
+        /// application's branch head) under the name of a restart, so it fails and leaves the service stopped.
+        /// </summary>
+        private RuntimeFailureException NotRunning(string name)
+        {
+            _notRunning = true;
+            return new RuntimeFailureException($"{name} is not running any more: deploy it instead of restarting it.");
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Platform.Tests.Deployments;
 
 /// <summary>
 /// What happens to an environment while one of its deployments is under way: changes that would race the engine
-/// wait for it, and an abort says what it kept.
+/// wait for it, an abort says what it kept, and a restart queued behind a stop does not deploy.
 /// </summary>
 public sealed class EnvironmentDeploymentTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
@@ -64,6 +64,29 @@ public sealed class EnvironmentDeploymentTests(PortalFactory portal) : IClassFix
         Assert.Equal("v2", (await RuntimeSteps.GetJsonAsync(url)).Version());
         Assert.Equal("RUNNING", await owner.ApplicationStateAsync(api));
         Assert.Equal("STOPPED", await owner.ApplicationStateAsync(worker));
+    }
+
+    [Fact]
+    public async Task Restart_QueuedBehindAStop_Fails_AndTheApplicationStaysStopped()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var team = await RuntimeTeam.OfAsync(portal);
+        var environment = await team.CreateEnvironmentAsync();
+        var owner = team.Owner;
+        var application = await owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url));
+        await owner.DeployOkAsync(application);
+        await owner.UpdateApplicationAsync(application, new { build_command = "sleep 3" });
+        var deploy = await owner.DeployAsync(application);
+        await Poll.UntilAsync(() => owner.DeploymentAsync(deploy), d => d.State() == "DEPLOYMENT_IN_PROGRESS", "the deployment to start");
+
+        var stop = await owner.PostForDeploymentAsync($"/api/application/{application}/stop");
+        var restart = await owner.PostForDeploymentAsync($"/api/application/{application}/restart");
+        var ended = await owner.EndedAsync(restart);
+
+        Assert.Equal(("OK", "OK"), ((await owner.EndedAsync(deploy)).State(), (await owner.EndedAsync(stop)).State()));
+        Assert.Equal("FAILED", ended.State());
+        Assert.Equal("web is not running any more: deploy it instead of restarting it.", ended["services"]![0]!["status"]!["message"]!.GetValue<string>());
+        Assert.Equal("STOPPED", await owner.ApplicationStateAsync(application));
     }
 
     /// <summary>The state of a step of the deployment's n-th service.</summary>
