@@ -119,6 +119,13 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
 
         await using var change = found.Value;
         var database = await change.Db.Databases.FirstAsync(d => d.Id == id);
+
+        // The DROP would race a Provision or Stop of this database that the engine is carrying out.
+        if (await EnvironmentService.HasDeploymentUnderWayAsync(change.Db, change.Environment.Id))
+        {
+            return EnvironmentService.DeploymentUnderWayConflict(change.Environment, $"deleting the database {database.Name}");
+        }
+
         var kind = await change.Db.Clusters.Where(c => c.Id == change.Environment.ClusterId).Select(c => c.Kind).FirstAsync();
         try
         {

@@ -15,8 +15,9 @@ public sealed partial class DeploymentEngine
     /// </summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        try
         {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var interrupted = await db.EnvironmentDeployments.Include(d => d.Services)
                 .Where(d => d.State == DeploymentState.DeploymentInProgress || d.State == DeploymentState.Aborting)
                 .ToListAsync(cancellationToken);
@@ -24,59 +25,79 @@ public sealed partial class DeploymentEngine
             foreach (var deployment in interrupted)
             {
                 var transitions = new ServiceTransitions(db, deployment.OrganizationId, now);
-                deployment.State = DeploymentState.Failed;
-                deployment.Message = InterruptedMessage;
-                deployment.FinishedAt = now;
-                foreach (var service in deployment.Services.Where(s => !EnvironmentDeployment.IsFinished(s.State)))
-                {
-                    var wasRunning = service.State == DeploymentState.DeploymentInProgress;
-                    service.State = DeploymentState.Failed;
-                    service.Message = InterruptedMessage;
-                    service.FinishedAt = now;
-                    service.Steps = service.Steps.Select(s => s.State == StepState.Running ? s with { State = StepState.Failed, FinishedAt = now }
-                        : s.State == StepState.Pending ? s with { State = StepState.Skipped } : s).ToList();
-                    if (wasRunning)
-                    {
-                        await transitions.SetAsync(service.ServiceType, service.ServiceId, ServiceState.DeploymentError, InterruptedMessage, null, CommitOf(service));
-                    }
-                    else
-                    {
-                        await transitions.RestoreAsync(service, null, "The portal restarted before this deployment started.");
-                    }
-                }
-
-                transitions.Add(DeploymentService.EnvironmentEvent(deployment, deployment.OrganizationId, "FAILED", InterruptedMessage, null, now));
+                await EndCutShortAsync(transitions, deployment, InterruptedMessage, "The portal restarted before this deployment started.", now);
                 await transitions.SaveAsync(cancellationToken);
             }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // What ran before the restart is started again all the same.
+            LogEngineFailure(exception);
         }
 
         await RestoreServicesAsync(cancellationToken);
     }
 
-    private async Task RestoreServicesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends a deployment that was cut short (by a restart of the portal, or a failure of the engine itself) FAILED
+    /// with that message, with its unfinished service deployments: a service whose deployment was running is in
+    /// DEPLOYMENT_ERROR, one whose deployment had not started returns to what it was doing.
+    /// </summary>
+    private static async Task EndCutShortAsync(ServiceTransitions transitions, EnvironmentDeployment deployment, string message, string notStartedMessage, DateTimeOffset now)
     {
-        List<(Guid ServiceId, string Name, Clusters.ClusterKind Kind, ServiceDeployment Live)> applications;
-        List<(Guid ServiceId, string Name, Clusters.ClusterKind Kind, DatabaseOrder Order)> databases;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        deployment.State = DeploymentState.Failed;
+        deployment.Message = message;
+        deployment.FinishedAt = now;
+        foreach (var service in deployment.Services.Where(s => !EnvironmentDeployment.IsFinished(s.State)))
         {
-            applications = (await db.Applications.Where(a => a.LiveDeploymentId != null)
-                .Select(a => new { a.Id, a.Name, a.Environment!.Cluster!.Kind, Live = db.ServiceDeployments.First(s => s.Id == a.LiveDeploymentId) })
-                .ToListAsync(cancellationToken)).Select(a => (a.Id, a.Name, a.Kind, a.Live)).ToList();
-            databases = (await db.Databases.Where(d => d.LiveDeploymentId != null)
-                .Select(d => new { Database = d, d.Environment!.Cluster!.Kind }).ToListAsync(cancellationToken))
-                .Select(d => (d.Database.Id, d.Database.Name, d.Kind, d.Database.RuntimeOrder(protector))).ToList();
+            var wasRunning = service.State == DeploymentState.DeploymentInProgress;
+            service.State = DeploymentState.Failed;
+            service.Message = message;
+            service.FinishedAt = now;
+            service.Steps = DeploymentSteps.Close(service.Steps, StepState.Failed, now);
+            if (wasRunning)
+            {
+                await transitions.SetAsync(service.ServiceType, service.ServiceId, ServiceState.DeploymentError, message, null, CommitOf(service));
+            }
+            else
+            {
+                await transitions.RestoreAsync(service, null, notStartedMessage);
+            }
         }
 
-        foreach (var database in databases)
+        transitions.Add(DeploymentService.EnvironmentEvent(deployment, deployment.OrganizationId, "FAILED", message, null, now));
+    }
+
+    /// <summary>
+    /// Starts again every application and opens every database that has a live release. Each service on its own:
+    /// whatever fails for one (a runtime failure, a secret that no longer decrypts, a service deleted meanwhile)
+    /// leaves it in DEPLOYMENT_ERROR, logged, and the others are still restored.
+    /// </summary>
+    private async Task RestoreServicesAsync(CancellationToken cancellationToken)
+    {
+        List<(Guid ServiceId, string Name, Clusters.ClusterKind Kind, ServiceDeployment? Live)> applications;
+        List<(Databases.ManagedDatabase Database, Clusters.ClusterKind Kind)> databases;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            applications = (await db.Applications.AsNoTracking().Where(a => a.LiveDeploymentId != null)
+                .Select(a => new { a.Id, a.Name, a.Environment!.Cluster!.Kind, Live = db.ServiceDeployments.FirstOrDefault(s => s.Id == a.LiveDeploymentId) })
+                .ToListAsync(cancellationToken)).Select(a => (a.Id, a.Name, a.Kind, a.Live)).ToList();
+            databases = (await db.Databases.AsNoTracking().Where(d => d.LiveDeploymentId != null)
+                .Select(d => new { Database = d, d.Environment!.Cluster!.Kind }).ToListAsync(cancellationToken))
+                .Select(d => (d.Database, d.Kind)).ToList();
+        }
+
+        foreach (var (database, kind) in databases)
         {
             try
             {
-                await runtimes.ForCluster(database.Kind).DeployDatabaseAsync(database.Order, cancellationToken);
+                // The order decrypts the password: inside the try, so that a key lost since fails this database only.
+                await runtimes.ForCluster(kind).DeployDatabaseAsync(database.RuntimeOrder(protector), cancellationToken);
             }
-            catch (RuntimeFailureException failure)
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                LogRestoreFailure(database.Name, failure.Message);
-                await MarkAsync(ServiceType.Database, database.ServiceId, ServiceState.DeploymentError, $"Could not be opened again after the portal restarted: {failure.Message}", null);
+                var reason = RestoreFailureReason(exception, database.Name);
+                await MarkQuietlyAsync(ServiceType.Database, database.Id, database.Name, ServiceState.DeploymentError, $"Could not be opened again after the portal restarted: {reason}", null);
             }
         }
 
@@ -87,36 +108,81 @@ public sealed partial class DeploymentEngine
             var live = application.Live;
             try
             {
+                if (live?.Settings is null)
+                {
+                    throw new RuntimeFailureException("Its live release is no longer recorded: deploy it again.");
+                }
+
                 var variables = UnprotectVariables(live.ProtectedVariables);
                 var buildId = live.BuildId is { } kept && runtime.HasBuild(kept) ? kept : null;
                 if (buildId is null)
                 {
-                    var fetched = await runtime.FetchAsync(new FetchOrder(application.ServiceId, live.Id, live.Settings!.GitRepository, live.CommitLongId), token);
+                    var fetched = await runtime.FetchAsync(new FetchOrder(application.ServiceId, live.Id, live.Settings.GitRepository, live.CommitLongId), token);
                     await runtime.BuildAsync(new BuildOrder(application.ServiceId, live.Id, fetched.BuildId, live.Settings.GitRepository.RootPath, live.Settings.BuildCommand, variables), token);
                     buildId = fetched.BuildId;
                 }
 
-                await runtime.StartAsync(new ReleaseOrder(application.ServiceId, live.Id, buildId, live.Settings!, variables), token);
+                await runtime.StartAsync(new ReleaseOrder(application.ServiceId, live.Id, buildId, live.Settings, variables), token);
                 await runtime.PromoteAsync(application.ServiceId, live.Id, token);
-                await MarkAsync(ServiceType.Application, application.ServiceId, ServiceState.Running, "Started again after the portal restarted.", CommitOf(live));
             }
-            catch (RuntimeFailureException failure)
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                LogRestoreFailure(application.Name, failure.Message);
-                await runtime.DiscardAsync(application.ServiceId, live.Id);
-                await MarkAsync(ServiceType.Application, application.ServiceId, ServiceState.DeploymentError, $"Could not be started again after the portal restarted: {failure.Message}", CommitOf(live));
+                var reason = RestoreFailureReason(exception, application.Name);
+                if (live is not null)
+                {
+                    try
+                    {
+                        await runtime.DiscardAsync(application.ServiceId, live.Id);
+                    }
+                    catch (Exception discard)
+                    {
+                        LogRestoreError(discard, application.Name);
+                    }
+                }
+
+                await MarkQuietlyAsync(ServiceType.Application, application.ServiceId, application.Name, ServiceState.DeploymentError,
+                    $"Could not be started again after the portal restarted: {reason}", live is null ? null : CommitOf(live));
+                return;
             }
+
+            await MarkQuietlyAsync(ServiceType.Application, application.ServiceId, application.Name, ServiceState.Running, "Started again after the portal restarted.", CommitOf(live));
         });
     }
 
-    private async Task MarkAsync(ServiceType type, Guid serviceId, ServiceState state, string message, Commit? commit)
+    /// <summary>Logs why a service could not be restored; answers the reason to show on the service.</summary>
+    private string RestoreFailureReason(Exception exception, string service)
     {
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var organizationId = type == ServiceType.Application
-            ? await db.Applications.Where(a => a.Id == serviceId).Select(a => a.Environment!.Project!.OrganizationId).FirstAsync()
-            : await db.Databases.Where(d => d.Id == serviceId).Select(d => d.Environment!.Project!.OrganizationId).FirstAsync();
-        var transitions = new ServiceTransitions(db, organizationId, clock.GetUtcNow());
-        await transitions.SetAsync(type, serviceId, state, message, null, commit);
-        await transitions.SaveAsync();
+        if (exception is RuntimeFailureException)
+        {
+            LogRestoreFailure(service, exception.Message);
+            return exception.Message;
+        }
+
+        LogRestoreError(exception, service);
+        return "The runtime failed unexpectedly; the portal's log has the details.";
+    }
+
+    /// <summary>Moves a restored service to its state; a failure to record it is logged, and the other services go on.</summary>
+    private async Task MarkQuietlyAsync(ServiceType type, Guid serviceId, string name, ServiceState state, string message, Commit? commit)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var organizationId = type == ServiceType.Application
+                ? await db.Applications.Where(a => a.Id == serviceId).Select(a => (Guid?)a.Environment!.Project!.OrganizationId).FirstOrDefaultAsync()
+                : await db.Databases.Where(d => d.Id == serviceId).Select(d => (Guid?)d.Environment!.Project!.OrganizationId).FirstOrDefaultAsync();
+            if (organizationId is null)
+            {
+                return; // Deleted meanwhile.
+            }
+
+            var transitions = new ServiceTransitions(db, organizationId.Value, clock.GetUtcNow());
+            await transitions.SetAsync(type, serviceId, state, message, null, commit);
+            await transitions.SaveAsync();
+        }
+        catch (Exception exception)
+        {
+            LogRestoreError(exception, name);
+        }
     }
 }

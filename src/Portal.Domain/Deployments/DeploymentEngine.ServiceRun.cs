@@ -10,9 +10,23 @@ public sealed partial class DeploymentEngine
     /// <summary>One service deployment carried out step by step, each step recorded with its timing.</summary>
     private sealed class ServiceRun(DeploymentEngine engine, IRuntime runtime, ServiceDeployment deployment, Guid? ownerId)
     {
+        private const string LeftClosed = "The database was left closed to connections, its data kept: deploy or restart it to open it again.";
+
         private string? _step;
         private bool _releaseStarted;
         private Commit? _commit;
+
+        /// <summary>
+        /// The database's Stop step began (a stop, or the first half of a restart), and no Provision has opened it
+        /// since: it may refuse connections, whatever it did before this deployment.
+        /// </summary>
+        private bool _databaseClosed;
+
+        /// <summary>A restart found nothing running (a stop ran before it in the queue): the service stays STOPPED.</summary>
+        private bool _notRunning;
+
+        /// <summary>Every instance of the application was stopped (its environment was archived meanwhile): nothing serves.</summary>
+        private bool _stoppedAll;
 
         public async Task ExecuteAsync(CancellationToken abort)
         {
@@ -36,21 +50,30 @@ public sealed partial class DeploymentEngine
                     break;
                 case (ServiceType.Database, ServiceAction.Stop):
                     await BeginAsync(DeploymentSteps.Stop, ServiceState.Stopping, "Refusing new connections.");
-                    await runtime.StopDatabaseAsync(await DatabaseOrderAsync(), abort);
+                    _databaseClosed = true;
+                    await runtime.StopDatabaseAsync((await DatabaseAsync()).RuntimeOrder(engine.protector), abort);
                     await EndAsync(DeploymentSteps.Stop, StepState.Done);
                     await SucceedAsync(ServiceState.Stopped, "Stopped: it refuses connections; its data is kept.", live: false);
                     break;
                 default:
-                    var order = await DatabaseOrderAsync();
+                    var database = await DatabaseAsync();
+                    var order = database.RuntimeOrder(engine.protector);
                     if (deployment.Action == ServiceAction.Restart)
                     {
+                        if (database.LiveDeploymentId is null)
+                        {
+                            throw NotRunning(database.Name);
+                        }
+
                         await BeginAsync(DeploymentSteps.Stop, ServiceState.Restarting, "Closing its connections.");
+                        _databaseClosed = true;
                         await runtime.StopDatabaseAsync(order, abort);
                         await EndAsync(DeploymentSteps.Stop, StepState.Done);
                     }
 
                     await BeginAsync(DeploymentSteps.Provision, ServiceState.Deploying, "Creating the database and its role, or opening them to connections.");
                     await runtime.DeployDatabaseAsync(order, abort);
+                    _databaseClosed = false;
                     await EndAsync(DeploymentSteps.Provision, StepState.Done);
                     await SucceedAsync(ServiceState.Running, "Accepting connections.", live: true);
                     break;
@@ -65,6 +88,10 @@ public sealed partial class DeploymentEngine
             var restart = deployment.Action == ServiceAction.Restart;
             var sourceId = deployment.SourceDeploymentId ?? (restart ? application.LiveDeploymentId : null);
             var source = sourceId is null ? null : await db.ServiceDeployments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sourceId, abort);
+            if (restart && source is null)
+            {
+                throw NotRunning(application.Name);
+            }
 
             // A rollback runs the release it names as it ran; a restart runs today's settings and variables on the live build.
             var rollback = deployment.SourceDeploymentId is not null && source?.Settings is not null;
@@ -94,11 +121,16 @@ public sealed partial class DeploymentEngine
             await BeginAsync(DeploymentSteps.Switch, null, null);
             await runtime.PromoteAsync(application.Id, deployment.Id, CancellationToken.None);
             _releaseStarted = false;
-            if (!await db.Applications.AnyAsync(a => a.Id == application.Id, CancellationToken.None))
+            var archived = await db.Applications.Where(a => a.Id == application.Id)
+                .Select(a => (bool?)a.Environment!.Archived).FirstOrDefaultAsync(CancellationToken.None);
+            if (archived is not false)
             {
-                // Deleted while it was being deployed: nothing may keep running in its name.
+                // Deleted, or its environment archived, while it was being deployed: nothing may keep running in its name.
                 await runtime.StopAsync(application.Id, CancellationToken.None);
-                throw new RuntimeFailureException("The application was deleted while it was being deployed; its instances were stopped.");
+                _stoppedAll = true;
+                throw new RuntimeFailureException(archived is null
+                    ? "The application was deleted while it was being deployed; its instances were stopped."
+                    : "The environment was archived while this application was being deployed; its instances were stopped.");
             }
 
             await EndAsync(DeploymentSteps.Switch, StepState.Done);
@@ -142,8 +174,12 @@ public sealed partial class DeploymentEngine
                 await runtime.DiscardAsync(deployment.ServiceId, deployment.Id);
             }
 
+            // A restart that failed after it closed the database leaves it closed, STOPPED, and says so (its live
+            // release stays, so a deploy or a restart opens it again); a failed stop is a STOP_ERROR.
+            var leftClosed = _databaseClosed && deployment.Action != ServiceAction.Stop;
             var state = _step switch
             {
+                _ when _stoppedAll || leftClosed || _notRunning => ServiceState.Stopped,
                 DeploymentSteps.Fetch or DeploymentSteps.Build => ServiceState.BuildError,
                 DeploymentSteps.Stop when deployment.Action == ServiceAction.Stop => ServiceState.StopError,
                 _ => ServiceState.DeploymentError,
@@ -154,7 +190,15 @@ public sealed partial class DeploymentEngine
                 Finish(d, DeploymentState.Failed, reason, StepState.Failed);
                 await transitions.SetAsync(d.ServiceType, d.ServiceId, state, reason, ownerId, _commit, row =>
                 {
-                    if (row.LiveDeploymentId is not null && state != ServiceState.StopError)
+                    if (_stoppedAll)
+                    {
+                        row.LiveDeploymentId = null;
+                    }
+                    else if (leftClosed)
+                    {
+                        row.Message = $"{reason} {LeftClosed}";
+                    }
+                    else if (row.LiveDeploymentId is not null && state != ServiceState.StopError)
                     {
                         row.Message = $"{reason} The previous version is still serving.";
                     }
@@ -173,7 +217,15 @@ public sealed partial class DeploymentEngine
             await engine.UpdateAsync(deployment.Id, async (d, transitions) =>
             {
                 Finish(d, DeploymentState.Aborted, "Aborted.", StepState.Aborted);
-                await transitions.RestoreAsync(d, ownerId, "Deployment aborted.");
+                if (_databaseClosed)
+                {
+                    // Not "what ran before still runs": the database may refuse connections since its Stop step.
+                    await transitions.SetAsync(d.ServiceType, d.ServiceId, ServiceState.Stopped, $"Deployment aborted. {LeftClosed}", ownerId, null);
+                }
+                else
+                {
+                    await transitions.RestoreAsync(d, ownerId, "Deployment aborted.");
+                }
             });
         }
 
@@ -202,8 +254,7 @@ public sealed partial class DeploymentEngine
             d.State = state;
             d.Message = message;
             d.FinishedAt = now;
-            d.Steps = d.Steps.Select(s => s.State == StepState.Running ? s with { State = stepState, FinishedAt = now }
-                : s.State == StepState.Pending && stepState != StepState.Done ? s with { State = StepState.Skipped } : s).ToList();
+            d.Steps = DeploymentSteps.Close(d.Steps, stepState, now);
             Record(d);
         }
 
@@ -246,12 +297,21 @@ public sealed partial class DeploymentEngine
             }
         }
 
-        private async Task<DatabaseOrder> DatabaseOrderAsync()
+        private async Task<Databases.ManagedDatabase> DatabaseAsync()
         {
             await using var db = await engine.OpenAsync();
-            var database = await db.Databases.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deployment.ServiceId)
+            return await db.Databases.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deployment.ServiceId)
                 ?? throw new RuntimeFailureException("The database was deleted.");
-            return database.RuntimeOrder(engine.protector);
+        }
+
+        /// <summary>
+        /// A restart queued behind a stop finds no live release: restarting would deploy something new (an
+        /// application's branch head) under the name of a restart, so it fails and leaves the service stopped.
+        /// </summary>
+        private RuntimeFailureException NotRunning(string name)
+        {
+            _notRunning = true;
+            return new RuntimeFailureException($"{name} is not running any more: deploy it instead of restarting it.");
         }
     }
 }

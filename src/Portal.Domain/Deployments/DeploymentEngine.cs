@@ -33,7 +33,14 @@ public sealed partial class DeploymentEngine(
     /// <summary>Environments deployed side by side; builds are the heavy part and this host is small.</summary>
     private const int MaxParallel = 2;
 
+    public const string EngineFailedMessage =
+        "The deployment engine failed while carrying out this deployment, so it stopped there; the portal's log has the details. Deploy again to finish it.";
+
+    /// <summary>The length of a deployment's message column.</summary>
+    private const int MaxMessageLength = 2000;
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan EngineFailureRetryDelay = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -93,8 +100,13 @@ public sealed partial class DeploymentEngine(
             }
 
             var abort = signals.Register(id, stopping);
+
+            // The task waits until it is in _inFlight: one that ended first would leave its entry there for good,
+            // holding one of the parallel slots.
+            var listed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _inFlight[id] = Task.Run(async () =>
             {
+                await listed.Task;
                 try
                 {
                     await RunAsync(id, abort.Token, stopping);
@@ -102,6 +114,7 @@ public sealed partial class DeploymentEngine(
                 catch (Exception exception) when (!stopping.IsCancellationRequested)
                 {
                     LogEngineFailure(exception);
+                    await EndAfterEngineFailureAsync(id, stopping);
                 }
                 finally
                 {
@@ -110,7 +123,62 @@ public sealed partial class DeploymentEngine(
                     signals.Wake();
                 }
             }, CancellationToken.None);
+            listed.SetResult();
         }
+    }
+
+    /// <summary>
+    /// The engine itself failed outside a service's steps (say the database connection dropped while it recorded
+    /// an outcome). Left as it is, the deployment would stay in progress (or aborting) and hold the environment's
+    /// queue until the portal restarts: it ends FAILED, with its unfinished services, saying so. Best effort,
+    /// tried twice; the portal's next start ends it if both fail.
+    /// </summary>
+    private async Task EndAfterEngineFailureAsync(Guid deploymentId, CancellationToken stopping)
+    {
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            try
+            {
+                if (attempt > 1)
+                {
+                    await Task.Delay(EngineFailureRetryDelay, clock, stopping);
+                }
+
+                await EndFailedByEngineAsync(deploymentId, stopping);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return; // The portal is stopping: its next start ends this deployment (ReconcileAsync).
+            }
+            catch (Exception exception)
+            {
+                LogEngineFailureNotRecorded(exception, deploymentId, attempt);
+            }
+        }
+    }
+
+    private async Task EndFailedByEngineAsync(Guid deploymentId, CancellationToken stopping)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(stopping);
+        var deployment = await db.EnvironmentDeployments.Include(d => d.Services).FirstOrDefaultAsync(d => d.Id == deploymentId, stopping);
+        if (deployment is null || EnvironmentDeployment.IsFinished(deployment.State))
+        {
+            return;
+        }
+
+        // A release started and not switched to would keep running, unseen, beside the live one.
+        var kind = await db.Environments.Where(e => e.Id == deployment.EnvironmentId).Select(e => e.Cluster!.Kind).FirstAsync(stopping);
+        var runtime = runtimes.ForCluster(kind);
+        foreach (var service in deployment.Services.Where(s => s.ServiceType == ServiceType.Application && s.State == DeploymentState.DeploymentInProgress))
+        {
+            await runtime.DiscardAsync(service.ServiceId, service.Id);
+        }
+
+        var now = clock.GetUtcNow();
+        var transitions = new ServiceTransitions(db, deployment.OrganizationId, now);
+        await EndCutShortAsync(transitions, deployment, EngineFailedMessage, "The deployment engine failed before this service's deployment started.", now);
+        await transitions.SaveAsync(stopping);
     }
 
     private async Task RunAsync(Guid deploymentId, CancellationToken abort, CancellationToken stopping)
@@ -128,6 +196,7 @@ public sealed partial class DeploymentEngine(
 
         var runtime = runtimes.ForCluster(kind);
         var failed = new List<string>();
+        var kept = new List<ServiceDeployment>();
         var aborted = false;
         foreach (var service in deployment.Services.OrderBy(s => s.Sequence))
         {
@@ -154,6 +223,7 @@ public sealed partial class DeploymentEngine(
             try
             {
                 await run.ExecuteAsync(abort);
+                kept.Add(service);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -176,17 +246,18 @@ public sealed partial class DeploymentEngine(
             }
         }
 
-        await FinishAsync(deploymentId, aborted, failed);
+        await FinishAsync(deploymentId, aborted, failed, kept);
     }
 
-    private async Task FinishAsync(Guid deploymentId, bool aborted, List<string> failed)
+    /// <param name="kept">The services whose deployment ended OK: after an abort, they keep what they changed to.</param>
+    private async Task FinishAsync(Guid deploymentId, bool aborted, List<string> failed, List<ServiceDeployment> kept)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var deployment = await db.EnvironmentDeployments.FirstAsync(d => d.Id == deploymentId);
         var now = clock.GetUtcNow();
         deployment.FinishedAt = now;
         (deployment.State, deployment.Message) = aborted
-            ? (DeploymentState.Aborted, "Aborted: nothing it started was kept; what ran before still runs.")
+            ? (DeploymentState.Aborted, AbortedMessage(kept))
             : failed.Count > 0
                 ? (DeploymentState.Failed, $"Failed: {string.Join(", ", failed)}. See each service's status and logs.")
                 : (DeploymentState.Ok, $"{deployment.Kind} done.");
@@ -203,6 +274,29 @@ public sealed partial class DeploymentEngine(
         await db.SaveWithEventsAsync([DeploymentService.EnvironmentEvent(deployment, deployment.OrganizationId, state, deployment.Message, deployment.OwnerId, now)]);
     }
 
+    /// <summary>
+    /// What an aborted environment deployment left: services that ended OK before the abort keep what they changed
+    /// to (an abort stops the step in progress, it does not undo the services done before it).
+    /// </summary>
+    internal static string AbortedMessage(IReadOnlyList<ServiceDeployment> kept)
+    {
+        if (kept.Count == 0)
+        {
+            return "Aborted: nothing it started was kept; what ran before still runs.";
+        }
+
+        var done = kept.Select(s => (s.ServiceType, s.Action) switch
+        {
+            (_, ServiceAction.Stop) => $"{s.ServiceName} stopped",
+            (_, ServiceAction.Restart) => $"{s.ServiceName} restarted",
+            (ServiceType.Database, _) => $"{s.ServiceName} was provisioned",
+            _ => $"{s.ServiceName} switched to its new version",
+        }).ToList();
+        var list = done.Count == 1 ? done[0] : $"{string.Join(", ", done[..^1])} and {done[^1]}";
+        var message = $"Aborted after {list}; the other services keep what ran before.";
+        return message.Length <= MaxMessageLength ? message : $"{message[..(MaxMessageLength - 1)]}…";
+    }
+
     /// <summary>Ends a service deployment, and moves its service, in one save.</summary>
     private async Task EndServiceAsync(Guid serviceDeploymentId, DeploymentState state, string message, ServiceState? serviceState, Action<ServiceDeployment>? also)
     {
@@ -211,6 +305,7 @@ public sealed partial class DeploymentEngine(
             deployment.State = state;
             deployment.Message = message;
             deployment.FinishedAt = clock.GetUtcNow();
+            deployment.Steps = DeploymentSteps.Close(deployment.Steps, state == DeploymentState.Aborted ? StepState.Aborted : StepState.Failed, deployment.FinishedAt.Value);
             also?.Invoke(deployment);
             if (serviceState is { } target)
             {
@@ -259,9 +354,15 @@ public sealed partial class DeploymentEngine(
     [LoggerMessage(Level = LogLevel.Error, Message = "The deployment engine failed")]
     private partial void LogEngineFailure(Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Deployment {DeploymentId} could not be ended FAILED after the engine failed (attempt {Attempt} of 2)")]
+    private partial void LogEngineFailureNotRecorded(Exception exception, Guid deploymentId, int attempt);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Deploying {Service} failed unexpectedly")]
     private partial void LogServiceFailure(Exception exception, string service);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} could not be started again after the restart: {Reason}")]
     private partial void LogRestoreFailure(string service, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Service} could not be started again after the restart")]
+    private partial void LogRestoreError(Exception exception, string service);
 }

@@ -66,6 +66,7 @@ public sealed class DeploymentService(
             return allowed.Error!;
         }
 
+        bool inProgress;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
@@ -82,6 +83,8 @@ public sealed class DeploymentService(
                 return DomainError.Conflict($"This deployment already ended ({DeploymentStatus.Of(deployment.State, null).State}): there is nothing to abort.");
             }
 
+            // One aborted while queued never runs: only one in progress (or aborting already) has a step to stop.
+            inProgress = deployment.State != DeploymentState.Queued;
             if (deployment.State == DeploymentState.Queued)
             {
                 var now = DateTimeOffset.UtcNow;
@@ -94,6 +97,7 @@ public sealed class DeploymentService(
                     service.State = DeploymentState.Aborted;
                     service.Message = deployment.Message;
                     service.FinishedAt = now;
+                    service.Steps = DeploymentSteps.Close(service.Steps, StepState.Aborted, now);
                     await transitions.RestoreAsync(service, caller.UserId, "Deployment aborted before it started.");
                 }
 
@@ -110,7 +114,11 @@ public sealed class DeploymentService(
             await transaction.CommitAsync();
         }
 
-        signals.Abort(deploymentId);
+        if (inProgress)
+        {
+            signals.Abort(deploymentId);
+        }
+
         return await GetAsync(caller, environmentId, deploymentId);
     }
 

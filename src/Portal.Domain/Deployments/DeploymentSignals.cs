@@ -8,9 +8,13 @@ namespace Platform.Domain.Deployments;
 /// </summary>
 public sealed class DeploymentSignals : IDisposable
 {
+    private const long UnclaimedAbortLifetimeMs = 60_000;
+
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
-    private readonly ConcurrentDictionary<Guid, bool> _abortRequested = new();
+
+    /// <summary>Abort requests the engine has not registered yet, with when they came (<see cref="Environment.TickCount64"/>).</summary>
+    private readonly ConcurrentDictionary<Guid, long> _abortRequested = new();
 
     public void Wake()
     {
@@ -31,13 +35,53 @@ public sealed class DeploymentSignals : IDisposable
         }
     }
 
+    /// <summary>
+    /// Aborts a deployment in progress. The engine marks a deployment in progress before it registers it: a request
+    /// that comes in between is kept for <see cref="Register"/>. Call it only for deployments in progress (one aborted
+    /// while queued never registers); requests never picked up are forgotten after a minute.
+    /// </summary>
     public void Abort(Guid deploymentId)
     {
-        _abortRequested[deploymentId] = true;
-        if (_running.TryGetValue(deploymentId, out var source))
+        if (Cancel(deploymentId))
+        {
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        foreach (var (id, at) in _abortRequested)
+        {
+            if (now - at > UnclaimedAbortLifetimeMs)
+            {
+                _abortRequested.TryRemove(id, out _);
+            }
+        }
+
+        _abortRequested[deploymentId] = now;
+
+        // Registered meanwhile, maybe after Register looked for a request: cancel it here.
+        if (_running.ContainsKey(deploymentId) && _abortRequested.TryRemove(deploymentId, out _))
+        {
+            Cancel(deploymentId);
+        }
+    }
+
+    private bool Cancel(Guid deploymentId)
+    {
+        if (!_running.TryGetValue(deploymentId, out var source))
+        {
+            return false;
+        }
+
+        try
         {
             source.Cancel();
         }
+        catch (ObjectDisposedException)
+        {
+            // It ended (and was unregistered) meanwhile: nothing is left to abort.
+        }
+
+        return true;
     }
 
     /// <summary>A token that an abort of this deployment cancels, including one requested just before.</summary>

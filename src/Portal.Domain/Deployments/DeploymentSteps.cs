@@ -21,6 +21,19 @@ public static class DeploymentSteps
         _ => [Stop],
     };
 
+    /// <summary>
+    /// Closes the steps of a service deployment that ends now: the step running becomes <paramref name="running"/>
+    /// (done, failed or aborted) and the steps still pending are skipped. Used wherever a service deployment ends
+    /// (the engine, the restart reconciliation, the abort of a queued deployment), so they all read the same.
+    /// </summary>
+    public static List<DeploymentStep> Close(IEnumerable<DeploymentStep> steps, StepState running, DateTimeOffset now) =>
+        steps.Select(s => s.State switch
+        {
+            StepState.Running => s with { State = running, FinishedAt = now },
+            StepState.Pending => s with { State = StepState.Skipped },
+            _ => s,
+        }).ToList();
+
     /// <summary>The share of steps finished, from 0 to 100, for a progress bar.</summary>
     public static int Progress(IReadOnlyList<DeploymentStep> steps) =>
         steps.Count == 0 ? 0 : 100 * steps.Count(s => s.State is StepState.Done or StepState.Skipped) / steps.Count;

@@ -4,6 +4,7 @@ using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Common;
 using Platform.Domain.Databases;
+using Platform.Domain.Deployments;
 using Platform.Domain.Events;
 using Platform.Domain.Runtime;
 using Platform.Domain.Services;
@@ -140,7 +141,20 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
-        var environment = await db.Environments.FirstAsync(e => e.Id == id);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var environment = await LockAsync(db, id);
+        if (environment is null)
+        {
+            return DomainError.NotFound("The environment");
+        }
+
+        // The row lock keeps new requests out of the queue until this ends; one already queued or under way would
+        // go on deploying into an environment being deleted.
+        if (await HasDeploymentUnderWayAsync(db, id))
+        {
+            return DeploymentUnderWayConflict(environment, "deleting it");
+        }
+
         if (await cleanup.ReleaseAsync(db, e => e.Id == id) is { } failed)
         {
             return failed;
@@ -148,6 +162,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
 
         db.Environments.Remove(environment);
         await db.SaveWithEventsAsync([Event(allowed.Value.OrganizationId, environment, "DELETED", $"Environment {environment.Name} deleted.", caller, clock.GetUtcNow())]);
+        await transaction.CommitAsync();
         return true;
     }
 
@@ -171,6 +186,13 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
 
             if (!environment.Archived)
             {
+                // Archiving stops the services directly: a deployment queued or under way would start them again
+                // in an archived environment (or be stopped halfway). It has to end, or be aborted, first.
+                if (await HasDeploymentUnderWayAsync(db, id))
+                {
+                    return DeploymentUnderWayConflict(environment, "archiving it");
+                }
+
                 var now = clock.GetUtcNow();
                 var events = new List<PlatformEvent>();
                 var runtime = runtimes.ForCluster(await db.Clusters.Where(c => c.Id == environment.ClusterId).Select(c => c.Kind).FirstAsync());
@@ -377,6 +399,18 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
     /// <summary>Reads the environment and holds its row until the transaction ends.</summary>
     private static Task<ProjectEnvironment?> LockAsync(PlatformDbContext db, Guid environmentId) =>
         db.Environments.FromSql($"SELECT * FROM environment WHERE id = {environmentId} FOR UPDATE").FirstOrDefaultAsync();
+
+    /// <summary>
+    /// Whether a deployment of the environment is queued, in progress or aborting: the engine may be changing what
+    /// runs. Asked under the environment's row lock, which new requests wait for, so the answer holds until commit.
+    /// </summary>
+    internal static Task<bool> HasDeploymentUnderWayAsync(PlatformDbContext db, Guid environmentId) =>
+        db.EnvironmentDeployments.AnyAsync(d => d.EnvironmentId == environmentId
+            && (d.State == DeploymentState.Queued || d.State == DeploymentState.DeploymentInProgress || d.State == DeploymentState.Aborting));
+
+    /// <summary>409 for a change that must not race the deployment engine; <paramref name="change"/> says what waits ("archiving it").</summary>
+    internal static DomainError DeploymentUnderWayConflict(ProjectEnvironment environment, string change) =>
+        DomainError.Conflict($"The environment \"{environment.Name}\" has a deployment queued or in progress: wait until it ends, or abort it, before {change}.");
 
     public static DomainError ArchivedConflict(ProjectEnvironment environment) =>
         DomainError.Conflict($"The environment \"{environment.Name}\" is archived: unarchive it before deploying, starting or changing it.");

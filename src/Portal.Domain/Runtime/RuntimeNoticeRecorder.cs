@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Platform.Domain.Common;
 using Platform.Domain.Events;
 using Platform.Domain.Services;
@@ -9,9 +10,11 @@ namespace Platform.Domain.Runtime;
 
 /// <summary>
 /// Records what supervision reports (an instance crashed and was restarted, ran out of memory, the application
-/// scaled) as events of the application and its environment, off the runtime's own threads.
+/// scaled) as events of the application and its environment, off the runtime's own threads. A notice that cannot be
+/// recorded is logged and dropped: an exception leaving a background service would stop the whole portal.
 /// </summary>
-public sealed class RuntimeNoticeRecorder(IDbContextFactory<PlatformDbContext> dbFactory, TimeProvider clock) : BackgroundService, IRuntimeNotices
+public sealed partial class RuntimeNoticeRecorder(IDbContextFactory<PlatformDbContext> dbFactory, TimeProvider clock, ILogger<RuntimeNoticeRecorder> logger)
+    : BackgroundService, IRuntimeNotices
 {
     private readonly Channel<RuntimeNotice> _notices = Channel.CreateBounded<RuntimeNotice>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -24,7 +27,14 @@ public sealed class RuntimeNoticeRecorder(IDbContextFactory<PlatformDbContext> d
         {
             await foreach (var notice in _notices.Reader.ReadAllAsync(stoppingToken))
             {
-                await RecordAsync(notice, stoppingToken);
+                try
+                {
+                    await RecordAsync(notice, stoppingToken);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogRecordFailure(exception, notice.State, notice.ApplicationId);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -45,4 +55,7 @@ public sealed class RuntimeNoticeRecorder(IDbContextFactory<PlatformDbContext> d
         var subject = new EventSubject(application.OrganizationId, application.EnvironmentId, ServiceType.Application, notice.ApplicationId, application.Name);
         await db.SaveWithEventsAsync([EventLog.New(subject, notice.State, notice.SimpleState, notice.Message, null, clock.GetUtcNow())], cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The runtime notice {State} of application {ApplicationId} could not be recorded")]
+    private partial void LogRecordFailure(Exception exception, string state, Guid applicationId);
 }
