@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Common;
+using Platform.Domain.Deployments;
 using Platform.Domain.Environments;
 
 namespace Platform.Domain.Runtime;
@@ -15,6 +16,12 @@ public sealed class RuntimeCleanup(IRuntimes runtimes, ISecretProtector protecto
     public async Task<DomainError?> ReleaseAsync(PlatformDbContext db, Expression<Func<ProjectEnvironment, bool>> environments)
     {
         var chosen = db.Environments.Where(environments);
+        if (await db.EnvironmentDeployments.AnyAsync(d => chosen.Any(e => e.Id == d.EnvironmentId)
+                && (d.State == DeploymentState.Queued || d.State == DeploymentState.DeploymentInProgress || d.State == DeploymentState.Aborting)))
+        {
+            return DomainError.Conflict("A deployment is queued or in progress there: wait until it ends, or abort it, before deleting.");
+        }
+
         var applications = await db.Applications.Where(a => chosen.Any(e => e.Id == a.EnvironmentId))
             .Select(a => new { a.Id, a.Environment!.Cluster!.Kind }).ToListAsync();
         foreach (var application in applications)
