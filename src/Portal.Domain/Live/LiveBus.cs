@@ -19,12 +19,18 @@ public sealed record DeploymentChanged(Guid OrganizationId, Guid? EnvironmentId,
 public sealed record LogsAdded(Guid OrganizationId, Guid? EnvironmentId, Guid? ServiceId, IReadOnlyList<LogLine> Lines)
     : LiveMessage(OrganizationId, EnvironmentId, ServiceId);
 
+/// <summary>How the domain announces committed changes; it never knows who listens (the hub, the live pages).</summary>
+public interface ILiveNotifier
+{
+    void Publish(LiveMessage message);
+}
+
 /// <summary>
 /// The in-process bus state changes are published on (PRODUCT.md section 2): the domain publishes after commit;
 /// the SignalR hub and the live pages subscribe. Handlers run on the publisher's thread and must not block: they
 /// hand work to their own loop or to the renderer.
 /// </summary>
-public sealed class LiveBus
+public sealed class LiveBus : ILiveNotifier
 {
     private readonly ConcurrentDictionary<Guid, Action<LiveMessage>> _subscribers = new();
 

@@ -11,7 +11,7 @@ namespace Platform.Domain.Live;
 /// Publishes, once they are committed, the events and deployment changes any context saves: every writer of the
 /// domain is covered without calling the bus itself, and nothing rolled back is ever announced.
 /// </summary>
-public sealed class LivePublishingInterceptor(LiveBus bus) : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class LivePublishingInterceptor(ILiveNotifier bus) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, List<LiveMessage>> _pending = new();
 

@@ -95,6 +95,9 @@ public static class LogExplainer
         R("npm-not-found", @"npm: (command )?not found|node: (command )?not found",
             "**Node.js or npm** is not installed on the runtime's host.",
             "Install Node.js on the host, or start the application with a runtime that is installed."),
+        R("missing-environment-variable", @"KeyError: '[A-Z][A-Z0-9_]*'|environment variable .*(is not set|not set|is missing|missing|is required|required|undefined)|Missing required env(ironment)? var|Required configuration value .* (is )?missing",
+            "The application reads an **environment variable** that is not set.",
+            "Add it under Variables (or Secrets) at the scope it belongs to, then restart the application: variables reach a process when it starts."),
         // Python.
         R("python-module-not-found", @"ModuleNotFoundError: No module named|ImportError: No module named|ImportError: cannot import name",
             "A **Python module** could not be imported.",

@@ -52,6 +52,7 @@ public static class PortalServices
         services.AddSingleton<PlatformDatabase>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LiveBus>();
+        services.AddSingleton<ILiveNotifier>(sp => sp.GetRequiredService<LiveBus>());
         services.AddSingleton<LivePublishingInterceptor>();
         services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
         {

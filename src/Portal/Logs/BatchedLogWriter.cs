@@ -14,7 +14,7 @@ namespace Platform.Portal.Logs;
 /// Keeps log lines in PostgreSQL in batches: writers never wait on the database, and one binary COPY stores up to
 /// thousands of lines. A single writer assigns sequences in the order lines arrived.
 /// </summary>
-public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbContextFactory<PlatformDbContext> dbFactory, LiveBus bus, ILogger<BatchedLogWriter> logger)
+public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbContextFactory<PlatformDbContext> dbFactory, ILiveNotifier bus, ILogger<BatchedLogWriter> logger)
     : BackgroundService, ILogSink
 {
     private const int MaxBatch = 5000;

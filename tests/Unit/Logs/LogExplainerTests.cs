@@ -38,6 +38,8 @@ public sealed class LogExplainerTests
         { "npm error Missing script: \"build\"", "npm-missing-script" },
         { "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", "node-heap" },
         { "sh: 1: npm: not found", "npm-not-found" },
+        { "KeyError: 'DATABASE_URL'", "missing-environment-variable" },
+        { "Error: environment variable STRIPE_KEY is required", "missing-environment-variable" },
         { "ModuleNotFoundError: No module named 'flask'", "python-module-not-found" },
         { "  File \"app.py\", line 3\nSyntaxError: invalid syntax", "python-syntax" },
         { "Traceback (most recent call last):", "python-traceback" },
