@@ -27,6 +27,7 @@ public sealed partial class LocalRuntime(
     private readonly ConcurrentDictionary<Guid, LocalApplication> _applications = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _scaling;
+    private int _stopped;
 
     public async Task<FetchedSource> FetchAsync(FetchOrder order, CancellationToken cancellationToken)
     {
@@ -243,6 +244,12 @@ public sealed partial class LocalRuntime(
 
     async Task IHostedService.StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped twice (a test fixture's DisposeAsync, then its Dispose): the second time has nothing to do.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         var releases = _applications.Values.SelectMany(a => new[] { a.Current, a.Pending }).OfType<LocalRelease>().ToList();
         _applications.Clear();
