@@ -222,6 +222,13 @@ public sealed partial class DeploymentEngine
                     // Not "what ran before still runs": the database may refuse connections since its Stop step.
                     await transitions.SetAsync(d.ServiceType, d.ServiceId, ServiceState.Stopped, $"Deployment aborted. {LeftClosed}", ownerId, null);
                 }
+                else if (d.ServiceType == ServiceType.Application && d.Action == ServiceAction.Stop && _step == DeploymentSteps.Stop)
+                {
+                    // Its instances were being stopped when the abort came: finish that rather than claim they still serve.
+                    await runtime.StopAsync(d.ServiceId, CancellationToken.None);
+                    await transitions.SetAsync(d.ServiceType, d.ServiceId, ServiceState.Stopped, "Stop aborted after its instances had begun to stop: it is stopped.",
+                        ownerId, null, row => row.LiveDeploymentId = null);
+                }
                 else
                 {
                     await transitions.RestoreAsync(d, ownerId, "Deployment aborted.");
