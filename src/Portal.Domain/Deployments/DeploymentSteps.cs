@@ -34,7 +34,18 @@ public static class DeploymentSteps
             _ => s,
         }).ToList();
 
-    /// <summary>The share of steps finished, from 0 to 100, for a progress bar.</summary>
-    public static int Progress(IReadOnlyList<DeploymentStep> steps) =>
-        steps.Count == 0 ? 0 : 100 * steps.Count(s => s.State is StepState.Done or StepState.Skipped) / steps.Count;
+    /// <summary>
+    /// The share of steps finished, from 0 to 100, for a progress bar. Steps skipped because an earlier one failed
+    /// or was aborted do not count: a failed deployment does not read as nearly done.
+    /// </summary>
+    public static int Progress(IReadOnlyList<DeploymentStep> steps)
+    {
+        if (steps.Count == 0)
+        {
+            return 0;
+        }
+
+        var cut = steps.Any(s => s.State is StepState.Failed or StepState.Aborted);
+        return 100 * steps.Count(s => s.State == StepState.Done || (s.State == StepState.Skipped && !cut)) / steps.Count;
+    }
 }

@@ -45,7 +45,7 @@ public static class DeploymentStatus
 
     public static string DefaultMessage(DeploymentState state) => state switch
     {
-        DeploymentState.Queued => "Waiting for the environment's deployment in progress to finish.",
+        DeploymentState.Queued => "Queued: it starts as soon as no other deployment of the environment is in progress.",
         DeploymentState.DeploymentInProgress => "Deployment is in progress.",
         DeploymentState.Ok => "Done.",
         DeploymentState.Failed => "Failed.",

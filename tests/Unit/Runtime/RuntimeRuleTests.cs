@@ -58,6 +58,20 @@ public sealed class RuntimeRuleTests
     }
 
     [Fact]
+    public void Progress_OfAFailedDeployment_DoesNotCountTheStepsItSkipped()
+    {
+        IReadOnlyList<DeploymentStep> steps =
+        [
+            new("Fetch", StepState.Failed, null, null),
+            new("Build", StepState.Skipped, null, null),
+            new("Start", StepState.Skipped, null, null),
+            new("Switch traffic", StepState.Skipped, null, null),
+        ];
+
+        Assert.Equal(0, DeploymentSteps.Progress(steps));
+    }
+
+    [Fact]
     public void Health_RunningWithSomeInstancesNotReady_IsAWarning()
     {
         var live = new ApplicationSnapshot(Guid.NewGuid(), Guid.NewGuid(), 2,
