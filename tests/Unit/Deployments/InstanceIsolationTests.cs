@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Domain.Variables;
@@ -74,6 +75,24 @@ public sealed class InstanceIsolationTests(MarkedPortal marked) : IClassFixture<
         var uid = (await RuntimeSteps.GetJsonAsync(await owner.UrlAsync(application), "uid"))["uid"]!.GetValue<int>();
 
         Assert.NotEqual(0, uid);
+    }
+
+    [Fact]
+    public async Task SecretPrintedByAnInstance_IsMaskedInItsLogs()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var team = await RuntimeTeam.OfAsync(Portal);
+        var environment = await team.CreateEnvironmentAsync();
+        var application = await team.Owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url));
+        await team.Owner.PostForIdAsync($"/api/application/{application}/secret", new { key = "GREETING", value = "s3cret-greeting-value" });
+        await team.Owner.DeployOkAsync(application);
+
+        var line = await Poll.UntilAsync(
+            async () => (await team.Owner.GetFromJsonAsync<JsonObject>($"/api/application/{application}/log?tail=100"))!["results"]!.AsArray()
+                .Select(l => l!["message"]!.GetValue<string>()).FirstOrDefault(m => m.StartsWith("starting version", StringComparison.Ordinal)),
+            message => message is not null, "the instance's first line");
+
+        Assert.Equal("starting version v1 with greeting ********", line);
     }
 
     [Fact]

@@ -64,6 +64,7 @@ public static class SampleApp
                 pass
 
 
+        print(f"starting version {VERSION} with greeting {os.environ.get('GREETING')}", flush=True)
         ThreadingHTTPServer.daemon_threads = True
         ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
 
