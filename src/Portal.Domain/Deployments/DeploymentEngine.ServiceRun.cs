@@ -1,3 +1,4 @@
+using Platform.Domain.Common;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Applications;
 using Platform.Domain.Runtime;
@@ -300,7 +301,7 @@ public sealed partial class DeploymentEngine
             {
                 d.CommitShortId = _commit.ShortId;
                 d.CommitLongId = _commit.LongId;
-                d.CommitMessage = _commit.Message.Length > 1000 ? _commit.Message[..1000] : _commit.Message;
+                d.CommitMessage = Texts.Cut(_commit.Message, 1000);
             }
         }
 

@@ -294,7 +294,7 @@ public sealed partial class DeploymentEngine(
         }).ToList();
         var list = done.Count == 1 ? done[0] : $"{string.Join(", ", done[..^1])} and {done[^1]}";
         var message = $"Aborted after {list}; the other services keep what ran before.";
-        return message.Length <= MaxMessageLength ? message : $"{message[..(MaxMessageLength - 1)]}…";
+        return message.Length <= MaxMessageLength ? message : $"{Texts.Cut(message, MaxMessageLength - 1)}…";
     }
 
     /// <summary>Ends a service deployment, and moves its service, in one save.</summary>

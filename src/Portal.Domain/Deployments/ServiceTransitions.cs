@@ -41,7 +41,7 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
             OwnerId = ownerId,
             CommitShortId = commit?.ShortId,
             CommitLongId = commit?.LongId,
-            CommitMessage = commit?.Message is { } text && text.Length > 1000 ? text[..1000] : commit?.Message,
+            CommitMessage = commit?.Message is { } text ? Texts.Cut(text, 1000) : null,
             CreatedAt = now,
         });
     }

@@ -30,7 +30,7 @@ public interface ILiveNotifier
 /// the SignalR hub and the live pages subscribe. Handlers run on the publisher's thread and must not block: they
 /// hand work to their own loop or to the renderer.
 /// </summary>
-public sealed class LiveBus : ILiveNotifier
+public sealed partial class LiveBus(Microsoft.Extensions.Logging.ILogger<LiveBus> logger) : ILiveNotifier
 {
     private readonly ConcurrentDictionary<Guid, Action<LiveMessage>> _subscribers = new();
 
@@ -53,12 +53,16 @@ public sealed class LiveBus : ILiveNotifier
             {
                 // A page went away while the message was on its way.
             }
-            catch (InvalidOperationException)
+            catch (Exception exception)
             {
-                // The same, seen through the renderer.
+                // A subscriber's failure is its own: the publisher (a commit, the log writer) goes on.
+                LogSubscriberFailure(exception, message.GetType().Name);
             }
         }
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "A live subscriber failed on a {Message}")]
+    private partial void LogSubscriberFailure(Exception exception, string message);
 
     private sealed class Subscription(Action dispose) : IDisposable
     {

@@ -7,6 +7,7 @@ using Platform.Portal.Clusters;
 using Platform.Portal.Databases;
 using Platform.Portal.Deployments;
 using Platform.Portal.Logs;
+using Platform.Portal.Live;
 using Platform.Portal.Runtime;
 using Platform.Portal.Environments;
 using Platform.Portal.Events;
@@ -30,6 +31,7 @@ public static class PortalPipeline
         app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments(RouterAddress.Prefix) && !context.Request.Path.StartsWithSegments("/hubs"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestBodyLimit();
 
+        app.UseLiveHubOrigins();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

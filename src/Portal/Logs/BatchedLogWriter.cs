@@ -57,7 +57,16 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
 
             if (batch.Count > 0)
             {
-                await FlushAsync(batch);
+                try
+                {
+                    await FlushAsync(batch);
+                }
+                catch (Exception exception)
+                {
+                    // Whatever one batch holds, the writer lives on: a line must never stop the portal.
+                    LogWriteFailure(exception, batch.Count);
+                }
+
                 batch.Clear();
             }
 
@@ -84,7 +93,7 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
                         OrganizationId = owner.OrganizationId,
                         ServiceId = entry.ServiceId,
                         DeploymentId = entry.DeploymentId,
-                        Instance = entry.Instance.Length > 64 ? entry.Instance[..64] : entry.Instance,
+                        Instance = Texts.Cut(entry.Instance, 64),
                         Stream = entry.Stream,
                         Message = Clean(entry.Message),
                         CreatedAt = entry.At,
@@ -176,11 +185,11 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
         }
     }
 
-    /// <summary>PostgreSQL text holds no NUL; overlong lines are cut.</summary>
-    private static string Clean(string message)
+    /// <summary>PostgreSQL text holds no NUL; overlong lines are cut, never inside a character's surrogate pair.</summary>
+    internal static string Clean(string message)
     {
         message = message.Replace("\0", "", StringComparison.Ordinal);
-        return message.Length > LogLine.MaxMessageLength ? message[..LogLine.MaxMessageLength] : message;
+        return Texts.Cut(message, LogLine.MaxMessageLength);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} log lines could not be written")]

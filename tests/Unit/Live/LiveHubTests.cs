@@ -28,6 +28,27 @@ public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFac
     }
 
     [Fact]
+    public async Task CookieConnection_FromAnotherOrigin_IsRefused_AndFromThePortalAccepted()
+    {
+        var c = await Catalogue.CreateAsync(portal, "cookie");
+        var browser = await portal.SignedInClientAsync(c.OwnerUser);
+
+        var foreign = await NegotiateAsync(browser, "https://evil.example");
+        var own = await NegotiateAsync(browser, portal.ServerAddress.GetLeftPart(UriPartial.Authority));
+
+        Assert.Equal(HttpStatusCode.Forbidden, foreign);
+        Assert.Equal(HttpStatusCode.OK, own);
+    }
+
+    private static async Task<HttpStatusCode> NegotiateAsync(HttpClient browser, string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/hubs/live/negotiate?negotiateVersion=1");
+        request.Headers.Add("Origin", origin);
+        using var response = await browser.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task Connect_WithoutCredentials_IsRefused()
     {
         await using var hub = new HubConnectionBuilder().WithUrl(new Uri(portal.ServerAddress, "/hubs/live")).Build();

@@ -15,7 +15,7 @@ public sealed class LiveUpdates : IAsyncDisposable
     private IDisposable? _subscription;
     private Task? _loop;
 
-    public void Start(LiveBus bus, Func<LiveMessage, bool> matters, Func<Task> refresh, TimeSpan fallback)
+    public void Start(LiveBus bus, Func<LiveMessage, bool> matters, Func<Task> refresh, TimeSpan fallback, ILogger logger)
     {
         if (_loop is not null)
         {
@@ -29,10 +29,10 @@ public sealed class LiveUpdates : IAsyncDisposable
                 _changed.Release();
             }
         });
-        _loop = RunAsync(refresh, fallback);
+        _loop = RunAsync(refresh, fallback, logger);
     }
 
-    private async Task RunAsync(Func<Task> refresh, TimeSpan fallback)
+    private async Task RunAsync(Func<Task> refresh, TimeSpan fallback, ILogger logger)
     {
         try
         {
@@ -43,7 +43,15 @@ public sealed class LiveUpdates : IAsyncDisposable
                     await Task.Delay(Coalesce, _stop.Token);
                 }
 
-                await refresh();
+                try
+                {
+                    await refresh();
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException and not ObjectDisposedException)
+                {
+                    // One failed read (the database restarting) must not end the page's live updates: try again later.
+                    logger.LogWarning(exception, "A live page could not refresh; it tries again on the next change");
+                }
             }
         }
         catch (OperationCanceledException)
@@ -61,7 +69,8 @@ public sealed class LiveUpdates : IAsyncDisposable
         await _stop.CancelAsync();
         if (_loop is not null)
         {
-            await _loop;
+            // The loop ends on its own exceptions; disposing a page must never throw (it would end the circuit).
+            await _loop.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         _stop.Dispose();
