@@ -77,16 +77,16 @@ public sealed class LivePublishingInterceptor(ILiveNotifier bus) : ISaveChangesI
             messages.Add(new EventsAdded(group.Key.OrganizationId, group.Key.EnvironmentId, group.Key.ServiceId, group.ToList()));
         }
 
-        foreach (var entry in context.ChangeTracker.Entries<ServiceDeployment>().Where(e => e.State is EntityState.Added or EntityState.Modified))
+        // One message per environment deployment, whatever number of its rows changed: subscribers read it whole.
+        var deployments = context.ChangeTracker.Entries<ServiceDeployment>().Where(e => e.State is EntityState.Added or EntityState.Modified)
+            .Select(e => (e.Entity.OrganizationId, e.Entity.EnvironmentId, ServiceId: (Guid?)e.Entity.ServiceId, Id: e.Entity.EnvironmentDeploymentId))
+            .Concat(context.ChangeTracker.Entries<EnvironmentDeployment>().Where(e => e.State is EntityState.Added or EntityState.Modified)
+                .Select(e => (e.Entity.OrganizationId, e.Entity.EnvironmentId, ServiceId: (Guid?)null, e.Entity.Id)));
+        foreach (var group in deployments.GroupBy(d => d.Id))
         {
-            var d = entry.Entity;
-            messages.Add(new DeploymentChanged(d.OrganizationId, d.EnvironmentId, d.ServiceId, d.EnvironmentDeploymentId));
-        }
-
-        foreach (var entry in context.ChangeTracker.Entries<EnvironmentDeployment>().Where(e => e.State is EntityState.Added or EntityState.Modified))
-        {
-            var d = entry.Entity;
-            messages.Add(new DeploymentChanged(d.OrganizationId, d.EnvironmentId, null, d.Id));
+            var first = group.First();
+            var services = group.Select(d => d.ServiceId).Distinct().ToList();
+            messages.Add(new DeploymentChanged(first.OrganizationId, first.EnvironmentId, services.Count == 1 ? services[0] : null, group.Key));
         }
 
         if (messages.Count > 0)

@@ -14,8 +14,31 @@ public static class SafeMarkdown
 
     private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
 
-    public static MarkupString Render(string? markdown) =>
-        new(string.IsNullOrWhiteSpace(markdown) ? "" : Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)));
+    /// <summary>Rendered texts, by their Markdown: explanations are a few fixed texts shown on many lines.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Rendered = new(StringComparer.Ordinal);
+
+    private const int MaxCached = 1000;
+
+    public static MarkupString Render(string? markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown))
+        {
+            return new MarkupString("");
+        }
+
+        if (Rendered.TryGetValue(markdown, out var html))
+        {
+            return new MarkupString(html);
+        }
+
+        html = Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline));
+        if (Rendered.Count < MaxCached)
+        {
+            Rendered.TryAdd(markdown, html);
+        }
+
+        return new MarkupString(html);
+    }
 
     private static HtmlSanitizer CreateSanitizer()
     {
