@@ -36,6 +36,14 @@ public sealed record TokenIdentity(
 /// </summary>
 public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFactory, UserService users, TenantAccess access, TimeProvider clock)
 {
+    /// <summary>Whether a token still opens the door (not revoked, not expired): for sessions that outlive one request.</summary>
+    public async Task<bool> IsActiveAsync(Guid tokenId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        return await db.ApiTokens.AnyAsync(t => t.Id == tokenId && (t.ExpiresAt == null || t.ExpiresAt > now), cancellationToken);
+    }
+
     public const int MaxNameLength = 100;
     public const string Prefix = "plt_";
     public const string DefaultName = "personal token";

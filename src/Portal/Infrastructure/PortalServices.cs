@@ -69,6 +69,8 @@ public static class PortalServices
 
         services.AddSignalR().AddJsonProtocol(options => ConfigureJson(options.PayloadSerializerOptions));
         services.AddHostedService<Platform.Portal.Live.LiveHubForwarder>();
+        services.AddSingleton<Platform.Portal.Live.LiveSubscriptions>();
+        services.AddHostedService(sp => sp.GetRequiredService<Platform.Portal.Live.LiveSubscriptions>());
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");

@@ -11,7 +11,7 @@ namespace Platform.Portal.Live;
 /// as the API) and then receives "status", "deployment", "events" and "logs" as they happen.
 /// </summary>
 [Authorize(Policy = Policies.Live)]
-public sealed class LiveHub(TenantAccess access) : Hub
+public sealed class LiveHub(TenantAccess access, LiveSubscriptions subscriptions) : Hub
 {
     public const string Path = ApiTokenAuthenticationHandler.LiveHubPath;
 
@@ -21,11 +21,23 @@ public sealed class LiveHub(TenantAccess access) : Hub
 
     public Task SubscribeDatabase(Guid databaseId) => SubscribeAsync(Resource.Database(databaseId), LiveGroups.Service(databaseId));
 
-    public Task UnsubscribeEnvironment(Guid environmentId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Environment(environmentId));
+    public Task UnsubscribeEnvironment(Guid environmentId) => UnsubscribeAsync(LiveGroups.Environment(environmentId));
 
-    public Task UnsubscribeApplication(Guid applicationId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Service(applicationId));
+    public Task UnsubscribeApplication(Guid applicationId) => UnsubscribeAsync(LiveGroups.Service(applicationId));
 
-    public Task UnsubscribeDatabase(Guid databaseId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, LiveGroups.Service(databaseId));
+    public Task UnsubscribeDatabase(Guid databaseId) => UnsubscribeAsync(LiveGroups.Service(databaseId));
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        subscriptions.Forget(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    private Task UnsubscribeAsync(string group)
+    {
+        subscriptions.Remove(Context.ConnectionId, group);
+        return Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+    }
 
     private async Task SubscribeAsync(Resource resource, string group)
     {
@@ -37,6 +49,7 @@ public sealed class LiveHub(TenantAccess access) : Hub
         }
 
         await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        subscriptions.Add(Context.ConnectionId, Context.User!, group, resource);
     }
 }
 

@@ -49,6 +49,22 @@ public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFac
     }
 
     [Fact]
+    public async Task RemovedMember_StopsReceiving_AtTheNextCheck()
+    {
+        var c = await Catalogue.CreateAsync(portal, "removal");
+        var member = await portal.AddMemberAsync(c.Owner, c.OrganizationId, "VIEWER");
+        await using var hub = await ConnectAsync(member.Client);
+        var unsubscribed = Listen(hub, "unsubscribed");
+        await hub.InvokeAsync("SubscribeEnvironment", c.EnvironmentId);
+
+        (await c.Owner.DeleteAsync($"/api/organization/{c.OrganizationId}/member/{member.UserId}")).EnsureSuccessStatusCode();
+        await portal.Services.GetRequiredService<Platform.Portal.Live.LiveSubscriptions>().SweepAsync();
+
+        var notice = await NextAsync(unsubscribed, _ => true);
+        Assert.Equal($"environment:{c.EnvironmentId}", notice["group"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Connect_WithoutCredentials_IsRefused()
     {
         await using var hub = new HubConnectionBuilder().WithUrl(new Uri(portal.ServerAddress, "/hubs/live")).Build();
