@@ -16,6 +16,22 @@ ensure_packages git python3
 export PORTAL_DATA_DIR="${PORTAL_DATA_DIR:-$root/.data}"
 mkdir -p "$PORTAL_DATA_DIR"
 PORTAL_DATA_DIR=$(cd "$PORTAL_DATA_DIR" && pwd)
+
+# As root, the embedded PostgreSQL runs as the postgres user and applications as users of their own: they must be
+# able to pass through every folder down to the data folder (a checkout under /root, mode 700, is not).
+others_can_traverse() {
+  local dir=$1
+  while [ -n "$dir" ] && [ "$dir" != "/" ]; do
+    case "$(stat -c %A "$dir")" in
+      *x|*t) ;;
+      *) return 1 ;;
+    esac
+    dir=$(dirname "$dir")
+  done
+}
+if is_root && ! others_can_traverse "$PORTAL_DATA_DIR"; then
+  fail "the data folder $PORTAL_DATA_DIR is inside a folder other users cannot enter; as root the portal runs PostgreSQL and applications as other users. Set PORTAL_DATA_DIR to a folder such as /srv/platform, or clone the repository there."
+fi
 urls="${PORTAL_URLS:-http://127.0.0.1:5080}"
 
 # The demo user's credentials: made once, kept with the data, printed at every start.
