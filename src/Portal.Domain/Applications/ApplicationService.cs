@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
-using Platform.Domain.Clusters;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
 using Platform.Domain.Runtime;
@@ -35,7 +34,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name)
             .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).ToListAsync(cancellationToken);
-        return applications.Select(a => ToView(a.Application, a.Kind)).ToList();
+        return applications.Select(a => ToView(a.Application, runtimes.ForCluster(a.Kind))).ToList();
     }
 
     public async Task<Result<ApplicationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
@@ -49,7 +48,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await db.Applications.AsNoTracking().Where(a => a.Id == id)
             .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).FirstAsync(cancellationToken);
-        return ToView(found.Application, found.Kind);
+        return ToView(found.Application, runtimes.ForCluster(found.Kind));
     }
 
     public async Task<Result<ApplicationView>> CreateAsync(Caller caller, Guid environmentId, ApplicationInput input)
@@ -83,7 +82,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         };
         change.Db.Applications.Add(application);
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "CREATED", $"Application {settings.Name} created.");
-        return await GetAsync(caller, application.Id);
+        return ToView(application, await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId));
     }
 
     public async Task<Result<ApplicationView>> UpdateAsync(Caller caller, Guid id, ApplicationInput input)
@@ -111,7 +110,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         application.UpdatedAt = change.Now;
         application.RestartNeeded |= application.DeployedAt is not null;
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.");
-        return await GetAsync(caller, id);
+        return ToView(application, await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId));
     }
 
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
@@ -124,16 +123,15 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
 
         await using var change = found.Value;
         var application = await change.Db.Applications.FirstAsync(a => a.Id == id);
-        var kind = await change.Db.Clusters.Where(c => c.Id == change.Environment.ClusterId).Select(c => c.Kind).FirstAsync();
+        var runtime = await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId);
         change.Db.Applications.Remove(application);
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "DELETED", $"Application {application.Name} deleted.");
-        await runtimes.ForCluster(kind).StopAsync(id, CancellationToken.None);
+        await runtime.StopAsync(id, CancellationToken.None);
         return true;
     }
 
-    private ApplicationView ToView(Application a, ClusterKind kind)
+    private static ApplicationView ToView(Application a, IRuntime runtime)
     {
-        var runtime = runtimes.ForCluster(kind);
         var live = a.LiveDeploymentId is null ? null : runtime.Observe(a.Id);
         return new ApplicationView(
             a.Id, a.EnvironmentId, a.Settings, ServiceHealth.Of(a.State, a.StateMessage, live), Flags(a),

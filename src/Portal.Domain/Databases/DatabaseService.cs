@@ -126,10 +126,10 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
             return EnvironmentService.DeploymentUnderWayConflict(change.Environment, $"deleting the database {database.Name}");
         }
 
-        var kind = await change.Db.Clusters.Where(c => c.Id == change.Environment.ClusterId).Select(c => c.Kind).FirstAsync();
+        var runtime = await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId);
         try
         {
-            await runtimes.ForCluster(kind).DeleteDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
+            await runtime.DeleteDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
         }
         catch (RuntimeFailureException failure)
         {

@@ -97,7 +97,6 @@ public sealed class DeploymentSignals : IDisposable
         return source;
     }
 
-    internal bool IsAbortRequested(Guid deploymentId) => _running.TryGetValue(deploymentId, out var source) && source.IsCancellationRequested;
 
     internal void Unregister(Guid deploymentId)
     {

@@ -195,7 +195,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
 
                 var now = clock.GetUtcNow();
                 var events = new List<PlatformEvent>();
-                var runtime = runtimes.ForCluster(await db.Clusters.Where(c => c.Id == environment.ClusterId).Select(c => c.Kind).FirstAsync());
+                var runtime = await runtimes.ForClusterAsync(db, environment.ClusterId);
                 foreach (var application in await db.Applications.Where(a => a.EnvironmentId == id && (a.State != ServiceState.Stopped || a.LiveDeploymentId != null)).ToListAsync())
                 {
                     await runtime.StopAsync(application.Id, CancellationToken.None);

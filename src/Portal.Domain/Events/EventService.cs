@@ -15,8 +15,6 @@ public sealed record ServiceRef(ServiceType Type, Guid Id, string Name);
 /// <summary>Narrows the organization's audit trail: to one kind of target or one target, one author, a time window.</summary>
 public sealed record EventFilter(ServiceType? TargetType, Guid? TargetId, Guid? AuthorId, DateTimeOffset? From, DateTimeOffset? To)
 {
-    public static readonly EventFilter None = new(null, null, null, null, null);
-
     /// <summary>Reads the raw query values, answering a validation error naming the field on bad input.</summary>
     public static Result<EventFilter> Parse(string? targetType, string? targetId, string? authorId, string? from, string? to)
     {

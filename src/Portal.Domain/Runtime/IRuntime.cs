@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 
@@ -98,6 +99,13 @@ public interface IRuntime
 public interface IRuntimes
 {
     IRuntime ForCluster(ClusterKind kind);
+}
+
+public static class RuntimesExtensions
+{
+    /// <summary>The runtime of a cluster known by its id (an environment's ClusterId).</summary>
+    public static async Task<IRuntime> ForClusterAsync(this IRuntimes runtimes, Common.PlatformDbContext db, Guid clusterId) =>
+        runtimes.ForCluster(await db.Clusters.Where(c => c.Id == clusterId).Select(c => c.Kind).FirstAsync());
 }
 
 /// <summary>What supervision reports about a running application (crash, restart, out of memory, scaling).</summary>

@@ -76,17 +76,10 @@ public sealed partial class GitSources(LocalRuntimeSettings settings)
     }
 
     /// <summary>The one configuration git gets, in the runtime folder (the portal's own, not a shared temp folder).</summary>
-    private string GlobalConfiguration()
-    {
-        var path = Path.Combine(settings.Directory, "gitconfig");
-        if (!File.Exists(path))
-        {
-            RuntimeIdentities.PassThroughFolder(settings.Directory);
-            File.WriteAllText(path, "[safe]\n\tdirectory = *\n");
-        }
+    private string ConfigurationPath => Path.Combine(settings.Directory, "gitconfig");
 
-        return path;
-    }
+    /// <summary>Writes git's configuration; the runtime does it once as it starts.</summary>
+    public void WriteConfiguration() => File.WriteAllText(ConfigurationPath, "[safe]\n\tdirectory = *\n");
 
     /// <summary>A URL as it may be shown: without the user and password it may carry (https://user:token@host/…).</summary>
     public static string Redact(string text) => Credentials().Replace(text, "://***@");
@@ -98,7 +91,7 @@ public sealed partial class GitSources(LocalRuntimeSettings settings)
 
     private Task<Outcome> RunAsync(
         RuntimeUser user, string home, string file, IReadOnlyList<string> arguments, Action<string>? output, CancellationToken cancellationToken) =>
-        RunAsync(user, home, GlobalConfiguration(), file, arguments, output, cancellationToken);
+        RunAsync(user, home, ConfigurationPath, file, arguments, output, cancellationToken);
 
     private static async Task<Outcome> RunAsync(
         RuntimeUser user, string home, string configuration, string file, IReadOnlyList<string> arguments, Action<string>? output, CancellationToken cancellationToken)

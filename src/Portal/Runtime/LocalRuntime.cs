@@ -237,7 +237,10 @@ public sealed partial class LocalRuntime(
 
     Task IHostedService.StartAsync(CancellationToken cancellationToken)
     {
+        // Made once: every application's user passes through these to its own private folder.
         RuntimeIdentities.PassThroughFolder(settings.Directory);
+        RuntimeIdentities.PassThroughFolder(Path.Combine(settings.Directory, "apps"));
+        git.WriteConfiguration();
         _scaling = ScaleAsync(_stopping.Token);
         return Task.CompletedTask;
     }
@@ -387,12 +390,8 @@ public sealed partial class LocalRuntime(
     }
 
     /// <summary>An application's private folder (its git cache and builds), entered only by its user.</summary>
-    private string ApplicationFolder(Guid applicationId, RuntimeUser user)
-    {
-        RuntimeIdentities.PassThroughFolder(settings.Directory);
-        RuntimeIdentities.PassThroughFolder(Path.Combine(settings.Directory, "apps"));
-        return identities.PrivateFolder(Path.Combine(settings.Directory, "apps", applicationId.ToString("N")), user).FullName;
-    }
+    private string ApplicationFolder(Guid applicationId, RuntimeUser user) =>
+        identities.PrivateFolder(Path.Combine(settings.Directory, "apps", applicationId.ToString("N")), user).FullName;
 
     /// <summary>Where a build lives: its id is "{application}/{deployment}", both plain hex, nothing else.</summary>
     private string BuildFolder(string buildId)
