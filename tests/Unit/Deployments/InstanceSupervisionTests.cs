@@ -39,11 +39,27 @@ public sealed class InstanceSupervisionTests(PortalFactory portal) : IClassFixtu
         Assert.Equal("v1", answer.Version());
     }
 
-    private async Task<(HttpClient Owner, Guid Application)> DeployedApplicationAsync(TestGitRepository repository)
+    [Fact]
+    public async Task InstanceFailingItsLivenessProbe_IsRestarted_WithALivenessFailedEvent()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var body = RuntimeSteps.ApplicationBody(repository.Url);
+        body["healthchecks"]!["liveness_probe"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "HTTP", ["path"] = "/no-such-page", ["initial_delay_seconds"] = 0, ["period_seconds"] = 1, ["timeout_seconds"] = 2, ["failure_threshold"] = 2,
+        };
+        var (owner, application) = await DeployedApplicationAsync(repository, body);
+
+        var states = await owner.WaitForEventAsync(application, "LIVENESS_FAILED");
+
+        Assert.Contains("RUNNING", states);
+    }
+
+    private async Task<(HttpClient Owner, Guid Application)> DeployedApplicationAsync(TestGitRepository repository, System.Text.Json.Nodes.JsonObject? body = null)
     {
         var team = await RuntimeTeam.OfAsync(portal);
         var environment = await team.CreateEnvironmentAsync();
-        var application = await team.Owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url));
+        var application = await team.Owner.CreateApplicationAsync(environment, body ?? RuntimeSteps.ApplicationBody(repository.Url));
         await team.Owner.DeployOkAsync(application);
         return (team.Owner, application);
     }
