@@ -100,6 +100,12 @@ public sealed class ServiceDeployment : ISequenced
 
     public long Sequence { get; init; }
 
+    /// <summary>
+    /// Where the service runs within its deployment: databases first, then applications, each by name.
+    /// Set when queued, because ids and sequences made in one save follow EF's insert order, not this one.
+    /// </summary>
+    public int Position { get; init; }
+
     public Guid EnvironmentDeploymentId { get; init; }
 
     public EnvironmentDeployment? EnvironmentDeployment { get; init; }

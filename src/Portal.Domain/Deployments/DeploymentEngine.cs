@@ -198,7 +198,7 @@ public sealed partial class DeploymentEngine(
         var failed = new List<string>();
         var kept = new List<ServiceDeployment>();
         var aborted = false;
-        foreach (var service in deployment.Services.OrderBy(s => s.Sequence))
+        foreach (var service in deployment.Services.OrderBy(s => s.Position).ThenBy(s => s.Sequence))
         {
             if (abort.IsCancellationRequested)
             {

@@ -256,6 +256,7 @@ public sealed class DeploymentService(
         {
             deployment.Services.Add(new ServiceDeployment
             {
+                Position = deployment.Services.Count,
                 OrganizationId = organizationId,
                 EnvironmentId = change.Environment.Id,
                 ServiceType = service.Type,
@@ -332,11 +333,11 @@ public sealed class DeploymentService(
         d.Kind,
         DeploymentStatus.Of(d.State, d.Message),
         d.OwnerId == null ? null : db.Users.Where(u => u.Id == d.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
-        d.Services.Where(s => s.CommitLongId != null).OrderBy(s => s.Sequence)
+        d.Services.Where(s => s.CommitLongId != null).OrderBy(s => s.Position).ThenBy(s => s.Sequence)
             .Select(s => new CommitView(s.CommitShortId!, s.CommitLongId!, s.CommitMessage ?? "")).FirstOrDefault(),
         d.RollbackOfId,
         d.State == DeploymentState.Ok && d.Snapshot != null,
-        d.Services.OrderBy(s => s.Sequence).Select(s => new ServiceDeploymentView(
+        d.Services.OrderBy(s => s.Position).ThenBy(s => s.Sequence).Select(s => new ServiceDeploymentView(
             s.Id,
             s.EnvironmentDeploymentId,
             new ServiceRef(s.ServiceType, s.ServiceId, s.ServiceName),

@@ -430,6 +430,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
                     b.Property<string>("PreviousMessage")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")

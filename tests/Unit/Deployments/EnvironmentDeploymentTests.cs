@@ -67,6 +67,30 @@ public sealed class EnvironmentDeploymentTests(PortalFactory portal) : IClassFix
     }
 
     [Fact]
+    public async Task EnvironmentDeployment_RunsDatabasesFirst_ThenApplications_EachInNameOrder()
+    {
+        using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
+        var team = await RuntimeTeam.OfAsync(portal);
+        var environment = await team.CreateEnvironmentAsync();
+        var owner = team.Owner;
+        string[] applications = ["web-e", "web-d", "web-c", "web-b", "web-a"];
+        foreach (var name in applications)
+        {
+            await owner.CreateApplicationAsync(environment, RuntimeSteps.ApplicationBody(repository.Url, name));
+        }
+
+        await owner.PostForIdAsync($"/api/environment/{environment}/database", new { name = "store" });
+
+        // Rows of one save made within a millisecond get ids, and so insert sequences, in random order: only the position keeps this one.
+        var queued = await owner.PostForDeploymentAsync($"/api/environment/{environment}/deploy");
+        var ended = await owner.EndedAsync(queued);
+
+        string[] expected = ["store", .. applications.Order(StringComparer.Ordinal)];
+        Assert.Equal(expected, queued["services"]!.AsArray().Select(s => s!["service"]!["name"]!.GetValue<string>()));
+        Assert.Equal(expected, ended["services"]!.AsArray().OrderBy(s => s!["started_at"]!.GetValue<DateTime>()).Select(s => s!["service"]!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Restart_QueuedBehindAStop_Fails_AndTheApplicationStaysStopped()
     {
         using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
