@@ -42,7 +42,7 @@ public sealed record ApplicationSettings(
 
 public sealed class Application
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public Guid EnvironmentId { get; init; }
 

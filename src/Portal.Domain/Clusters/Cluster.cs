@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 using Platform.Domain.Organizations;
 
 namespace Platform.Domain.Clusters;
@@ -14,7 +15,7 @@ public enum ClusterKind
 
 public sealed class Cluster
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public Guid OrganizationId { get; init; }
 

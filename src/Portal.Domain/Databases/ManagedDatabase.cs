@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 using Platform.Domain.Environments;
 using Platform.Domain.Services;
 
@@ -24,7 +25,7 @@ public sealed class ManagedDatabase
 {
     public const int MaxStorageGb = 1024;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public Guid EnvironmentId { get; init; }
 

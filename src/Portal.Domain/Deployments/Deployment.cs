@@ -56,7 +56,7 @@ public sealed record SnapshotEntry(ServiceType Type, Guid ServiceId, string Name
 /// </summary>
 public sealed class EnvironmentDeployment : ISequenced
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public long Sequence { get; init; }
 
@@ -96,13 +96,13 @@ public sealed class EnvironmentDeployment : ISequenced
 /// </summary>
 public sealed class ServiceDeployment : ISequenced
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public long Sequence { get; init; }
 
     /// <summary>
     /// Where the service runs within its deployment: databases first, then applications, each by name.
-    /// Set when queued, because ids and sequences made in one save follow EF's insert order, not this one.
+    /// Kept explicitly rather than read from the insert sequence, which follows EF Core's ordering of keys.
     /// </summary>
     public int Position { get; init; }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.Domain.Clusters;
+using Platform.Domain.Common;
 using Platform.Domain.Projects;
 using Platform.Domain.Users;
 
@@ -19,7 +20,7 @@ public sealed class ProjectEnvironment
 {
     public const int MaxNameLength = 100;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public Guid ProjectId { get; set; }
 

@@ -12,7 +12,7 @@ namespace Platform.Domain.Events;
 /// </summary>
 public sealed class PlatformEvent : ISequenced
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     /// <summary>Commit order, for paging without gaps; assigned by the database under <see cref="EventLog"/>'s lock.</summary>
     public long Sequence { get; init; }

@@ -18,7 +18,7 @@ public sealed class LogLine : ISequenced
 {
     public const int MaxMessageLength = 8192;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     /// <summary>Write order, for paging without gaps; one writer assigns it in batches.</summary>
     public long Sequence { get; init; }

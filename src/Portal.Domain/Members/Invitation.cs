@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 using Platform.Domain.Organizations;
 using Platform.Domain.Users;
 
@@ -16,7 +17,7 @@ public sealed class Invitation
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public Guid OrganizationId { get; init; }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 using Platform.Domain.Users;
 
 namespace Platform.Domain.Organizations;
@@ -9,7 +10,7 @@ public sealed class Organization
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 500;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public required string Name { get; set; }
 

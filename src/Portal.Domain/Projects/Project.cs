@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 using Platform.Domain.Organizations;
 using Platform.Domain.Users;
 
@@ -10,7 +11,7 @@ public sealed class Project
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 500;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public Guid OrganizationId { get; init; }
 

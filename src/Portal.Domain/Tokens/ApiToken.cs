@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
 using Platform.Domain.Users;
@@ -9,7 +10,7 @@ namespace Platform.Domain.Tokens;
 /// <summary>A credential for the API. Only the SHA-256 hash of the secret is stored; the secret is shown once.</summary>
 public sealed class ApiToken
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public required string Name { get; set; }
 

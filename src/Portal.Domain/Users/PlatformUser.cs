@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Domain.Common;
 
 namespace Platform.Domain.Users;
 
@@ -8,7 +9,7 @@ public sealed class PlatformUser : IdentityUser<Guid>
 {
     public PlatformUser()
     {
-        Id = Guid.CreateVersion7();
+        Id = Ids.New();
     }
 
     public required string FirstName { get; set; }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.Domain.Applications;
+using Platform.Domain.Common;
 using Platform.Domain.Environments;
 using Platform.Domain.Organizations;
 using Platform.Domain.Projects;
@@ -27,7 +28,7 @@ public sealed class Variable
     public const int MaxValueLength = 64 * 1024;
     public const int MaxDescriptionLength = 500;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = Ids.New();
 
     public Guid OrganizationId { get; init; }
 

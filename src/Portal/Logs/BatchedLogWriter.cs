@@ -89,7 +89,7 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
                 {
                     lines.Add((owner, new LogLine
                     {
-                        Id = Guid.CreateVersion7(entry.At),
+                        Id = Ids.New(entry.At),
                         OrganizationId = owner.OrganizationId,
                         ServiceId = entry.ServiceId,
                         DeploymentId = entry.DeploymentId,

@@ -1,0 +1,30 @@
+using Platform.Domain.Common;
+
+namespace Platform.Tests.Common;
+
+public sealed class IdsTests
+{
+    [Fact]
+    public void IdsMadeWithinOneMillisecond_SortInTheOrderTheyWereMade()
+    {
+        var at = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 5000).Select(_ => Ids.New(at)).ToList();
+
+        Assert.Equal(ids, ids.Order());
+        Assert.Equal(ids.Select(i => i.ToString()), ids.Select(i => i.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void Id_IsAVersion7Uuid_CarryingTheMillisecondItWasMadeIn()
+    {
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var id = Ids.New();
+
+        var milliseconds = Convert.ToInt64(id.ToString("N")[..12], 16);
+        Assert.Equal(7, id.Version);
+        Assert.Equal(0b10, id.Variant >> 2);
+        Assert.InRange(milliseconds, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 5);
+    }
+}
