@@ -128,6 +128,7 @@ public static class PortalServices
         services.AddSingleton<RuntimeNoticeRecorder>();
         services.AddSingleton<IRuntimeNotices>(sp => sp.GetRequiredService<RuntimeNoticeRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<RuntimeNoticeRecorder>());
+        services.AddSingleton(sp => new ProcessLedger(Path.Combine(sp.GetRequiredService<LocalRuntimeSettings>().Directory, "processes")));
         services.AddSingleton<LocalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddSingleton<IRuntimes, Runtimes>();

@@ -19,6 +19,7 @@ public sealed partial class LocalRuntime(
     Probes probes,
     LocalDatabaseServer databases,
     RouterAddress router,
+    ProcessLedger ledger,
     ILogSink logs,
     IRuntimeNotices notices,
     ILogger<LocalRuntime> logger) : IRuntime, IHostedService, IDisposable
@@ -62,6 +63,7 @@ public sealed partial class LocalRuntime(
         Log(order.ApplicationId, order.DeploymentId, "build", LogStream.System, $"Running the build command: {order.BuildCommand}");
         using var process = ChildProcess.Start(order.BuildCommand, workingDirectory, order.Variables.Values, order.Variables.SecretValues, identities.For(order.ApplicationId),
             (stream, line) => Log(order.ApplicationId, order.DeploymentId, "build", stream, line));
+        ledger.Track(process);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.BuildTimeout);
         try
@@ -241,6 +243,11 @@ public sealed partial class LocalRuntime(
         RuntimeIdentities.PassThroughFolder(settings.Directory);
         RuntimeIdentities.PassThroughFolder(Path.Combine(settings.Directory, "apps"));
         git.WriteConfiguration();
+        if (ledger.KillLeftovers() is > 0 and var killed)
+        {
+            LogLeftoversKilled(killed);
+        }
+
         _scaling = ScaleAsync(_stopping.Token);
         return Task.CompletedTask;
     }
@@ -320,6 +327,7 @@ public sealed partial class LocalRuntime(
             instance.Process?.Dispose();
             instance.Process = ChildProcess.Start(release.Settings.StartCommand, release.WorkingDirectory, Environment(instance), release.Variables.SecretValues,
                 identities.For(release.ApplicationId), (stream, line) => Log(instance, stream, line));
+            ledger.Track(instance.Process);
         }
 
         Log(instance, LogStream.System, $"Instance {instance.Id} started: {release.Settings.StartCommand} (port {instance.Port}).");
@@ -436,6 +444,9 @@ public sealed partial class LocalRuntime(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An old build could not be deleted: {Folder}")]
     private partial void LogPruneFailure(Exception exception, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} build or instance process(es) left running by a portal that did not stop cleanly")]
+    private partial void LogLeftoversKilled(int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Supervising instance {Instance} failed")]
     private partial void LogSupervisionFailure(Exception exception, string instance);

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Platform.Portal.Runtime;
+
+/// <summary>
+/// Remembers the builds and instances the local runtime has running, one file per process id holding the
+/// process's start time, so that the next start of a portal that did not stop cleanly (killed, out of memory,
+/// power cut) kills what it left behind instead of leaving orphans that hold ports, memory and database
+/// connections. The start time tells a leftover from a newer process that got the same id.
+/// </summary>
+public sealed class ProcessLedger(string folder)
+{
+    /// <summary>Notes a process that just started; its entry goes once it has exited.</summary>
+    public void Track(ChildProcess process)
+    {
+        var pid = process.Id;
+        if (StartTime(pid) is not { } started)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Entry(pid), started);
+        _ = process.Exited.ContinueWith(_ => Forget(pid), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Kills, with everything they started, the processes an earlier run left running; answers how many.</summary>
+    public int KillLeftovers()
+    {
+        if (!Directory.Exists(folder))
+        {
+            return 0;
+        }
+
+        var killed = 0;
+        foreach (var entry in Directory.GetFiles(folder))
+        {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && StartTime(pid) is { } started && started == File.ReadAllText(entry).Trim() && Kill(pid))
+            {
+                killed++;
+            }
+
+            File.Delete(entry);
+        }
+
+        return killed;
+    }
+
+    private void Forget(int pid)
+    {
+        try
+        {
+            File.Delete(Entry(pid));
+        }
+        catch (IOException)
+        {
+            // The runtime folder went away with its portal (a test's data folder): nothing left to forget.
+        }
+    }
+
+    private string Entry(int pid) => Path.Combine(folder, pid.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Field 22 of /proc/{pid}/stat: when the process started, in clock ticks after boot; null once it is gone.</summary>
+    private static string? StartTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) is in parentheses and may hold spaces: count the fields after it.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19 ? fields[19] : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Kill(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill(entireProcessTree: true);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false; // Gone meanwhile.
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}
