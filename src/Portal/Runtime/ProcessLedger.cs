@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Platform.Portal.Infrastructure;
 
 namespace Platform.Portal.Runtime;
 
@@ -15,13 +16,13 @@ public sealed class ProcessLedger(string folder)
     public void Track(ChildProcess process)
     {
         var pid = process.Id;
-        if (StartTime(pid) is not { } started)
+        if (ProcStat.Identity(pid) is not { } identity)
         {
             return;
         }
 
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Entry(pid), started);
+        File.WriteAllText(Entry(pid), identity);
         _ = process.Exited.ContinueWith(_ => Forget(pid), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -37,7 +38,7 @@ public sealed class ProcessLedger(string folder)
         foreach (var entry in Directory.GetFiles(folder))
         {
             if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && StartTime(pid) is { } started && started == File.ReadAllText(entry).Trim() && Kill(pid))
+                && ProcStat.IsRunning(File.ReadAllText(entry)) && Kill(pid))
             {
                 killed++;
             }
@@ -61,26 +62,6 @@ public sealed class ProcessLedger(string folder)
     }
 
     private string Entry(int pid) => Path.Combine(folder, pid.ToString(CultureInfo.InvariantCulture));
-
-    /// <summary>Field 22 of /proc/{pid}/stat: when the process started, in clock ticks after boot; null once it is gone.</summary>
-    private static string? StartTime(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) is in parentheses and may hold spaces: count the fields after it.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields.Length > 19 ? fields[19] : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
 
     private static bool Kill(int pid)
     {

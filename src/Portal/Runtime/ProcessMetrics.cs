@@ -1,4 +1,5 @@
 using System.Globalization;
+using Platform.Portal.Infrastructure;
 
 namespace Platform.Portal.Runtime;
 
@@ -65,23 +66,17 @@ public sealed class ProcessMetrics
 
     private static Stat? ReadStat(int pid)
     {
+        if (ProcStat.Fields(pid) is not { } fields)
+        {
+            return null;
+        }
+
         try
         {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name is in parentheses and may hold spaces; the fields after it are fixed.
-            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
             var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             var residentPages = long.Parse(fields[21], CultureInfo.InvariantCulture);
             return new Stat(parent, ticks, residentPages * Environment.SystemPageSize / 1024);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
         }
         catch (FormatException)
         {

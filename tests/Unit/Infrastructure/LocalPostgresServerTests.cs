@@ -31,6 +31,20 @@ public sealed class LocalPostgresServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_OnAClusterLeftRunningByAPortalThatDidNotStop_StopsItAndStartsAgain()
+    {
+        // The owner file names a process that has ended: what a portal killed with SIGKILL leaves behind.
+        await File.WriteAllTextAsync(_server!.DataDirectory + ".owner", "999999 1");
+        var left = _server;
+
+        _server = await TestPostgres.StartAsync(_folder, left.Port, _password);
+
+        await using var connection = new NpgsqlConnection(_server.ConnectionString("postgres"));
+        await connection.OpenAsync();
+        Assert.Equal(System.Data.ConnectionState.Open, connection.State);
+    }
+
+    [Fact]
     public async Task Start_WithAStalePidFile_RemovesItAndStarts()
     {
         await _server!.StopAsync();

@@ -28,7 +28,8 @@ public sealed class ProcessLedgerTests : IDisposable
     {
         using var unrelated = Start("sleep 300");
         new ProcessLedger(_folder).Track(unrelated);
-        await File.WriteAllTextAsync(Path.Combine(_folder, unrelated.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), "12345");
+        var entry = Path.Combine(_folder, unrelated.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await File.WriteAllTextAsync(entry, $"{unrelated.Id} 12345");
 
         var killed = new ProcessLedger(_folder).KillLeftovers();
 

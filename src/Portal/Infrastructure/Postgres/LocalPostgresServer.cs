@@ -85,6 +85,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
         _running = false;
         await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], CancellationToken.None);
+        File.Delete(OwnerFile);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
@@ -98,6 +99,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
             await InitialiseAsync(cancellationToken);
         }
 
+        await StopLeftoverAsync(log, cancellationToken);
         RemoveStalePidFile(log);
         EnsurePortIsFree();
 
@@ -116,6 +118,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
 
         _running = true;
+        await File.WriteAllTextAsync(OwnerFile, ProcStat.Identity(Environment.ProcessId), cancellationToken);
         log($"PostgreSQL is listening on 127.0.0.1:{_options.Port} (data in {dataDirectory})");
     }
 
@@ -158,6 +161,38 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Names the process that started the running server ("{pid} {start time}"), next to its data folder.</summary>
+    private string OwnerFile => DataDirectory.TrimEnd('/') + ".owner";
+
+    /// <summary>
+    /// Stops a server that the process which started it left running when it ended without stopping it (a portal
+    /// killed or out of memory): nobody else uses it, and it holds the data folder and the port.
+    /// </summary>
+    private async Task StopLeftoverAsync(Action<string> log, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(OwnerFile) || ServerPid() is not { } pid || ProcStat.IsRunning(await File.ReadAllTextAsync(OwnerFile, cancellationToken)))
+        {
+            return;
+        }
+
+        log($"Stopping the local PostgreSQL (pid {pid}) that a portal which did not stop cleanly left running in {DataDirectory}");
+        var stopped = await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], cancellationToken);
+        if (stopped.ExitCode != 0)
+        {
+            throw new LocalPostgresException($"The local PostgreSQL left running in {DataDirectory} (pid {pid}) could not be stopped: {stopped.Output.Trim()}");
+        }
+
+        File.Delete(OwnerFile);
+    }
+
+    /// <summary>The pid of the server running on the data folder, if one is.</summary>
+    private int? ServerPid()
+    {
+        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
+            && IsPostgresProcess(pid) ? pid : null;
+    }
+
     private void RemoveStalePidFile(Action<string> log)
     {
         var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
@@ -167,7 +202,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
 
         var firstLine = File.ReadLines(pidFile).FirstOrDefault();
-        if (int.TryParse(firstLine, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) && IsPostgresProcess(pid))
+        if (ServerPid() is { } pid)
         {
             throw new LocalPostgresException(
                 $"The local PostgreSQL in {DataDirectory} is already running (pid {pid}). Another portal is probably using "
