@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Platform.Domain.Common;
@@ -19,13 +18,14 @@ public interface ISequenced
 public static class HistoryPaging
 {
     public static Task<Result<HistoryPage<TView>>> PageAsync<TEntity, TView>(
-        IQueryable<TEntity> scoped, HistoryQuery query, Expression<Func<TEntity, TView>> select, CancellationToken cancellationToken = default)
+        IQueryable<TEntity> scoped, HistoryQuery query, Func<IQueryable<TEntity>, IQueryable<TView>> select, CancellationToken cancellationToken = default)
         where TEntity : class, ISequenced =>
         PageAsync(scoped, query, select, null, cancellationToken);
 
+    /// <param name="select">Turns the page's entries, in order, into views.</param>
     /// <param name="total">How many entries the list holds, when counting them would cost too much (logs keep a counter).</param>
     public static async Task<Result<HistoryPage<TView>>> PageAsync<TEntity, TView>(
-        IQueryable<TEntity> scoped, HistoryQuery query, Expression<Func<TEntity, TView>> select, Func<Task<int>>? total, CancellationToken cancellationToken)
+        IQueryable<TEntity> scoped, HistoryQuery query, Func<IQueryable<TEntity>, IQueryable<TView>> select, Func<Task<int>>? total, CancellationToken cancellationToken)
         where TEntity : class, ISequenced
     {
         if (query.LastId is { } lastId)
@@ -36,14 +36,14 @@ public static class HistoryPaging
                 return DomainError.Validation("lastId", "lastId is not the id of an entry of this list.");
             }
 
-            var newer = await scoped.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(HistoryQuery.MaxTail)
-                .Select(select).ToListAsync(cancellationToken);
+            var newer = await select(scoped.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(HistoryQuery.MaxTail))
+                .ToListAsync(cancellationToken);
             return new HistoryPage<TView>(1, newer.Count, newer.Count, newer);
         }
 
         var count = total is null ? await scoped.CountAsync(cancellationToken) : await total();
-        var results = await scoped.OrderByDescending(e => e.Sequence).Skip((query.Page - 1) * query.Tail).Take(query.Tail)
-            .Select(select).ToListAsync(cancellationToken);
+        var results = await select(scoped.OrderByDescending(e => e.Sequence).Skip((query.Page - 1) * query.Tail).Take(query.Tail))
+            .ToListAsync(cancellationToken);
         return new HistoryPage<TView>(query.Page, query.Tail, count, results);
     }
 }

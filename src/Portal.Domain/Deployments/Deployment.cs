@@ -54,7 +54,7 @@ public sealed record SnapshotEntry(ServiceType Type, Guid ServiceId, string Name
 /// Every request that changes what runs in an environment (deploy, stop, restart, rollback, of one service or all):
 /// the unit that queues, one in progress per environment, that abort aborts and that rollback names.
 /// </summary>
-public sealed class EnvironmentDeployment : ISequenced
+public sealed class EnvironmentDeployment : ISequenced, IOwned
 {
     public Guid Id { get; init; } = Ids.New();
 
@@ -94,7 +94,7 @@ public sealed class EnvironmentDeployment : ISequenced
 /// database_deployment). A deploy records the commit, settings and resolved variables it ran with, so that a
 /// rollback can run exactly that again.
 /// </summary>
-public sealed class ServiceDeployment : ISequenced
+public sealed class ServiceDeployment : ISequenced, IOwned
 {
     public Guid Id { get; init; } = Ids.New();
 

@@ -85,7 +85,7 @@ public sealed partial class DeploymentEngine(
                         SELECT 1 FROM environment_deployment r
                         WHERE r.environment_id = d.environment_id AND r.state IN ('DeploymentInProgress', 'Aborting'))
                     ORDER BY d.sequence LIMIT 1 FOR UPDATE SKIP LOCKED
-                    """).FirstOrDefaultAsync(stopping);
+                    """).OneOrNoneAsync(stopping);
                 if (next is null)
                 {
                     return;

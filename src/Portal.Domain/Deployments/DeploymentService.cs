@@ -72,7 +72,7 @@ public sealed class DeploymentService(
             await using var transaction = await db.Database.BeginTransactionAsync();
             var deployment = await db.EnvironmentDeployments
                 .FromSql($"SELECT * FROM environment_deployment WHERE id = {deploymentId} AND environment_id = {environmentId} FOR UPDATE")
-                .Include(d => d.Services).FirstOrDefaultAsync();
+                .Include(d => d.Services).OneOrNoneAsync();
             if (deployment is null)
             {
                 return DomainError.NotFound("The deployment");
@@ -180,7 +180,7 @@ public sealed class DeploymentService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.EnvironmentDeployments.Where(d => d.Id == deploymentId && d.EnvironmentId == environmentId)
-            .Select(EnvironmentView(db)).FirstOrDefaultAsync(cancellationToken);
+            .SelectWithOwner(db, EnvironmentView).FirstOrDefaultAsync(cancellationToken);
     }
 
     public async Task<Result<HistoryPage<EnvironmentDeploymentView>>> ListForEnvironmentAsync(Caller caller, Guid environmentId, HistoryQuery query, CancellationToken cancellationToken = default)
@@ -192,7 +192,7 @@ public sealed class DeploymentService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await HistoryPaging.PageAsync(db.EnvironmentDeployments.Where(d => d.EnvironmentId == environmentId), query, EnvironmentView(db), cancellationToken);
+        return await HistoryPaging.PageAsync(db.EnvironmentDeployments.Where(d => d.EnvironmentId == environmentId), query, page => page.SelectWithOwner(db, EnvironmentView), cancellationToken);
     }
 
     public Task<Result<HistoryPage<ServiceDeploymentView>>> ListForApplicationAsync(Caller caller, Guid applicationId, HistoryQuery query, CancellationToken cancellationToken = default) =>
@@ -210,7 +210,7 @@ public sealed class DeploymentService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await HistoryPaging.PageAsync(db.ServiceDeployments.Where(d => d.ServiceId == service.Id), query, ServiceView(db), cancellationToken);
+        return await HistoryPaging.PageAsync(db.ServiceDeployments.Where(d => d.ServiceId == service.Id), query, page => page.SelectWithOwner(db, ServiceView), cancellationToken);
     }
 
     private async Task<Result<EnvironmentDeploymentView>> RequestForServiceAsync(Caller caller, Resource service, DeploymentKind kind, string? commitId)
@@ -314,25 +314,25 @@ public sealed class DeploymentService(
         return [.. databases.OrderBy(d => d.Name, StringComparer.Ordinal), .. applications.OrderBy(a => a.Name, StringComparer.Ordinal)];
     }
 
-    private static Expression<Func<ServiceDeployment, ServiceDeploymentView>> ServiceView(PlatformDbContext db) => d => new ServiceDeploymentView(
+    private static readonly Expression<Func<ServiceDeployment, Person?, ServiceDeploymentView>> ServiceView = (d, owner) => new ServiceDeploymentView(
         d.Id,
         d.EnvironmentDeploymentId,
         new ServiceRef(d.ServiceType, d.ServiceId, d.ServiceName),
         d.Action,
         DeploymentStatus.Of(d.State, d.Message),
-        d.OwnerId == null ? null : db.Users.Where(u => u.Id == d.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
+        owner,
         d.CommitLongId == null ? null : new CommitView(d.CommitShortId!, d.CommitLongId, d.CommitMessage ?? ""),
         d.Steps,
         d.CreatedAt,
         d.StartedAt,
         d.FinishedAt);
 
-    private static Expression<Func<EnvironmentDeployment, EnvironmentDeploymentView>> EnvironmentView(PlatformDbContext db) => d => new EnvironmentDeploymentView(
+    private static readonly Expression<Func<EnvironmentDeployment, Person?, EnvironmentDeploymentView>> EnvironmentView = (d, owner) => new EnvironmentDeploymentView(
         d.Id,
         d.EnvironmentId,
         d.Kind,
         DeploymentStatus.Of(d.State, d.Message),
-        d.OwnerId == null ? null : db.Users.Where(u => u.Id == d.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
+        owner,
         d.Services.Where(s => s.CommitLongId != null).OrderBy(s => s.Position).ThenBy(s => s.Sequence)
             .Select(s => new CommitView(s.CommitShortId!, s.CommitLongId!, s.CommitMessage ?? "")).FirstOrDefault(),
         d.RollbackOfId,

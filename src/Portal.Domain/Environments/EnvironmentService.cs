@@ -398,7 +398,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
 
     /// <summary>Reads the environment and holds its row until the transaction ends.</summary>
     private static Task<ProjectEnvironment?> LockAsync(PlatformDbContext db, Guid environmentId) =>
-        db.Environments.FromSql($"SELECT * FROM environment WHERE id = {environmentId} FOR UPDATE").FirstOrDefaultAsync();
+        db.Environments.FromSql($"SELECT * FROM environment WHERE id = {environmentId} FOR UPDATE").OneOrNoneAsync();
 
     /// <summary>
     /// Whether a deployment of the environment is queued, in progress or aborting: the engine may be changing what

@@ -129,7 +129,7 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
             scoped = scoped.Where(e => e.CreatedAt <= to);
         }
 
-        return await HistoryPaging.PageAsync(scoped, query, ToView(db), cancellationToken);
+        return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
     }
 
     /// <summary>Events already committed (pushed live), in the timelines' shape.</summary>
@@ -137,7 +137,7 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
     {
         var ids = events.Select(e => e.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var views = await db.Events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Sequence).Select(ToView(db)).ToListAsync(cancellationToken);
+        var views = await db.Events.Where(e => ids.Contains(e.Id)).OrderBy(e => e.Sequence).SelectWithOwner(db, View).ToListAsync(cancellationToken);
         return views;
     }
 
@@ -152,14 +152,14 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var scoped = db.Events.Where(e => e.OrganizationId == allowed.Value.OrganizationId).Where(scope);
-        return await HistoryPaging.PageAsync(scoped, query, ToView(db), cancellationToken);
+        return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
     }
 
-    private static Expression<Func<PlatformEvent, EventView>> ToView(PlatformDbContext db) => e => new EventView(
+    private static readonly Expression<Func<PlatformEvent, Person?, EventView>> View = (e, owner) => new EventView(
         e.Id,
         e.CreatedAt,
         new ServiceStatus(e.State, e.SimpleState, e.Message),
-        e.OwnerId == null ? null : db.Users.Where(u => u.Id == e.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
+        owner,
         new ServiceRef(e.ServiceType, e.ServiceId, e.ServiceName),
         e.CommitLongId == null ? null : new CommitView(e.CommitShortId!, e.CommitLongId, e.CommitMessage ?? ""));
 }

@@ -10,7 +10,7 @@ namespace Platform.Domain.Events;
 /// Something that happened to a service or an environment, and who caused it: the audit trail and the
 /// timelines. Rows outlive the services they name (no foreign key to them), so history survives a delete.
 /// </summary>
-public sealed class PlatformEvent : ISequenced
+public sealed class PlatformEvent : ISequenced, IOwned
 {
     public Guid Id { get; init; } = Ids.New();
 

@@ -47,7 +47,7 @@ public sealed class LogService(IDbContextFactory<PlatformDbContext> dbFactory, T
     {
         var ids = lines.Where(l => l.DeploymentId is not null).Select(l => l.DeploymentId!.Value).Distinct().ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var deployments = await db.ServiceDeployments.Where(d => ids.Contains(d.Id)).Select(Deployment(db)).ToDictionaryAsync(d => d.Id, cancellationToken);
+        var deployments = await db.ServiceDeployments.Where(d => ids.Contains(d.Id)).SelectWithOwner(db, Deployment).ToDictionaryAsync(d => d.Id, cancellationToken);
         return lines.Select(l => l.DeploymentId is { } id && deployments.TryGetValue(id, out var d)
             ? LogView.Of(l, d.Status, d.Owner, d.Commit)
             : LogView.Of(l, null, null, null)).ToList();
@@ -63,7 +63,7 @@ public sealed class LogService(IDbContextFactory<PlatformDbContext> dbFactory, T
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var page = await HistoryPaging.PageAsync(
-            db.LogLines.Where(l => l.ServiceId == service.Id && l.OrganizationId == allowed.Value.OrganizationId), query, l => l,
+            db.LogLines.Where(l => l.ServiceId == service.Id && l.OrganizationId == allowed.Value.OrganizationId), query, page => page,
             async () => (int)Math.Min(int.MaxValue, await db.LogCounts.Where(c => c.ServiceId == service.Id).Select(c => c.Lines).FirstOrDefaultAsync(cancellationToken)),
             cancellationToken);
         if (!page.IsSuccess)
@@ -77,9 +77,9 @@ public sealed class LogService(IDbContextFactory<PlatformDbContext> dbFactory, T
 
     private sealed record DeploymentFacts(Guid Id, ServiceStatus Status, Person? Owner, CommitView? Commit);
 
-    private static Expression<Func<ServiceDeployment, DeploymentFacts>> Deployment(PlatformDbContext db) => d => new DeploymentFacts(
+    private static readonly Expression<Func<ServiceDeployment, Person?, DeploymentFacts>> Deployment = (d, owner) => new DeploymentFacts(
         d.Id,
         DeploymentStatus.Of(d.State, d.Message),
-        d.OwnerId == null ? null : db.Users.Where(u => u.Id == d.OwnerId).Select(u => new Person(u.Id, u.FirstName + " " + u.LastName)).FirstOrDefault(),
+        owner,
         d.CommitLongId == null ? null : new CommitView(d.CommitShortId!, d.CommitLongId, d.CommitMessage ?? ""));
 }
