@@ -5,8 +5,6 @@ namespace Platform.Portal.Runtime;
 
 public sealed partial class LocalRuntime
 {
-    private static readonly TimeSpan ScalingPeriod = TimeSpan.FromSeconds(10);
-
     /// <summary>Scale up above this share of the requested CPU (averaged over ready instances), down below the other.</summary>
     private const double ScaleUpAt = 0.8, ScaleDownAt = 0.2;
 
@@ -119,7 +117,7 @@ public sealed partial class LocalRuntime
         {
             while (!token.IsCancellationRequested)
             {
-                await Task.Delay(ScalingPeriod, token);
+                await Task.Delay(settings.ScalingPeriod, token);
                 foreach (var application in _applications.Values)
                 {
                     try

@@ -19,6 +19,7 @@ public sealed class LocalRuntimeSettings
         User = string.IsNullOrWhiteSpace(section["User"]) ? DefaultUser : section["User"]!;
         KeptBuilds = int.TryParse(section["KeptBuilds"], CultureInfo.InvariantCulture, out var kept) && kept > 0 ? kept : 5;
         Drain = TimeSpan.FromSeconds(double.TryParse(section["DrainSeconds"], CultureInfo.InvariantCulture, out var drain) ? drain : 2);
+        ScalingPeriod = TimeSpan.FromSeconds(double.TryParse(section["ScalingPeriodSeconds"], CultureInfo.InvariantCulture, out var scaling) && scaling >= 1 ? scaling : 10);
         BuildTimeout = TimeSpan.FromMinutes(double.TryParse(section["BuildTimeoutMinutes"], CultureInfo.InvariantCulture, out var minutes) ? minutes : 30);
         DatabaseAdminConnection = section["DatabaseAdminConnection"];
         IsolateApplications = !bool.TryParse(section["IsolateApplications"], out var isolate) || isolate;
@@ -41,6 +42,9 @@ public sealed class LocalRuntimeSettings
     public TimeSpan Drain { get; }
 
     public TimeSpan BuildTimeout { get; }
+
+    /// <summary>How often autoscaling compares the instances' average CPU with the request (scaling down takes three quiet periods in a row).</summary>
+    public TimeSpan ScalingPeriod { get; }
 
     /// <summary>An admin connection to the server databases are created on; empty means the portal's own server.</summary>
     public string? DatabaseAdminConnection { get; }

@@ -3,7 +3,8 @@ namespace Platform.Tests.Deployments;
 /// <summary>
 /// A tiny HTTP application in Python (standard library only) that the tests deploy from git. It listens on $PORT
 /// and answers: /health; / with its version, $GREETING and its process id; /env with the names of its environment
-/// variables; /uid with the user it runs as; /grow by keeping 150 MB more; /db by asking its database for 42 with psql.
+/// variables; /uid with the user it runs as; /grow by keeping 150 MB more; /burn?seconds=N by keeping a core busy for
+/// N seconds; /db by asking its database for 42 with psql.
 /// </summary>
 public static class SampleApp
 {
@@ -15,10 +16,17 @@ public static class SampleApp
         import json
         import os
         import subprocess
+        import threading
+        import time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         VERSION = "@VERSION@"
         HOARD = []
+
+
+        def burn(until):
+            while time.monotonic() < until:
+                pass
 
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +42,10 @@ public static class SampleApp
                 elif self.path == "/grow":
                     HOARD.append(b"x" * (150 * 1024 * 1024))
                     self.answer(200, {"held_mb": 150 * len(HOARD)})
+                elif self.path.startswith("/burn?seconds="):
+                    until = time.monotonic() + float(self.path.split("=", 1)[1])
+                    threading.Thread(target=burn, args=(until,), daemon=True).start()
+                    self.answer(200, {"burning": True})
                 elif self.path == "/db":
                     done = subprocess.run(["psql", "-X", os.environ["DATABASE_MAIN_URL"], "-tAc", "select 42"],
                                           capture_output=True, text=True, timeout=20)
