@@ -1,0 +1,178 @@
+using System.Security.Claims;
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Platform.Domain.Access;
+using Platform.Domain.Common;
+using Platform.Domain.Live;
+using Platform.Domain.Logs;
+using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Logs;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Logs;
+
+/// <summary>
+/// The live log viewer rendered against a real portal: lines go in through the host's log writer, are stored in
+/// PostgreSQL, read by the real LogService and pushed on the host's LiveBus; the viewer is never fed by hand.
+/// </summary>
+public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task LinesStoredBeforeTheViewerOpens_AreShownInOrder_WithTheExplanationBesideAKnownFailure()
+    {
+        var application = await CreateApplicationAsync();
+        var start = DateTimeOffset.UtcNow;
+        Write(application, "Server starting", start);
+        Write(application, "Error: Cannot find module 'express'", start.AddMilliseconds(1));
+        await WaitUntilStoredAsync(application, 2);
+        await using var context = await CreateContextAsync();
+
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+
+        await view.WaitForAssertionAsync(() => Assert.Equal(["Server starting", "Error: Cannot find module 'express'"], Messages(view)), Wait);
+        var failure = Line(view, "Error: Cannot find module 'express'");
+        var explanation = failure.QuerySelector("[data-testid='log-explanation']");
+        Assert.NotNull(explanation);
+        Assert.Contains("A Node.js module could not be found.", explanation.TextContent, StringComparison.Ordinal);
+        Assert.Contains("dependencies", explanation.QuerySelector(".log-hint")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(Line(view, "Server starting").QuerySelector("[data-testid='log-explanation']"));
+    }
+
+    [Fact]
+    public async Task ALineWrittenAfterTheViewerOpened_AppearsWithoutTheTestRenderingAgain()
+    {
+        var application = await CreateApplicationAsync();
+        await using var context = await CreateContextAsync();
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+        await view.WaitForAssertionAsync(() => Assert.Contains("No log line yet", view.Markup, StringComparison.Ordinal), Wait);
+
+        Write(application, "Listening on 0.0.0.0:3000", DateTimeOffset.UtcNow);
+
+        await view.WaitForAssertionAsync(() => Assert.Equal(["Listening on 0.0.0.0:3000"], Messages(view)), Wait);
+    }
+
+    [Fact]
+    public async Task Pause_HoldsNewLinesAndCountsThem_UntilResumeShowsThem()
+    {
+        var application = await CreateApplicationAsync();
+        Write(application, "before the pause", DateTimeOffset.UtcNow);
+        await WaitUntilStoredAsync(application, 1);
+        await using var context = await CreateContextAsync();
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+        await view.WaitForAssertionAsync(() => Assert.Equal(["before the pause"], Messages(view)), Wait);
+
+        view.Find("[data-testid='log-pause']").Click();
+        Write(application, "during the pause", DateTimeOffset.UtcNow);
+        await WaitUntilStoredAsync(application, 2);
+
+        await view.WaitForAssertionAsync(() => Assert.Equal("Resume (1 new)", PauseButton(view).TextContent.Trim()), Wait);
+        Assert.Equal(["before the pause"], Messages(view));
+
+        PauseButton(view).Click();
+
+        Assert.Equal(["before the pause", "during the pause"], Messages(view));
+        Assert.Equal("Pause", PauseButton(view).TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task TextFilter_HidesLinesThatDoNotContainTheText()
+    {
+        var application = await CreateApplicationAsync();
+        var start = DateTimeOffset.UtcNow;
+        Write(application, "GET /health 200", start);
+        Write(application, "GET /orders 500", start.AddMilliseconds(1));
+        Write(application, "POST /Orders 201", start.AddMilliseconds(2));
+        await WaitUntilStoredAsync(application, 3);
+        await using var context = await CreateContextAsync();
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+        await view.WaitForAssertionAsync(() => Assert.Equal(3, Messages(view).Count), Wait);
+
+        view.Find("input[placeholder='Filter by text']").Input("orders");
+
+        await view.WaitForAssertionAsync(() => Assert.Equal(["GET /orders 500", "POST /Orders 201"], Messages(view)), Wait);
+    }
+
+    /// <summary>A bUnit context wired to the portal's own services, signed in as the team's owner.</summary>
+    private async Task<BunitContext> CreateContextAsync()
+    {
+        var team = await ViewerTeam.OfAsync(portal);
+        var context = new BunitContext();
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddMudServices();
+        var authorization = context.AddAuthorization();
+        authorization.SetAuthorized(team.Email);
+        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, team.UserId.ToString()));
+        context.Services.AddScoped<CurrentCaller>();
+        context.Services.AddSingleton(portal.Services.GetRequiredService<LiveBus>());
+
+        // LogService is scoped in the portal: one scope of the host per viewer, ended with the context.
+        context.Services.AddSingleton(_ => new HostScope(portal.Services.CreateAsyncScope()));
+        context.Services.AddScoped(sp => sp.GetRequiredService<HostScope>().Scope.ServiceProvider.GetRequiredService<LogService>());
+        return context;
+    }
+
+    private async Task<TestApplication> CreateApplicationAsync()
+    {
+        var team = await ViewerTeam.OfAsync(portal);
+        var id = await team.Owner.PostForIdAsync($"/api/environment/{team.EnvironmentId}/application",
+            new { name = $"web-{CatalogueSteps.Unique()}", git_repository = new { url = "/srv/git/web.git" }, start_command = "npm start", port = 3000 });
+        return new TestApplication(id, team.UserId);
+    }
+
+    private void Write(TestApplication application, string message, DateTimeOffset at) =>
+        portal.Services.GetRequiredService<ILogSink>().Write(new LogEntry(application.Id, null, "web-1", LogStream.Stdout, message, at));
+
+    /// <summary>Waits until the log writer has stored the lines (it publishes them on the bus right after).</summary>
+    private async Task WaitUntilStoredAsync(TestApplication application, int count)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var logs = scope.ServiceProvider.GetRequiredService<LogService>();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var page = await logs.ListForApplicationAsync(new Caller(application.UserId), application.Id, new HistoryQuery(300, 1, null));
+            if (page.Value.Results.Count >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{count} log lines were never stored.");
+    }
+
+    private static List<string> Messages(IRenderedComponent<LogViewer> view) =>
+        view.FindAll(".log-line .log-message").Select(m => m.TextContent).ToList();
+
+    private static IElement Line(IRenderedComponent<LogViewer> view, string message) =>
+        view.FindAll(".log-line").Single(l => l.QuerySelector(".log-message")!.TextContent == message);
+
+    private static IElement PauseButton(IRenderedComponent<LogViewer> view) => view.Find("[data-testid='log-pause']");
+
+    private sealed record TestApplication(Guid Id, Guid UserId);
+
+    private sealed class HostScope(AsyncServiceScope scope) : IAsyncDisposable
+    {
+        public AsyncServiceScope Scope => scope;
+
+        public ValueTask DisposeAsync() => scope.DisposeAsync();
+    }
+
+    /// <summary>One user, organization, project and environment for the whole class; each test adds its own application.</summary>
+    private sealed record ViewerTeam(HttpClient Owner, string Email, Guid UserId, Guid EnvironmentId)
+    {
+        public static Task<ViewerTeam> OfAsync(PortalFactory portal) => portal.SharedAsync(async p =>
+        {
+            var (client, user) = await p.CreateUserClientAsync();
+            var userId = await client.GetUserIdAsync();
+            var organization = await client.PostForIdAsync("/api/organization", new { name = $"logs-{CatalogueSteps.Unique()}" });
+            var project = await client.PostForIdAsync($"/api/organization/{organization}/project", new { name = "shop" });
+            var environment = await client.PostForIdAsync($"/api/project/{project}/environment", new { name = "staging", mode = "STAGING" });
+            return new ViewerTeam(client, user.Email, userId, environment);
+        });
+    }
+}
