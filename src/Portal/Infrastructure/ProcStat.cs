@@ -31,14 +31,23 @@ public static class ProcStat
     /// </summary>
     public static string? StartTime(int pid) => Fields(pid)?[19];
 
-    /// <summary>"{pid} {start time}" of a running process, to write down and check later with <see cref="IsRunning"/>.</summary>
-    public static string? Identity(int pid) => StartTime(pid) is { } started ? string.Create(CultureInfo.InvariantCulture, $"{pid} {started}") : null;
+    /// <summary>
+    /// "{boot} {pid} {start time}" of a running process, to write down and check later with <see cref="IsRunning"/>.
+    /// The boot id keeps an entry written before a reboot from naming a process of this boot with the same pid and tick.
+    /// </summary>
+    public static string? Identity(int pid) => StartTime(pid) is { } started ? string.Create(CultureInfo.InvariantCulture, $"{BootId} {pid} {started}") : null;
 
     /// <summary>Whether the process an <see cref="Identity"/> names still runs (and is not a zombie).</summary>
     public static bool IsRunning(string identity)
     {
         var parts = identity.Trim().Split(' ');
-        return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && Fields(pid) is { } fields && fields[0] is not ("Z" or "X") && fields[19] == parts[1];
+        return parts.Length == 3 && parts[0] == BootId && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && Fields(pid) is { } fields && fields[0] is not ("Z" or "X") && fields[19] == parts[2];
     }
+
+    /// <summary>The parent of a running process; null once it is gone.</summary>
+    public static int? ParentOf(int pid) =>
+        Fields(pid) is { } fields && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : null;
+
+    private static string BootId { get; } = File.Exists("/proc/sys/kernel/random/boot_id") ? File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() : "unknown";
 }

@@ -343,6 +343,7 @@ public sealed partial class LocalRuntime(
             var release = instance.Release;
             using var process = ChildProcess.Start(command, release.WorkingDirectory, Environment(instance), release.Variables.SecretValues,
                 identities.For(release.ApplicationId), (_, _) => { });
+            ledger.Track(process);
             try
             {
                 await process.Exited.WaitAsync(timeout);

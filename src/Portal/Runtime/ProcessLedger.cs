@@ -16,20 +16,29 @@ public sealed class ProcessLedger(string folder)
     public void Track(ChildProcess process)
     {
         var pid = process.Id;
-        if (ProcStat.Identity(pid) is not { } identity)
+        // Read once it runs; if it has already ended, its pid may belong to someone else's process by now: only a
+        // child of this portal is noted.
+        if (ProcStat.Identity(pid) is not { } identity || ProcStat.ParentOf(pid) != Environment.ProcessId)
         {
             return;
         }
 
-        Directory.CreateDirectory(folder);
+        if (!Directory.Exists(folder))
+        {
+            // Only the portal reads it: applications have no business knowing each other's pids.
+            _ = OperatingSystem.IsWindows()
+                ? Directory.CreateDirectory(folder)
+                : Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         File.WriteAllText(Entry(pid), identity);
-        _ = process.Exited.ContinueWith(_ => Forget(pid), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = process.Exited.ContinueWith(_ => Forget(pid, identity), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Kills, with everything they started, the processes an earlier run left running; answers how many.</summary>
     public int KillLeftovers()
     {
-        if (!Directory.Exists(folder))
+        if (!Directory.Exists(folder) && !OperatingSystem.IsWindows())
         {
             return 0;
         }
@@ -49,11 +58,16 @@ public sealed class ProcessLedger(string folder)
         return killed;
     }
 
-    private void Forget(int pid)
+    /// <summary>Removes the entry, unless a newer process with the same pid has taken it over meanwhile.</summary>
+    private void Forget(int pid, string identity)
     {
         try
         {
-            File.Delete(Entry(pid));
+            var entry = Entry(pid);
+            if (File.Exists(entry) && File.ReadAllText(entry) == identity)
+            {
+                File.Delete(entry);
+            }
         }
         catch (IOException)
         {

@@ -45,6 +45,29 @@ public sealed class LocalPostgresServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_WithAStalePidFileNamingAnotherPostgres_LeavesThatServerRunning()
+    {
+        var otherFolder = Path.Combine(Path.GetTempPath(), $"platform-test-pg-{Guid.NewGuid():N}");
+        var other = await TestPostgres.StartAsync(otherFolder);
+        await other.StopAsync();
+        // A crash left its pid file and owner behind, and the pid now belongs to the fixture's running server.
+        var runningPid = (await File.ReadAllLinesAsync(Path.Combine(_server!.DataDirectory, "postmaster.pid")))[0];
+        await File.WriteAllTextAsync(Path.Combine(other.DataDirectory, "postmaster.pid"), runningPid + "\n");
+        await File.WriteAllTextAsync(other.DataDirectory + ".owner", "gone 999999 1");
+
+        other = await TestPostgres.StartAsync(otherFolder, other.Port);
+
+        await using (var connection = new NpgsqlConnection(_server.ConnectionString("postgres")))
+        {
+            await connection.OpenAsync();
+            Assert.Equal(System.Data.ConnectionState.Open, connection.State);
+        }
+
+        await other.StopAsync();
+        TestPostgres.DeleteQuietly(otherFolder);
+    }
+
+    [Fact]
     public async Task Start_WithAStalePidFile_RemovesItAndStarts()
     {
         await _server!.StopAsync();

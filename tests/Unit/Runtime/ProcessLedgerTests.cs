@@ -29,7 +29,8 @@ public sealed class ProcessLedgerTests : IDisposable
         using var unrelated = Start("sleep 300");
         new ProcessLedger(_folder).Track(unrelated);
         var entry = Path.Combine(_folder, unrelated.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await File.WriteAllTextAsync(entry, $"{unrelated.Id} 12345");
+        var noted = (await File.ReadAllTextAsync(entry)).Split(' ');
+        await File.WriteAllTextAsync(entry, $"{noted[0]} {noted[1]} 12345");
 
         var killed = new ProcessLedger(_folder).KillLeftovers();
 

@@ -166,7 +166,8 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     /// <summary>
     /// Stops a server that the process which started it left running when it ended without stopping it (a portal
-    /// killed or out of memory): nobody else uses it, and it holds the data folder and the port.
+    /// killed or out of memory): nobody else uses it, and it holds the data folder and the port. Only a postmaster
+    /// of this very data folder is stopped (<see cref="ServerPid"/>).
     /// </summary>
     private async Task StopLeftoverAsync(Action<string> log, CancellationToken cancellationToken)
     {
@@ -185,13 +186,35 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         File.Delete(OwnerFile);
     }
 
-    /// <summary>The pid of the server running on the data folder, if one is.</summary>
+    /// <summary>
+    /// The pid of the server running on the data folder, if one is. A pid file left by a crash may name a process
+    /// that has since become another PostgreSQL: a postmaster works in its data folder, so its working directory
+    /// tells. When that cannot be read (another user's process), it counts as this cluster's, so nothing is removed.
+    /// </summary>
     private int? ServerPid()
     {
         var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
-        return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
-            && IsPostgresProcess(pid) ? pid : null;
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)
+            || !IsPostgresProcess(pid))
+        {
+            return null;
+        }
+
+        try
+        {
+            // Its own pid file is this one when the folder is the same, even reached through a symbolic link.
+            var workingDirectory = new DirectoryInfo($"/proc/{pid}/cwd").ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            return workingDirectory is null || SamePath(workingDirectory, DataDirectory)
+                || File.ReadAllText(Path.Combine(workingDirectory, "postmaster.pid")) == File.ReadAllText(pidFile) ? pid : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return pid;
+        }
     }
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
 
     private void RemoveStalePidFile(Action<string> log)
     {
