@@ -48,7 +48,7 @@ public sealed partial class DeploymentEngine
         deployment.State = DeploymentState.Failed;
         deployment.Message = message;
         deployment.FinishedAt = now;
-        foreach (var service in deployment.Services.Where(s => !EnvironmentDeployment.IsFinished(s.State)))
+        foreach (var service in deployment.Services.Where(s => !EnvironmentDeployment.IsFinished(s.State)).OrderBy(s => s.Position))
         {
             var wasRunning = service.State == DeploymentState.DeploymentInProgress;
             service.State = DeploymentState.Failed;

@@ -92,7 +92,7 @@ public sealed class DeploymentService(
                 deployment.State = DeploymentState.Aborted;
                 deployment.Message = "Aborted before it started.";
                 deployment.FinishedAt = now;
-                foreach (var service in deployment.Services)
+                foreach (var service in deployment.Services.OrderBy(s => s.Position))
                 {
                     service.State = DeploymentState.Aborted;
                     service.Message = deployment.Message;
@@ -252,7 +252,8 @@ public sealed class DeploymentService(
             CreatedAt = change.Now,
         };
         var transitions = new ServiceTransitions(change.Db, organizationId, change.Now);
-        foreach (var (service, action, commit, source) in orders)
+        // The order services run in: databases first, so applications start against them; then each kind by name.
+        foreach (var (service, action, commit, source) in orders.OrderBy(o => o.Service.Type == ServiceType.Database ? 0 : 1).ThenBy(o => o.Service.Name, StringComparer.Ordinal))
         {
             deployment.Services.Add(new ServiceDeployment
             {
@@ -311,7 +312,7 @@ public sealed class DeploymentService(
             .Select(a => new QueuedService(ServiceType.Application, a.Id, a.Name, a.State, a.StateMessage, a.LiveDeploymentId)).ToListAsync();
         var databases = await db.Databases.Where(d => d.EnvironmentId == environmentId && (only == null || d.Id == only))
             .Select(d => new QueuedService(ServiceType.Database, d.Id, d.Name, d.State, d.StateMessage, d.LiveDeploymentId)).ToListAsync();
-        return [.. databases.OrderBy(d => d.Name, StringComparer.Ordinal), .. applications.OrderBy(a => a.Name, StringComparer.Ordinal)];
+        return [.. databases, .. applications];
     }
 
     private static readonly Expression<Func<ServiceDeployment, Person?, ServiceDeploymentView>> ServiceView = (d, owner) => new ServiceDeploymentView(
@@ -333,8 +334,6 @@ public sealed class DeploymentService(
         d.Kind,
         DeploymentStatus.Of(d.State, d.Message),
         owner,
-        d.Services.Where(s => s.CommitLongId != null).OrderBy(s => s.Position).ThenBy(s => s.Sequence)
-            .Select(s => new CommitView(s.CommitShortId!, s.CommitLongId!, s.CommitMessage ?? "")).FirstOrDefault(),
         d.RollbackOfId,
         d.State == DeploymentState.Ok && d.Snapshot != null,
         d.Services.OrderBy(s => s.Position).ThenBy(s => s.Sequence).Select(s => new ServiceDeploymentView(

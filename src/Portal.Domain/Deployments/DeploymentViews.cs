@@ -22,13 +22,16 @@ public sealed record EnvironmentDeploymentView(
     DeploymentKind Kind,
     ServiceStatus Status,
     Person? Owner,
-    CommitView? Commit,
     Guid? RollbackOfId,
     bool CanRollBack,
     IReadOnlyList<ServiceDeploymentView> Services,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt)
+{
+    /// <summary>The commit of its first service that has one, taken from the services already read rather than queried again.</summary>
+    public CommitView? Commit => Services.FirstOrDefault(s => s.Commit is not null)?.Commit;
+}
 
 /// <summary>How deployment states read in the shared status shape.</summary>
 public static class DeploymentStatus
