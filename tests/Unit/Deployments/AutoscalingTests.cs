@@ -25,11 +25,17 @@ public sealed class AutoscalingTests : IAsyncLifetime
         await team.Owner.DeployOkAsync(application);
         var url = await team.Owner.UrlAsync(application);
 
-        await RuntimeSteps.GetJsonAsync(url, "burn?seconds=8");
+        await RuntimeSteps.GetJsonAsync(url, "burn?seconds=120");
         await team.Owner.WaitForEventAsync(application, "SCALED_UP");
         // Round robin over the ready instances: both answer once the new one passed its readiness probe.
         var pids = new HashSet<int>();
         await Poll.UntilAsync(async () => pids.Add((await RuntimeSteps.GetJsonAsync(url))["pid"]!.GetValue<int>()), _ => pids.Count == 2, "both instances to answer");
+
+        // Busy until both answered, however slowly the second one started; then calm, told to each in turn.
+        for (var call = 0; call < 4; call++)
+        {
+            await RuntimeSteps.GetJsonAsync(url, "calm");
+        }
 
         var states = await team.Owner.WaitForEventAsync(application, "SCALED_DOWN");
 

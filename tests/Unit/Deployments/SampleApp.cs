@@ -4,7 +4,7 @@ namespace Platform.Tests.Deployments;
 /// A tiny HTTP application in Python (standard library only) that the tests deploy from git. It listens on $PORT
 /// and answers: /health; / with its version, $GREETING and its process id; /env with the names of its environment
 /// variables; /uid with the user it runs as; /grow by keeping 150 MB more; /burn?seconds=N by keeping a core busy for
-/// N seconds; /db by asking its database for 42 with psql.
+/// N seconds, /calm by stopping that; /db by asking its database for 42 with psql.
 /// </summary>
 public static class SampleApp
 {
@@ -22,10 +22,11 @@ public static class SampleApp
 
         VERSION = "@VERSION@"
         HOARD = []
+        BURN = {"until": 0.0}
 
 
-        def burn(until):
-            while time.monotonic() < until:
+        def burn():
+            while time.monotonic() < BURN["until"]:
                 pass
 
 
@@ -43,9 +44,12 @@ public static class SampleApp
                     HOARD.append(b"x" * (150 * 1024 * 1024))
                     self.answer(200, {"held_mb": 150 * len(HOARD)})
                 elif self.path.startswith("/burn?seconds="):
-                    until = time.monotonic() + float(self.path.split("=", 1)[1])
-                    threading.Thread(target=burn, args=(until,), daemon=True).start()
+                    BURN["until"] = time.monotonic() + float(self.path.split("=", 1)[1])
+                    threading.Thread(target=burn, daemon=True).start()
                     self.answer(200, {"burning": True})
+                elif self.path == "/calm":
+                    BURN["until"] = 0.0
+                    self.answer(200, {"burning": False})
                 elif self.path == "/db":
                     done = subprocess.run(["psql", "-X", os.environ["DATABASE_MAIN_URL"], "-tAc", "select 42"],
                                           capture_output=True, text=True, timeout=20)
