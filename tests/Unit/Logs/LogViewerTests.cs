@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AngleSharp.Dom;
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Platform.Domain.Access;
@@ -65,16 +66,16 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
         var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
         await view.WaitForAssertionAsync(() => Assert.Equal(["before the pause"], Messages(view)), Wait);
 
-        view.Find("[data-testid='log-pause']").Click();
+        await view.Find("[data-testid='log-pause']").ClickAsync(new MouseEventArgs());
         Write(application, "during the pause", DateTimeOffset.UtcNow);
         await WaitUntilStoredAsync(application, 2);
 
         await view.WaitForAssertionAsync(() => Assert.Equal("Resume (1 new)", PauseButton(view).TextContent.Trim()), Wait);
         Assert.Equal(["before the pause"], Messages(view));
 
-        PauseButton(view).Click();
+        await PauseButton(view).ClickAsync(new MouseEventArgs());
 
-        Assert.Equal(["before the pause", "during the pause"], Messages(view));
+        await view.WaitForAssertionAsync(() => Assert.Equal(["before the pause", "during the pause"], Messages(view)), Wait);
         Assert.Equal("Pause", PauseButton(view).TextContent.Trim());
     }
 
