@@ -38,9 +38,15 @@ public sealed class ProcessLedger(string folder)
     /// <summary>Kills, with everything they started, the processes an earlier run left running; answers how many.</summary>
     public int KillLeftovers()
     {
-        if (!Directory.Exists(folder) && !OperatingSystem.IsWindows())
+        if (!Directory.Exists(folder))
         {
             return 0;
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // A folder made by an earlier version may still be readable by others.
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         var killed = 0;

@@ -161,7 +161,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Names the process that started the running server ("{pid} {start time}"), next to its data folder.</summary>
+    /// <summary>Names the process that started the running server (<see cref="ProcStat.Identity"/>), next to its data folder.</summary>
     private string OwnerFile => DataDirectory.TrimEnd('/') + ".owner";
 
     /// <summary>
@@ -232,7 +232,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
                 + "this data folder: stop it first, or give this one another folder with PORTAL_DATA_DIR.");
         }
 
-        log($"Removing the stale pid file {pidFile}: the process it names ({firstLine}) is not a running PostgreSQL.");
+        log($"Removing the stale pid file {pidFile}: the process it names ({firstLine}) is not this cluster's PostgreSQL.");
         File.Delete(pidFile);
     }
 
