@@ -16,15 +16,14 @@ public static class Ids
     private static long _lastMilliseconds;
     private static int _counter;
 
-    public static Guid New() => New(DateTimeOffset.UtcNow);
-
-    public static Guid New(DateTimeOffset at)
+    public static Guid New()
     {
         long milliseconds;
         int counter;
         lock (Gate)
         {
-            milliseconds = Math.Max(at.ToUnixTimeMilliseconds(), _lastMilliseconds);
+            // A clock set back never makes an id sort before one made earlier.
+            milliseconds = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _lastMilliseconds);
             if (milliseconds == _lastMilliseconds)
             {
                 if (_counter == CounterMax)

@@ -89,7 +89,7 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
                 {
                     lines.Add((owner, new LogLine
                     {
-                        Id = Ids.New(entry.At),
+                        Id = Ids.New(),
                         OrganizationId = owner.OrganizationId,
                         ServiceId = entry.ServiceId,
                         DeploymentId = entry.DeploymentId,

@@ -26,6 +26,7 @@ public sealed class DeploymentLifecycleTests(PortalFactory portal) : IClassFixtu
         Assert.Equal("v1", answer.Version());
         Assert.Equal("hello", answer["greeting"]!.GetValue<string>());
         Assert.Equal(repository.Commits[0], deployment["services"]![0]!["commit"]!["long_id"]!.GetValue<string>());
+        Assert.Equal(repository.Commits[0], deployment["commit"]!["long_id"]!.GetValue<string>());
     }
 
     [Fact]
