@@ -4,6 +4,7 @@ using Platform.Domain.Access;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
 using Platform.Domain.Events;
+using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Deployments;
@@ -16,7 +17,7 @@ public sealed record DeployInput(string? GitCommitId);
 /// environment's row lock; the <see cref="DeploymentEngine"/> carries them out one at a time per environment.
 /// </summary>
 public sealed class DeploymentService(
-    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, DeploymentSignals signals)
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, DeploymentSignals signals, IRuntimes runtimes)
 {
     public Task<Result<EnvironmentDeploymentView>> DeployApplicationAsync(Caller caller, Guid applicationId, DeployInput? input) =>
         RequestForServiceAsync(caller, Resource.Application(applicationId), DeploymentKind.Deploy, input?.GitCommitId);
@@ -240,6 +241,11 @@ public sealed class DeploymentService(
     private async Task<Result<EnvironmentDeploymentView>> QueueAsync(
         EnvironmentChange change, DeploymentKind kind, IReadOnlyList<(QueuedService Service, ServiceAction Action, string? Commit, Guid? Source)> orders, Guid? rollbackOf)
     {
+        if (orders.Any(o => o.Service.Type == ServiceType.Application && o.Action != ServiceAction.Stop) && await CannotRunApplicationsAsync(change) is { } reason)
+        {
+            return DomainError.Conflict($"Applications cannot run on this environment's cluster: {reason}");
+        }
+
         var caller = change.Access.Caller;
         var organizationId = change.Access.OrganizationId;
         var deployment = new EnvironmentDeployment
@@ -284,6 +290,19 @@ public sealed class DeploymentService(
         await change.Db.Database.CommitTransactionAsync();
         signals.Wake();
         return await GetAsync(caller, change.Environment.Id, deployment.Id);
+    }
+
+    /// <summary>Why the environment's runtime cannot start applications (no sandbox on this host, no runtime for the cluster); null when it can.</summary>
+    private async Task<string?> CannotRunApplicationsAsync(EnvironmentChange change)
+    {
+        try
+        {
+            return (await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId)).UnavailableReason;
+        }
+        catch (RuntimeFailureException exception)
+        {
+            return exception.Message;
+        }
     }
 
     private static ServiceAction Action(DeploymentKind kind) => kind switch

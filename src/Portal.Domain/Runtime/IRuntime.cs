@@ -13,8 +13,11 @@ public sealed record RuntimeVariables(IReadOnlyDictionary<string, string> Values
     public static readonly RuntimeVariables None = new(new Dictionary<string, string>(), []);
 }
 
-/// <summary>Fetch a source at a commit (null: the branch head) into a new build folder.</summary>
-public sealed record FetchOrder(Guid ApplicationId, Guid DeploymentId, GitSource Source, string? CommitId);
+/// <summary>What git authenticates with to a repository; it never travels in the URL.</summary>
+public sealed record GitCredentials(string Username, string Password);
+
+/// <summary>Fetch a source at a commit (null: the branch head) into a new build folder; the URL carries no credentials.</summary>
+public sealed record FetchOrder(Guid ApplicationId, Guid DeploymentId, GitSource Source, string? CommitId, GitCredentials? Credentials = null);
 
 /// <summary>A fetched source: the commit it holds and the build it becomes.</summary>
 public sealed record FetchedSource(Commit Commit, string BuildId);
@@ -63,6 +66,9 @@ public sealed class RuntimeFailureException(string message, Exception? inner = n
 /// </summary>
 public interface IRuntime
 {
+    /// <summary>Why this runtime cannot run applications now (its sandbox cannot be had here), with how to fix it; null when it can.</summary>
+    string? UnavailableReason { get; }
+
     Task<FetchedSource> FetchAsync(FetchOrder order, CancellationToken cancellationToken);
 
     Task BuildAsync(BuildOrder order, CancellationToken cancellationToken);

@@ -94,12 +94,8 @@ public static class PortalServices
         services.AddScoped<EventService>();
         services.AddScoped<VariableService>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
-        // Databases of the local runtime live on its database server: the portal's own (the embedded cluster) by default.
-        services.AddSingleton(sp =>
-        {
-            var connection = new Npgsql.NpgsqlConnectionStringBuilder(sp.GetRequiredService<LocalDatabaseServer>().AdminConnectionString);
-            return new DatabaseServerAddress(connection.Host ?? "127.0.0.1", connection.Port);
-        });
+        // Where applications reach their databases: through the sandbox's relay, or the server itself without a sandbox.
+        services.AddTransient(sp => sp.GetRequiredService<Platform.Portal.Runtime.Sandbox.LocalSandbox>().DatabaseAddress);
     }
 
     /// <summary>The deployment engine and the local runtime it drives, with the router and the log writer.</summary>
@@ -113,6 +109,10 @@ public static class PortalServices
         services.AddSingleton<LocalRuntimeSettings>();
         services.AddSingleton<GitSources>();
         services.AddSingleton<RuntimeIdentities>();
+        services.AddSingleton<Platform.Portal.Runtime.Sandbox.SandboxNetwork>();
+        services.AddSingleton<Platform.Portal.Runtime.Sandbox.SandboxCgroups>();
+        services.AddSingleton<Platform.Portal.Runtime.Sandbox.DatabaseRelay>();
+        services.AddSingleton<Platform.Portal.Runtime.Sandbox.LocalSandbox>();
         services.AddSingleton<Probes>();
         services.AddHttpClient(Probes.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });

@@ -1,17 +1,17 @@
 using System.Diagnostics;
 using Platform.Domain.Logs;
+using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
 
 /// <summary>
-/// A shell command of a build, an instance or a probe, started with a clean environment (only what it is given,
-/// plus a fixed PATH, HOME and LANG: nothing of the portal's own), as the runtime user, with each line it prints
-/// handed on, secrets masked.
+/// A process of a build, an instance, a probe or a git fetch, started exactly as <see cref="SandboxCommandLine"/>
+/// prepared it (nothing of the portal's environment), with each line it prints handed on, secrets masked.
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
     /// <summary>What every process gets besides its variables; none of it comes from the portal's environment.</summary>
-    public const string Path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public const string Path = HostCommand.Path;
 
     private const string Mask = "********";
     private readonly Process _process;
@@ -34,34 +34,28 @@ public sealed class ChildProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ChildProcess Start(
-        string command, string workingDirectory, IReadOnlyDictionary<string, string> variables, IReadOnlyCollection<string> secrets,
-        RuntimeUser user, Action<LogStream, string> output)
+    public static ChildProcess Start(PreparedProcess prepared, IReadOnlyCollection<string> secrets, Action<LogStream, string> output)
     {
         var info = new ProcessStartInfo
         {
-            FileName = user.Switches ? "setpriv" : "/bin/sh",
-            WorkingDirectory = workingDirectory,
+            FileName = prepared.FileName,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (user.Switches)
+        if (prepared.WorkingDirectory is { } directory)
         {
-            foreach (var argument in user.SwitchArguments().Append("/bin/sh"))
-            {
-                info.ArgumentList.Add(argument);
-            }
+            info.WorkingDirectory = directory;
         }
 
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(command);
+        foreach (var argument in prepared.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         info.Environment.Clear();
-        info.Environment["PATH"] = Path;
-        info.Environment["HOME"] = workingDirectory;
-        info.Environment["LANG"] = "C.UTF-8";
-        foreach (var (key, value) in variables)
+        foreach (var (key, value) in prepared.Environment)
         {
             info.Environment[key] = value;
         }
@@ -79,10 +73,11 @@ public sealed class ChildProcess : IDisposable
             throw new Domain.Runtime.RuntimeFailureException($"The command could not be started: {exception.Message}", exception);
         }
 
-        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ChildProcess(process, DateTimeOffset.UtcNow);
+        var child = new ChildProcess(process, DateTimeOffset.UtcNow);
+        _ = WriteInputAsync(process, prepared.Input);
+        return child;
 
         void Forward(LogStream stream, string? line)
         {
@@ -90,6 +85,27 @@ public sealed class ChildProcess : IDisposable
             {
                 output(stream, MaskSecrets(line, secrets));
             }
+        }
+    }
+
+    /// <summary>Hands the process its input (the sandbox's arguments, or a credential), then closes it: the application reads end of file.</summary>
+    private static async Task WriteInputAsync(Process process, byte[]? input)
+    {
+        try
+        {
+            if (input is { Length: > 0 })
+            {
+                await process.StandardInput.BaseStream.WriteAsync(input);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It exited before reading it all; its exit code and output say why.
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 

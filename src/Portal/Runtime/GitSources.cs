@@ -1,73 +1,135 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using Platform.Domain.Applications;
+using Platform.Domain.Logs;
 using Platform.Domain.Runtime;
+using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
 
 /// <summary>
-/// Fetches applications' sources with the git command line: one bare cache per application, fetched from its
-/// repository (a local path, file://, http(s) or ssh), then the asked commit exported into a fresh build folder.
-/// git runs as the application's own user, in its private folder, with no ssh keys or configuration of the
-/// portal's: it reads only what that user may read. Only plain transports are allowed (no ext:: helpers that
-/// run commands), git never prompts, and credentials in a URL never reach a log line.
+/// Fetches applications' sources with the git command line, in a sandbox of the application's own: one bare cache per
+/// application, fetched from its repository (a local path, file://, http(s) or ssh), then the asked commit exported
+/// into a fresh build folder. The sandbox shows git the cache, the build folder and, for a local repository, that
+/// repository read-only; it has the outside network only for a remote one. Only plain transports are allowed (no
+/// ext:: helpers that run commands), git never prompts, and a URL's password reaches git only through a credential
+/// helper reading it from the sandbox's private memory, where it arrives on standard input: never on a command line,
+/// in an environment, or in a log line.
 /// </summary>
-public sealed partial class GitSources(LocalRuntimeSettings settings)
+public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandbox sandbox)
 {
+    private const string CommitMarker = "PLATFORM-COMMIT ";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
 
+    /// <summary>
+    /// All git does, in one sandboxed shell: its exit code names the step that failed. The configuration (reading
+    /// repositories others own is the point: a team's bare repository on the host) lives in the sandbox's private memory.
+    /// </summary>
+    private const string Script = """
+        url=$1 wanted=$2 root=$3 cache=$4 build=$5 credential=$6
+        shared=/dev/shm/platform-git-$$
+        mkdir -m 700 "$shared" || exit 14
+        trap 'rm -rf "$shared"' EXIT
+        printf '[safe]\n\tdirectory = *\n[credential]\n\thelper =\n' > "$shared/config"
+        if [ "$credential" = 1 ]; then
+          (umask 077; cat > "$shared/credential")
+          printf '\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$shared/credential" >> "$shared/config"
+        fi
+        export GIT_CONFIG_GLOBAL="$shared/config"
+        [ -f "$cache/HEAD" ] || git init --bare --quiet "$cache" || exit 10
+        git --git-dir="$cache" fetch --prune --force --no-tags --end-of-options "$url" '+refs/heads/*:refs/heads/*' || exit 10
+        sha=$(git --git-dir="$cache" rev-parse --verify --quiet --end-of-options "$wanted^{commit}") || exit 11
+        subject=$(git --git-dir="$cache" log -1 --format=%s "$sha")
+        git --git-dir="$cache" archive --format=tar "$sha" | tar -x -C "$build" || exit 12
+        [ -d "$build/${root#/}" ] || exit 13
+        printf 'PLATFORM-COMMIT %s %s\n' "$sha" "$subject"
+        """;
+
     public async Task<Commit> FetchAsync(
-        Guid applicationId, GitSource source, string? commitId, string applicationFolder, string folder, RuntimeUser user, Action<string> output, CancellationToken cancellationToken)
+        Guid applicationId, Guid deploymentId, GitSource source, GitCredentials? credentials, string? commitId, string cache, string folder, RuntimeUser user,
+        Action<string> output, CancellationToken cancellationToken)
     {
         if (source.Url.StartsWith('-'))
         {
             throw new RuntimeFailureException("The repository URL cannot start with '-'.");
         }
 
+        // A URL that still carries its credentials gives them up here: git gets the URL without them.
+        var (plain, embedded) = SplitCredentials(source.Url);
+        credentials ??= embedded;
+        if (credentials is not null && (credentials.Username + credentials.Password).Any(c => c is '\n' or '\r' or '\0'))
+        {
+            throw new RuntimeFailureException("The repository's user name or password holds a line break.");
+        }
+
+        source = source with { Url = plain };
+        var url = Redact(source.Url);
+        var local = LocalPath(source.Url);
+        if (local is not null && IsPortalsOwn(local))
+        {
+            throw new RuntimeFailureException("The repository cannot be a folder of the portal's own data.");
+        }
+
         var gate = _locks.GetOrAdd(applicationId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var cache = Path.Combine(applicationFolder, "git.git");
-            var url = Redact(source.Url);
-            if (!Directory.Exists(cache))
-            {
-                await RunAsync(user, applicationFolder, "git", ["init", "--bare", "--quiet", cache], null, cancellationToken);
-            }
-
             output($"Fetching {url} ({source.Branch}).");
-            var fetch = await RunAsync(user, applicationFolder, "git",
-                ["--git-dir", cache, "fetch", "--prune", "--force", "--no-tags", "--end-of-options", source.Url, "+refs/heads/*:refs/heads/*"], line => output(Redact(line)), cancellationToken);
-            if (fetch.ExitCode != 0)
+            await using var scope = await sandbox.CreateScopeAsync(applicationId, user, $"fetch-{deploymentId:N}"[..18], networked: local is null, inboundPort: null,
+                settings.BuildMemoryMb, 1, cancellationToken);
+            var inside = sandbox.Isolation == RuntimeIsolation.Sandbox;
+            var (cacheInside, buildInside) = inside ? ("/cache", "/build") : (cache, folder);
+            var mounts = new List<SandboxMount> { new(cache, cacheInside, true), new(folder, buildInside, true) };
+            if (local is not null && inside)
             {
-                throw new RuntimeFailureException($"The repository {url} could not be fetched: {Redact(LastLine(fetch.Error) ?? $"git exited with code {fetch.ExitCode}")}.");
+                mounts.Add(new SandboxMount(local, local, Writable: false));
             }
 
+            mounts.AddRange(LocalSandbox.TemporaryMount(scope));
+            var environment = new Dictionary<string, string>
+            {
+                ["PATH"] = ChildProcess.Path,
+                ["HOME"] = inside ? "/tmp" : cache,
+                ["LANG"] = "C.UTF-8",
+                ["GIT_CONFIG_NOSYSTEM"] = "1",
+                ["GIT_TERMINAL_PROMPT"] = "0",
+                ["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh",
+                ["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new",
+            };
             var wanted = commitId ?? $"refs/heads/{source.Branch}";
-            var resolved = await RunAsync(user, applicationFolder, "git", ["--git-dir", cache, "rev-parse", "--verify", "--quiet", "--end-of-options", $"{wanted}^{{commit}}"], null, cancellationToken);
-            if (resolved.ExitCode != 0)
+            var input = credentials is null ? [] : Encoding.UTF8.GetBytes($"username={credentials.Username}\npassword={credentials.Password}\n");
+            var spec = new SandboxSpec(user, ["/bin/sh", "-c", Script, "git", source.Url, wanted, source.RootPath, cacheInside, buildInside, credentials is null ? "0" : "1"],
+                inside ? "/tmp" : cache, environment, mounts, scope.Network, scope.Cgroup, "git", input);
+            var errors = new List<string>();
+            Commit? commit = null;
+            var secrets = credentials is null ? [] : new[] { credentials.Password, credentials.Username }.Where(s => s.Length > 0).ToArray();
+            var exit = await sandbox.RunAsync(spec, Timeout, (stream, line) =>
             {
-                throw new RuntimeFailureException(commitId is null
-                    ? $"The branch {source.Branch} does not exist in {url}."
-                    : $"The commit {commitId} does not exist in {url}.");
-            }
+                if (stream == LogStream.Stdout && line.StartsWith(CommitMarker, StringComparison.Ordinal))
+                {
+                    var parts = line[CommitMarker.Length..].Split(' ', 2);
+                    commit = new Commit(parts[0][..Math.Min(7, parts[0].Length)], parts[0], parts.Length > 1 ? parts[1] : "");
+                    return;
+                }
 
-            var sha = resolved.Output.Trim();
-            var log = await RunAsync(user, applicationFolder, "git", ["--git-dir", cache, "log", "-1", "--format=%H%x00%s", sha], null, cancellationToken);
-            var parts = log.Output.TrimEnd('\n').Split('\0', 2);
-            var commit = new Commit(sha[..7], sha, parts.Length > 1 ? parts[1] : "");
+                var shown = Redact(ChildProcess.MaskSecrets(line, secrets));
+                lock (errors)
+                {
+                    errors.Add(shown);
+                }
 
-            var export = await RunAsync(user, applicationFolder, "/bin/sh",
-                ["-c", "mkdir -p \"$3\" && git --git-dir=\"$1\" archive --format=tar \"$2\" | tar -x -C \"$3\"", "sh", cache, sha, folder], null, cancellationToken);
-            if (export.ExitCode != 0)
+                output(shown);
+            }, cancellationToken);
+            return exit switch
             {
-                throw new RuntimeFailureException($"Commit {commit.ShortId} could not be exported: {LastLine(export.Error) ?? "tar failed"}.");
-            }
-
-            output($"Fetched commit {commit.ShortId}: {commit.Message}");
-            return commit;
+                0 when commit is not null => Done(commit, output),
+                10 => throw new RuntimeFailureException($"The repository {url} could not be fetched: {Reason(errors) ?? "git failed"}."),
+                11 => throw new RuntimeFailureException(commitId is null ? $"The branch {source.Branch} does not exist in {url}." : $"The commit {commitId} does not exist in {url}."),
+                12 => throw new RuntimeFailureException($"The commit could not be exported: {Reason(errors) ?? "tar failed"}."),
+                13 => throw new RuntimeFailureException($"The root path {source.RootPath} does not exist in this commit."),
+                _ => throw new RuntimeFailureException($"git ended with code {exit}: {Reason(errors) ?? "no reason given"}."),
+            };
         }
         finally
         {
@@ -75,11 +137,42 @@ public sealed partial class GitSources(LocalRuntimeSettings settings)
         }
     }
 
-    /// <summary>The one configuration git gets, in the runtime folder (the portal's own, not a shared temp folder).</summary>
-    private string ConfigurationPath => Path.Combine(settings.Directory, "gitconfig");
+    private static Commit Done(Commit commit, Action<string> output)
+    {
+        output($"Fetched commit {commit.ShortId}: {commit.Message}");
+        return commit;
+    }
 
-    /// <summary>Writes git's configuration; the runtime does it once as it starts.</summary>
-    public void WriteConfiguration() => File.WriteAllText(ConfigurationPath, "[safe]\n\tdirectory = *\n");
+    /// <summary>The folder of a local repository (a path or a file:// URL); null for a remote one.</summary>
+    public static string? LocalPath(string url)
+    {
+        if (url.StartsWith('/'))
+        {
+            return Path.GetFullPath(url);
+        }
+
+        return url.StartsWith("file://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Path.GetFullPath(uri.LocalPath) : null;
+    }
+
+    /// <summary>The portal's data folder is no repository, but for the samples the demo deploys from.</summary>
+    private bool IsPortalsOwn(string path) =>
+        Inside(path, settings.DataDirectory) && !Inside(path, Path.Combine(settings.DataDirectory, "samples")) || Inside(path, settings.Directory);
+
+    private static bool Inside(string path, string folder) =>
+        path == folder || path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    /// <summary>An http(s) URL without its user and password, and those as credentials (a token alone is the user part).</summary>
+    public static (string Url, GitCredentials? Credentials) SplitCredentials(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length == 0)
+        {
+            return (url, null);
+        }
+
+        var parts = uri.UserInfo.Split(':', 2);
+        var plain = new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
+        return (plain, new GitCredentials(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : ""));
+    }
 
     /// <summary>A URL as it may be shown: without the user and password it may carry (https://user:token@host/…).</summary>
     public static string Redact(string text) => Credentials().Replace(text, "://***@");
@@ -87,84 +180,12 @@ public sealed partial class GitSources(LocalRuntimeSettings settings)
     [System.Text.RegularExpressions.GeneratedRegex(@"://[^/@\s]+@")]
     private static partial System.Text.RegularExpressions.Regex Credentials();
 
-    private sealed record Outcome(int ExitCode, string Output, string Error);
-
-    private Task<Outcome> RunAsync(
-        RuntimeUser user, string home, string file, IReadOnlyList<string> arguments, Action<string>? output, CancellationToken cancellationToken) =>
-        RunAsync(user, home, ConfigurationPath, file, arguments, output, cancellationToken);
-
-    private static async Task<Outcome> RunAsync(
-        RuntimeUser user, string home, string configuration, string file, IReadOnlyList<string> arguments, Action<string>? output, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo(user.Switches ? "setpriv" : file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = home,
-        };
-        foreach (var argument in user.Switches ? [.. user.SwitchArguments(), file, .. arguments] : arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment.Clear();
-        info.Environment["PATH"] = ChildProcess.Path;
-        info.Environment["HOME"] = home;
-        info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        // The application's user reads repositories it does not own (the team's bare repository on the host): that is
-        // the point, so safe.directory is opened in the one global configuration git gets (git 2.39 ignores it elsewhere).
-        info.Environment["GIT_CONFIG_GLOBAL"] = configuration;
-        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        info.Environment["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh";
-        info.Environment["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new";
-        using var process = new Process { StartInfo = info };
-        var error = new StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lock (error)
-                {
-                    error.AppendLine(line);
-                }
-
-                output?.Invoke(line);
-            }
-        };
-        process.Start();
-        process.BeginErrorReadLine();
-        var standardOutput = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            throw new RuntimeFailureException($"git did not finish within {Timeout.TotalMinutes} minutes.");
-        }
-
-        string text;
-        lock (error)
-        {
-            text = error.ToString();
-        }
-
-        return new Outcome(process.ExitCode, await standardOutput, text);
-    }
-
     /// <summary>git's reason: its first fatal or error line, else its last line.</summary>
-    private static string? LastLine(string text)
+    private static string? Reason(List<string> lines)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.FirstOrDefault(l => l.StartsWith("fatal:", StringComparison.Ordinal) || l.StartsWith("error:", StringComparison.Ordinal)) ?? lines.LastOrDefault();
+        lock (lines)
+        {
+            return lines.FirstOrDefault(l => l.StartsWith("fatal:", StringComparison.Ordinal) || l.StartsWith("error:", StringComparison.Ordinal)) ?? lines.LastOrDefault();
+        }
     }
 }

@@ -1,10 +1,11 @@
 using Platform.Domain.Applications;
 using Platform.Domain.Runtime;
+using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
 
 /// <summary>A build started with its settings and variables: the instances of one deployment of an application.</summary>
-internal sealed class LocalRelease(Guid applicationId, Guid deploymentId, string buildId, string workingDirectory, ApplicationSettings settings, RuntimeVariables variables)
+internal sealed class LocalRelease(Guid applicationId, Guid deploymentId, string buildId, ApplicationSettings settings, RuntimeVariables variables)
 {
     /// <summary>The build it runs from: its own, or a kept one (a restart, a rollback).</summary>
     public string BuildId => buildId;
@@ -14,8 +15,6 @@ internal sealed class LocalRelease(Guid applicationId, Guid deploymentId, string
     public Guid ApplicationId => applicationId;
 
     public Guid DeploymentId => deploymentId;
-
-    public string WorkingDirectory => workingDirectory;
 
     public ApplicationSettings Settings => settings;
 
@@ -36,6 +35,15 @@ internal sealed class LocalInstance(string id, LocalRelease release)
     public LocalRelease Release => release;
 
     public int Port { get; set; }
+
+    /// <summary>Its sandbox: network namespace, cgroups, private /tmp; made at its first start, kept across restarts.</summary>
+    public SandboxScope? Scope { get; set; }
+
+    /// <summary>Where the router and the probes reach it.</summary>
+    public string Endpoint => $"{Scope?.Address ?? System.Net.IPAddress.Loopback}:{Port}";
+
+    /// <summary>The kernel's out-of-memory kills in its cgroup when it last started, to tell an OOM kill from another exit.</summary>
+    public long OomKillsSeen { get; set; }
 
     public ChildProcess? Process { get; set; }
 

@@ -1,5 +1,6 @@
 using Platform.Domain.Runtime;
 using Platform.Domain.Services;
+using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
 
@@ -32,6 +33,14 @@ public sealed partial class LocalRuntime
                     var process = instance.Process!;
                     await Task.WhenAny(process.Exited, Task.Delay(SupervisionPeriod, token));
                     token.ThrowIfCancellationRequested();
+                    if (process.HasExited && instance.Scope?.Cgroup is { } cgroup && SandboxCgroups.OomKills(cgroup) > instance.OomKillsSeen)
+                    {
+                        await RestartAsync(instance, "OOM_KILLED",
+                            $"Instance {instance.Id} passed its memory request of {release.Settings.Memory} MB and was killed by the kernel (out of memory).", token);
+                        (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
+                        continue;
+                    }
+
                     if (process.HasExited)
                     {
                         await RestartAsync(instance, "INSTANCE_EXITED", $"Instance {instance.Id} exited with code {process.ExitCode}.", token);
@@ -107,7 +116,7 @@ public sealed partial class LocalRuntime
         Notify(instance, state, SimpleState.Warning, $"{reason} Restarting it in {delay.TotalSeconds:0} s (restart {instance.Restarts}).");
         await instance.Process!.KillAsync();
         await Task.Delay(delay, token);
-        Launch(instance);
+        await LaunchAsync(instance);
     }
 
     /// <summary>Every period, moves each application between its min and max instances on the average CPU of its ready instances.</summary>
@@ -167,7 +176,7 @@ public sealed partial class LocalRuntime
                 release.Instances.Add(added);
             }
 
-            Launch(added);
+            await LaunchAsync(added);
             if (application.Current != release)
             {
                 // Stopped or replaced while it was being added: it must not outlive its release.

@@ -5,12 +5,14 @@ using Platform.Domain.Applications;
 using Platform.Domain.Logs;
 using Platform.Domain.Runtime;
 using Platform.Domain.Services;
+using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
 
 /// <summary>
-/// The embedded runtime: builds applications from git on this host and runs them as supervised child processes
-/// behind the portal's router; databases are created on a PostgreSQL server (<see cref="LocalDatabaseServer"/>).
+/// The embedded runtime: builds applications from git on this host and runs them as supervised processes, each in
+/// a sandbox of its own (<see cref="LocalSandbox"/>), behind the portal's router; databases are created on a
+/// PostgreSQL server (<see cref="LocalDatabaseServer"/>).
 /// </summary>
 public sealed partial class LocalRuntime(
     LocalRuntimeSettings settings,
@@ -19,6 +21,7 @@ public sealed partial class LocalRuntime(
     Probes probes,
     LocalDatabaseServer databases,
     RouterAddress router,
+    LocalSandbox sandbox,
     ProcessLedger ledger,
     ILogSink logs,
     IRuntimeNotices notices,
@@ -30,30 +33,26 @@ public sealed partial class LocalRuntime(
     private Task? _scaling;
     private int _stopped;
 
+    public string? UnavailableReason => sandbox.UnavailableReason;
+
     public async Task<FetchedSource> FetchAsync(FetchOrder order, CancellationToken cancellationToken)
     {
+        sandbox.EnsureAvailable();
         var buildId = $"{order.ApplicationId:N}/{order.DeploymentId:N}";
-        var folder = BuildFolder(buildId);
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-
         var user = identities.For(order.ApplicationId);
-        var commit = await git.FetchAsync(order.ApplicationId, order.Source, order.CommitId, ApplicationFolder(order.ApplicationId, user), folder, user,
+        var cache = await ApplicationFolderAsync(order.ApplicationId, user);
+        var folder = BuildFolder(buildId);
+        // A build folder left by an earlier attempt of this deployment is the application's: it goes as its uid.
+        await sandbox.EmptyAndRemoveAsync(user, folder);
+        await RuntimeIdentities.OwnedFolderAsync(folder, user);
+        var commit = await git.FetchAsync(order.ApplicationId, order.DeploymentId, order.Source, order.Credentials, order.CommitId, cache, folder, user,
             line => Log(order.ApplicationId, order.DeploymentId, "build", LogStream.System, line), cancellationToken);
         return new FetchedSource(commit, buildId);
     }
 
     public async Task BuildAsync(BuildOrder order, CancellationToken cancellationToken)
     {
-        var folder = BuildFolder(order.BuildId);
-        var workingDirectory = WorkingDirectory(folder, order.RootPath);
-        if (!Directory.Exists(workingDirectory))
-        {
-            throw new RuntimeFailureException($"The root path {order.RootPath} does not exist in this commit.");
-        }
-
+        sandbox.EnsureAvailable();
         if (order.BuildCommand is null)
         {
             Log(order.ApplicationId, order.DeploymentId, "build", LogStream.System, "No build command: the source runs as fetched.");
@@ -61,9 +60,11 @@ public sealed partial class LocalRuntime(
         }
 
         Log(order.ApplicationId, order.DeploymentId, "build", LogStream.System, $"Running the build command: {order.BuildCommand}");
-        using var process = ChildProcess.Start(order.BuildCommand, workingDirectory, order.Variables.Values, order.Variables.SecretValues, identities.For(order.ApplicationId),
+        var user = identities.For(order.ApplicationId);
+        await using var scope = await sandbox.CreateScopeAsync(order.ApplicationId, user, $"build-{order.DeploymentId:N}"[..18], networked: true, inboundPort: null,
+            settings.BuildMemoryMb, 1, cancellationToken);
+        using var process = sandbox.Start(Spec(scope, order.BuildId, order.RootPath, order.BuildCommand, order.Variables.Values, "build"), order.Variables.SecretValues,
             (stream, line) => Log(order.ApplicationId, order.DeploymentId, "build", stream, line));
-        ledger.Track(process);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.BuildTimeout);
         try
@@ -79,17 +80,43 @@ public sealed partial class LocalRuntime(
 
         if (process.ExitCode != 0)
         {
-            throw new RuntimeFailureException($"The build command exited with code {process.ExitCode}.");
+            throw new RuntimeFailureException(scope.Cgroup is { } cgroup && SandboxCgroups.OomKills(cgroup) > 0
+                ? $"The build ran out of memory: it passed Runtime:BuildMemoryMb ({settings.BuildMemoryMb} MB) and was killed."
+                : $"The build command exited with code {process.ExitCode}.");
         }
+    }
+
+    /// <summary>
+    /// What a build's or an instance's process runs: the build folder as /app (read-write), the private /tmp, the
+    /// system read-only, nothing else of the host; its variables with PATH, HOME (the working folder) and LANG.
+    /// </summary>
+    private SandboxSpec Spec(SandboxScope scope, string buildId, string rootPath, string command, IReadOnlyDictionary<string, string> variables, string hostname)
+    {
+        var folder = BuildFolder(buildId);
+        var app = sandbox.Isolation == RuntimeIsolation.Sandbox ? "/app" : folder;
+        var workingDirectory = WorkingDirectory(app, rootPath);
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = ChildProcess.Path,
+            ["HOME"] = workingDirectory,
+            ["LANG"] = "C.UTF-8",
+        };
+        foreach (var (key, value) in variables)
+        {
+            environment[key] = value;
+        }
+
+        return new SandboxSpec(scope.User, ["/bin/sh", "-c", command], workingDirectory, environment,
+            [new SandboxMount(folder, app, Writable: true), .. LocalSandbox.TemporaryMount(scope)], scope.Network, scope.Cgroup, hostname);
     }
 
     public bool HasBuild(string buildId) => Directory.Exists(BuildFolder(buildId));
 
     public async Task StartAsync(ReleaseOrder order, CancellationToken cancellationToken)
     {
+        sandbox.EnsureAvailable();
         var application = _applications.GetOrAdd(order.ApplicationId, id => new LocalApplication(id));
-        var folder = BuildFolder(order.BuildId);
-        var release = new LocalRelease(order.ApplicationId, order.DeploymentId, order.BuildId, WorkingDirectory(folder, order.Settings.GitRepository.RootPath), order.Settings, order.Variables);
+        var release = new LocalRelease(order.ApplicationId, order.DeploymentId, order.BuildId, order.Settings, order.Variables);
         LocalRelease? replaced;
         lock (application)
         {
@@ -154,7 +181,7 @@ public sealed partial class LocalRuntime(
             await StopReleaseAsync(old);
         }
 
-        PruneBuilds(applicationId);
+        await PruneBuildsAsync(applicationId);
     }
 
     public async Task DiscardAsync(Guid applicationId, Guid deploymentId)
@@ -237,19 +264,19 @@ public sealed partial class LocalRuntime(
 
     public Task DeleteDatabaseAsync(DatabaseOrder order, CancellationToken cancellationToken) => databases.DeleteAsync(order, cancellationToken);
 
-    Task IHostedService.StartAsync(CancellationToken cancellationToken)
+    async Task IHostedService.StartAsync(CancellationToken cancellationToken)
     {
-        // Made once: every application's user passes through these to its own private folder.
-        RuntimeIdentities.PassThroughFolder(settings.Directory);
-        RuntimeIdentities.PassThroughFolder(Path.Combine(settings.Directory, "apps"));
-        git.WriteConfiguration();
+        // Before anything else: what a portal that was killed left running must not hold the folders set up next.
         if (ledger.KillLeftovers() is > 0 and var killed)
         {
             LogLeftoversKilled(killed);
         }
 
+        // Made once: every application's user passes through these to its own folders.
+        await RuntimeIdentities.PassThroughFolderAsync(settings.Directory);
+        await RuntimeIdentities.PassThroughFolderAsync(Path.Combine(settings.Directory, "apps"));
+        await sandbox.InitializeAsync(cancellationToken);
         _scaling = ScaleAsync(_stopping.Token);
-        return Task.CompletedTask;
     }
 
     async Task IHostedService.StopAsync(CancellationToken cancellationToken)
@@ -275,7 +302,7 @@ public sealed partial class LocalRuntime(
     /// <summary>Starts an instance's process and waits until its readiness probe passes; throws if it exits or never gets ready.</summary>
     private async Task StartReadyAsync(LocalInstance instance, CancellationToken cancellationToken)
     {
-        Launch(instance);
+        await LaunchAsync(instance);
         var probe = instance.Release.Readiness;
         var budget = TimeSpan.FromSeconds(Math.Max(10, probe.InitialDelaySeconds + (probe.PeriodSeconds * probe.FailureThreshold) + probe.TimeoutSeconds));
         var deadline = DateTimeOffset.UtcNow + budget;
@@ -315,19 +342,42 @@ public sealed partial class LocalRuntime(
         }
     }
 
-    /// <summary>Starts (or starts again) an instance's process, unless the runtime stopped the instance meanwhile.</summary>
-    private void Launch(LocalInstance instance)
+    /// <summary>
+    /// Starts (or starts again) an instance's process, unless the runtime stopped the instance meanwhile. Its sandbox
+    /// scope (network namespace, cgroups, /tmp) is made at the first start and kept across restarts: in its own
+    /// namespace the instance listens on the application's own port.
+    /// </summary>
+    private async Task LaunchAsync(LocalInstance instance)
     {
         var release = instance.Release;
+        if (instance.Scope is null)
+        {
+            var port = sandbox.Isolation == RuntimeIsolation.Sandbox ? release.Settings.Port : FreePort();
+            var scope = await sandbox.CreateScopeAsync(release.ApplicationId, identities.For(release.ApplicationId), $"i-{release.DeploymentId:N}"[..14] + "-" + instance.Id.Split('-')[^1],
+                networked: true, inboundPort: port, release.Settings.Memory, release.Settings.Cpu, instance.Stopping.Token);
+            lock (instance)
+            {
+                if (!instance.Stopping.IsCancellationRequested)
+                {
+                    (instance.Scope, instance.Port) = (scope, port);
+                }
+            }
+
+            if (instance.Scope != scope)
+            {
+                await scope.DisposeAsync();
+                instance.Stopping.Token.ThrowIfCancellationRequested();
+            }
+        }
+
         lock (instance)
         {
             instance.Stopping.Token.ThrowIfCancellationRequested();
-            instance.Port = FreePort();
             instance.State = InstanceState.Starting;
             instance.Process?.Dispose();
-            instance.Process = ChildProcess.Start(release.Settings.StartCommand, release.WorkingDirectory, Environment(instance), release.Variables.SecretValues,
-                identities.For(release.ApplicationId), (stream, line) => Log(instance, stream, line));
-            ledger.Track(instance.Process);
+            instance.OomKillsSeen = instance.Scope!.Cgroup is { } cgroup ? SandboxCgroups.OomKills(cgroup) : 0;
+            instance.Process = sandbox.Start(Spec(instance.Scope, release.BuildId, release.Settings.GitRepository.RootPath, release.Settings.StartCommand, Environment(instance), instance.Id),
+                release.Variables.SecretValues, (stream, line) => Log(instance, stream, line));
         }
 
         Log(instance, LogStream.System, $"Instance {instance.Id} started: {release.Settings.StartCommand} (port {instance.Port}).");
@@ -338,12 +388,12 @@ public sealed partial class LocalRuntime(
         new(instance.Release.Variables.Values, StringComparer.Ordinal) { ["PORT"] = instance.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     private Task<bool> CheckAsync(LocalInstance instance, Probe probe, CancellationToken cancellationToken) =>
-        probes.CheckAsync(probe, instance.Port, async (command, timeout) =>
+        probes.CheckAsync(probe, instance.Scope!.Address, instance.Port, async (command, timeout) =>
         {
+            // In the instance's network namespace and cgroups, with its folders: a sandbox of its own all the same.
             var release = instance.Release;
-            using var process = ChildProcess.Start(command, release.WorkingDirectory, Environment(instance), release.Variables.SecretValues,
-                identities.For(release.ApplicationId), (_, _) => { });
-            ledger.Track(process);
+            using var process = sandbox.Start(Spec(instance.Scope, release.BuildId, release.Settings.GitRepository.RootPath, command, Environment(instance), "probe"),
+                release.Variables.SecretValues, (_, _) => { });
             try
             {
                 await process.Exited.WaitAsync(timeout);
@@ -371,18 +421,24 @@ public sealed partial class LocalRuntime(
     private async Task StopInstanceAsync(LocalInstance instance)
     {
         ChildProcess? process;
+        SandboxScope? scope;
         lock (instance)
         {
-            // Under the lock Launch takes: no process can start for this instance after this point.
+            // Under the lock LaunchAsync takes: no process can start for this instance after this point.
             instance.Stopping.Cancel();
             instance.State = InstanceState.Stopped;
-            process = instance.Process;
+            (process, scope) = (instance.Process, instance.Scope);
         }
 
         if (process is not null)
         {
             await process.KillAsync();
             Log(instance, LogStream.System, $"Instance {instance.Id} stopped.");
+        }
+
+        if (scope is not null)
+        {
+            await scope.DisposeAsync();
         }
     }
 
@@ -398,9 +454,25 @@ public sealed partial class LocalRuntime(
         notices.Report(new RuntimeNotice(instance.Release.ApplicationId, state, simpleState, message));
     }
 
-    /// <summary>An application's private folder (its git cache and builds), entered only by its user.</summary>
-    private string ApplicationFolder(Guid applicationId, RuntimeUser user) =>
-        identities.PrivateFolder(Path.Combine(settings.Directory, "apps", applicationId.ToString("N")), user).FullName;
+    /// <summary>
+    /// Sets an application's folder up and answers its git cache. The folder and its builds/ are the portal's (others
+    /// pass through, nothing can be planted there); the cache and each build are the application's uid's. A folder an
+    /// earlier version gave to the application is taken back first: no process of its uid runs at that point, or any
+    /// that does is sandboxed and cannot see it.
+    /// </summary>
+    private async Task<string> ApplicationFolderAsync(Guid applicationId, RuntimeUser user)
+    {
+        var folder = sandbox.ApplicationFolder(applicationId);
+        await RuntimeIdentities.PassThroughFolderAsync(folder);
+        await RuntimeIdentities.PassThroughFolderAsync(Path.Combine(folder, "builds"));
+        var cache = Path.Combine(folder, "git.git");
+        if (!Directory.Exists(cache))
+        {
+            await RuntimeIdentities.OwnedFolderAsync(cache, user);
+        }
+
+        return cache;
+    }
 
     /// <summary>Where a build lives: its id is "{application}/{deployment}", both plain hex, nothing else.</summary>
     private string BuildFolder(string buildId)
@@ -413,23 +485,28 @@ public sealed partial class LocalRuntime(
 
     private static string WorkingDirectory(string folder, string rootPath) => Path.GetFullPath(Path.Combine(folder, rootPath.TrimStart('/')));
 
-    /// <summary>Keeps the newest builds of an application (and the one that runs) for rollbacks; deletes the rest.</summary>
-    private void PruneBuilds(Guid applicationId)
+    /// <summary>
+    /// Keeps the newest builds of an application (and the one that runs) for rollbacks; deletes the rest, each as the
+    /// application's uid in a sandbox that shows only that build (<see cref="LocalSandbox.EmptyAndRemoveAsync"/>).
+    /// </summary>
+    private async Task PruneBuildsAsync(Guid applicationId)
     {
-        var folder = Path.Combine(settings.Directory, "apps", applicationId.ToString("N"), "builds");
+        var folder = Path.Combine(sandbox.ApplicationFolder(applicationId), "builds");
         if (!Directory.Exists(folder) || !_applications.TryGetValue(applicationId, out var application))
         {
             return;
         }
 
         var live = application.Current?.BuildId.Split('/')[^1];
-        foreach (var old in new DirectoryInfo(folder).GetDirectories().OrderByDescending(d => d.CreationTimeUtc).Skip(settings.KeptBuilds).Where(d => d.Name != live))
+        var user = identities.For(applicationId);
+        foreach (var old in new DirectoryInfo(folder).GetDirectories().Where(d => d.LinkTarget is null)
+            .OrderByDescending(d => d.CreationTimeUtc).Skip(settings.KeptBuilds).Where(d => d.Name != live))
         {
             try
             {
-                old.Delete(recursive: true);
+                await sandbox.EmptyAndRemoveAsync(user, old.FullName);
             }
-            catch (IOException exception)
+            catch (Exception exception) when (exception is IOException or RuntimeFailureException)
             {
                 LogPruneFailure(exception, old.FullName);
             }

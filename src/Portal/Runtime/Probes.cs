@@ -9,7 +9,7 @@ public sealed class Probes(IHttpClientFactory clients)
     public const string ClientName = "probes";
 
     /// <param name="runCommand">Runs a command probe until it exits or the token (the probe's timeout) fires, then kills what is left.</param>
-    public async Task<bool> CheckAsync(Probe probe, int port, Func<string, CancellationToken, Task<bool>> runCommand, CancellationToken cancellationToken)
+    public async Task<bool> CheckAsync(Probe probe, System.Net.IPAddress address, int port, Func<string, CancellationToken, Task<bool>> runCommand, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(probe.TimeoutSeconds));
@@ -18,7 +18,7 @@ public sealed class Probes(IHttpClientFactory clients)
             switch (probe.Type)
             {
                 case ProbeType.Http:
-                    using (var response = await clients.CreateClient(ClientName).GetAsync(new Uri($"http://127.0.0.1:{port}{probe.Path}"), HttpCompletionOption.ResponseHeadersRead, timeout.Token))
+                    using (var response = await clients.CreateClient(ClientName).GetAsync(new Uri($"http://{address}:{port}{probe.Path}"), HttpCompletionOption.ResponseHeadersRead, timeout.Token))
                     {
                         return (int)response.StatusCode is >= 200 and < 400;
                     }
@@ -26,7 +26,7 @@ public sealed class Probes(IHttpClientFactory clients)
                 case ProbeType.Tcp:
                     using (var client = new TcpClient())
                     {
-                        await client.ConnectAsync("127.0.0.1", port, timeout.Token);
+                        await client.ConnectAsync(address, port, timeout.Token);
                         return true;
                     }
 

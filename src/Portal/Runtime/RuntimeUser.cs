@@ -1,32 +1,34 @@
 using System.Globalization;
 using System.Text.Json;
+using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
 
 /// <summary>
-/// Who a build, an instance, a probe or a git fetch runs as: the portal's own user when it is not root; otherwise
-/// never root, switched with util-linux setpriv (which keeps the clean environment and sets no_new_privs).
+/// Who a build, an instance, a probe or a git fetch runs as: an application's own uid when the portal runs as root
+/// (never root itself), or the portal's own user when it does not (and there is then no sandbox).
 /// </summary>
 public sealed record RuntimeUser(string Name, int? Uid, int? Gid)
 {
     public bool Switches => Uid is not null;
 
-    /// <summary>The setpriv arguments that put the command after them under this user.</summary>
+    /// <summary>The setpriv arguments that put the command after them under this user, with no way back to root.</summary>
     public IEnumerable<string> SwitchArguments() =>
         [$"--reuid={Uid}", $"--regid={Gid}", "--clear-groups", "--no-new-privs", "--"];
 }
 
 /// <summary>
-/// Gives each application a user of its own when the portal runs as root (Runtime:IsolateApplications, on by
-/// default): a numeric uid from Runtime:FirstUid up, recorded in the runtime folder so it stays the same across
-/// restarts. Processes of different applications then cannot read each other's environment (/proc/*/environ),
-/// files or sources. With isolation off, every application runs as Runtime:User (nobody by default).
+/// Gives each application a user of its own when the portal runs as root: a numeric uid from Runtime:FirstUid up,
+/// recorded in the runtime folder so it stays the same across restarts. Applications then own nothing of each
+/// other's, and each one's process limit (RLIMIT_NPROC) is its own.
 /// </summary>
 public sealed class RuntimeIdentities(LocalRuntimeSettings settings)
 {
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PassThrough = Private | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
     private readonly Lock _gate = new();
     private readonly Lazy<bool> _root = new(IsRoot);
-    private readonly Lazy<RuntimeUser> _shared = new(() => Lookup(settings.User));
     private Dictionary<Guid, int>? _uids;
 
     public bool PortalIsRoot => _root.Value;
@@ -36,11 +38,6 @@ public sealed class RuntimeIdentities(LocalRuntimeSettings settings)
         if (!PortalIsRoot)
         {
             return new RuntimeUser(Environment.UserName, null, null);
-        }
-
-        if (!settings.IsolateApplications)
-        {
-            return _shared.Value;
         }
 
         lock (_gate)
@@ -59,61 +56,60 @@ public sealed class RuntimeIdentities(LocalRuntimeSettings settings)
         }
     }
 
-    /// <summary>Makes a folder that only this user can enter (and the portal, as root).</summary>
-    public DirectoryInfo PrivateFolder(string path, RuntimeUser user)
+    /// <summary>
+    /// A folder of the portal's that others may pass through but not list or change: the runtime folder, the
+    /// applications' folders and their builds and temporary folders. An application can plant nothing in it, so
+    /// nothing the portal does there as root follows a path the application chose.
+    /// </summary>
+    public static async Task PassThroughFolderAsync(string path)
     {
-        var directory = Directory.CreateDirectory(path);
-        if (!OperatingSystem.IsWindows())
+        var info = new DirectoryInfo(path);
+        if (info.Exists && info.LinkTarget is not null)
         {
-            directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            if (user.Switches)
-            {
-                Chown(path, user.Uid!.Value, user.Gid!.Value);
-            }
+            // Made by an earlier version, in a folder an application owned: the link goes, not what it points to.
+            info.Delete();
         }
 
-        return directory;
-    }
-
-    /// <summary>Makes a folder others may pass through to what is inside but not list.</summary>
-    public static DirectoryInfo PassThroughFolder(string path)
-    {
-        var directory = Directory.CreateDirectory(path);
-        if (!OperatingSystem.IsWindows())
+        Directory.CreateDirectory(path);
+        if (OperatingSystem.IsWindows())
         {
-            directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+            return;
         }
 
-        return directory;
+        if (IsRoot())
+        {
+            await ChownAsync(path, 0, 0);
+        }
+
+        File.SetUnixFileMode(path, PassThrough);
     }
 
-    private static void Chown(string path, int uid, int gid)
+    /// <summary>Makes a new folder that only this user can enter (and the portal, as root), in a folder of the portal's.</summary>
+    public static async Task OwnedFolderAsync(string path, RuntimeUser user)
     {
-        using var chown = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("chown", [$"{uid}:{gid}", "--", path]) { RedirectStandardError = true })!;
-        chown.WaitForExit();
-        if (chown.ExitCode != 0)
+        Directory.CreateDirectory(path);
+        if (OperatingSystem.IsWindows())
         {
-            throw new Domain.Runtime.RuntimeFailureException($"The runtime could not give {path} to uid {uid}.");
+            return;
+        }
+
+        File.SetUnixFileMode(path, Private);
+        if (user.Switches)
+        {
+            await ChownAsync(path, user.Uid!.Value, user.Gid!.Value);
         }
     }
 
-    private static RuntimeUser Lookup(string name)
+    /// <summary>Changes the owner of the entry itself (-h: a link is not followed).</summary>
+    private static async Task ChownAsync(string path, int uid, int gid)
     {
-        foreach (var line in File.ReadLines("/etc/passwd"))
+        var result = await HostCommand.RunAsync("chown", ["-h", string.Create(CultureInfo.InvariantCulture, $"{uid}:{gid}"), "--", path]);
+        if (!result.Succeeded)
         {
-            var fields = line.Split(':');
-            if (fields.Length >= 4 && fields[0] == name)
-            {
-                var uid = int.Parse(fields[2], CultureInfo.InvariantCulture);
-                return uid == 0
-                    ? throw new Domain.Runtime.RuntimeFailureException($"Runtime:User is {name}, which is root: applications never run as root.")
-                    : new RuntimeUser(name, uid, int.Parse(fields[3], CultureInfo.InvariantCulture));
-            }
+            throw new Domain.Runtime.RuntimeFailureException($"The runtime could not give {path} to uid {uid}: {result.Reason}");
         }
-
-        throw new Domain.Runtime.RuntimeFailureException($"Runtime:User names {name}, which does not exist on this host. Create it or choose another user.");
     }
 
-    private static bool IsRoot() => OperatingSystem.IsLinux() && File.ReadLines("/proc/self/status")
-        .FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0";
+    public static bool IsRoot() => OperatingSystem.IsLinux() && File.ReadLines("/proc/self/status")
+        .FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(2) == "0";
 }

@@ -28,8 +28,8 @@ public sealed class AutoscalingTests : IAsyncLifetime
         await RuntimeSteps.GetJsonAsync(url, "burn?seconds=120");
         await team.Owner.WaitForEventAsync(application, "SCALED_UP");
         // Round robin over the ready instances: both answer once the new one passed its readiness probe.
-        var pids = new HashSet<int>();
-        await Poll.UntilAsync(async () => pids.Add((await RuntimeSteps.GetJsonAsync(url))["pid"]!.GetValue<int>()), _ => pids.Count == 2, "both instances to answer");
+        var boots = new HashSet<string>();
+        await Poll.UntilAsync(async () => boots.Add((await RuntimeSteps.GetJsonAsync(url))["boot"]!.GetValue<string>()), _ => boots.Count == 2, "both instances to answer");
 
         // Busy until both answered, however slowly the second one started; then calm, told to each in turn.
         for (var call = 0; call < 4; call++)
@@ -39,7 +39,7 @@ public sealed class AutoscalingTests : IAsyncLifetime
 
         var states = await team.Owner.WaitForEventAsync(application, "SCALED_DOWN");
 
-        Assert.Equal(2, pids.Count);
+        Assert.Equal(2, boots.Count);
         Assert.Equal(1, states.Count(s => s == "SCALED_UP"));
     }
 }

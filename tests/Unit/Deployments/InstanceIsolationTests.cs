@@ -111,7 +111,8 @@ public sealed class InstanceIsolationTests(MarkedPortal marked) : IClassFixture<
 
         var firstUid = (await RuntimeSteps.GetJsonAsync(firstUrl, "uid"))["uid"]!.GetValue<int>();
         var secondUid = (await RuntimeSteps.GetJsonAsync(secondUrl, "uid"))["uid"]!.GetValue<int>();
-        var firstPid = (await RuntimeSteps.GetJsonAsync(firstUrl, ""))["pid"]!.GetValue<int>();
+        // The first instance's process as the host numbers it: the second one's PID namespace does not show it at all.
+        var firstPid = Portal.InstanceProcessIds(first).Single();
         var environ = await RuntimeSteps.GetJsonAsync(secondUrl, $"read?/proc/{firstPid}/environ");
         var sources = await RuntimeSteps.GetJsonAsync(secondUrl, $"read?{Path.Combine(Portal.DataDirectory, "runtime", "apps", first.ToString("N"), "git.git", "HEAD")}");
 

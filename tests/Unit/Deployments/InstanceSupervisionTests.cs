@@ -12,15 +12,15 @@ public sealed class InstanceSupervisionTests(PortalFactory portal) : IClassFixtu
         using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
         var (owner, application) = await DeployedApplicationAsync(repository);
         var url = await owner.UrlAsync(application);
-        var pid = (await RuntimeSteps.GetJsonAsync(url))["pid"]!.GetValue<int>();
+        var boot = (await RuntimeSteps.GetJsonAsync(url))["boot"]!.GetValue<string>();
 
-        using (var process = Process.GetProcessById(pid))
+        using (var process = Process.GetProcessById(portal.InstanceProcessIds(application).Single()))
         {
-            process.Kill();
+            process.Kill(entireProcessTree: true);
         }
 
         await owner.WaitForEventAsync(application, "INSTANCE_EXITED");
-        var answer = await RuntimeSteps.WaitForAnswerAsync(url, "", a => a["pid"]!.GetValue<int>() != pid, "a new process to answer");
+        var answer = await RuntimeSteps.WaitForAnswerAsync(url, "", a => a["boot"]!.GetValue<string>() != boot, "a new process to answer");
         Assert.Equal("v1", answer.Version());
     }
 
@@ -30,12 +30,12 @@ public sealed class InstanceSupervisionTests(PortalFactory portal) : IClassFixtu
         using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("v1"));
         var (owner, application) = await DeployedApplicationAsync(repository);
         var url = await owner.UrlAsync(application);
-        var pid = (await RuntimeSteps.GetJsonAsync(url))["pid"]!.GetValue<int>();
+        var boot = (await RuntimeSteps.GetJsonAsync(url))["boot"]!.GetValue<string>();
 
         await RuntimeSteps.CallAsync(url, "grow"); // It may answer, or be killed first.
 
         await owner.WaitForEventAsync(application, "OOM_KILLED");
-        var answer = await RuntimeSteps.WaitForAnswerAsync(url, "", a => a["pid"]!.GetValue<int>() != pid, "a new process to answer");
+        var answer = await RuntimeSteps.WaitForAnswerAsync(url, "", a => a["boot"]!.GetValue<string>() != boot, "a new process to answer");
         Assert.Equal("v1", answer.Version());
     }
 

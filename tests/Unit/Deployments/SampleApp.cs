@@ -2,7 +2,8 @@ namespace Platform.Tests.Deployments;
 
 /// <summary>
 /// A tiny HTTP application in Python (standard library only) that the tests deploy from git. It listens on $PORT
-/// and answers: /health; / with its version, $GREETING and its process id; /env with the names of its environment
+/// and answers: /health; / with its version, $GREETING, its process id and "boot", a random id of this process (pids
+/// inside a sandbox's PID namespace repeat from one start to the next); /env with the names of its environment
 /// variables; /uid with the user it runs as; /grow by keeping 150 MB more; /burn?seconds=N by keeping a core busy for
 /// N seconds, /calm by stopping that; /db by asking its database for 42 with psql.
 /// </summary>
@@ -18,9 +19,11 @@ public static class SampleApp
         import subprocess
         import threading
         import time
+        import uuid
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         VERSION = "@VERSION@"
+        BOOT = uuid.uuid4().hex
         HOARD = []
         BURN = {"until": 0.0}
 
@@ -35,7 +38,7 @@ public static class SampleApp
                 if self.path == "/health":
                     self.answer(200, {"ok": True})
                 elif self.path == "/":
-                    self.answer(200, {"version": VERSION, "greeting": os.environ.get("GREETING"), "pid": os.getpid()})
+                    self.answer(200, {"version": VERSION, "greeting": os.environ.get("GREETING"), "pid": os.getpid(), "boot": BOOT})
                 elif self.path == "/env":
                     self.answer(200, sorted(os.environ))
                 elif self.path == "/uid":

@@ -5,7 +5,6 @@ namespace Platform.Tests.Runtime;
 /// <summary>What a portal that did not stop cleanly left running is killed at its next start, and nothing else is.</summary>
 public sealed class ProcessLedgerTests : IDisposable
 {
-    private static readonly RuntimeUser Portal = new(Environment.UserName, null, null);
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"platform-ledger-{Guid.NewGuid():N}");
 
     [Fact]
@@ -59,7 +58,7 @@ public sealed class ProcessLedgerTests : IDisposable
     }
 
     private static ChildProcess Start(string command) =>
-        ChildProcess.Start(command, Path.GetTempPath(), new Dictionary<string, string>(), [], Portal, (_, _) => { });
+        ChildProcess.Start(new Platform.Portal.Runtime.Sandbox.PreparedProcess("/bin/sh", ["-c", command], new Dictionary<string, string>(), Path.GetTempPath(), null), [], (_, _) => { });
 
     /// <summary>The first process whose parent is the given one, once the shell has started it.</summary>
     private static async Task<int> ChildOfAsync(int parent)

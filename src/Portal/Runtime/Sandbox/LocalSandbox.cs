@@ -1,0 +1,358 @@
+using System.Net;
+using Platform.Domain.Databases;
+using Platform.Domain.Logs;
+
+namespace Platform.Portal.Runtime.Sandbox;
+
+/// <summary>
+/// Where one build, instance, probe or fetch runs: its network namespace, its cgroups and its private /tmp, made
+/// before its process and removed after it. An instance keeps its scope across restarts.
+/// </summary>
+public sealed class SandboxScope(LocalSandbox sandbox, Guid applicationId, string name, RuntimeUser user, SandboxNamespace? network, SandboxCgroup? cgroup, string? temporary)
+    : IAsyncDisposable
+{
+    private int _released;
+
+    public Guid ApplicationId => applicationId;
+
+    public string Name => name;
+
+    public RuntimeUser User => user;
+
+    public SandboxNamespace? Network => network;
+
+    public SandboxCgroup? Cgroup => cgroup;
+
+    /// <summary>The host folder shown as /tmp inside; null without a sandbox (the host's /tmp is used).</summary>
+    public string? Temporary => temporary;
+
+    /// <summary>Where the host reaches a port of this sandbox: its namespace's address, or the loopback without one.</summary>
+    public IPAddress Address => network?.Address ?? IPAddress.Loopback;
+
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _released, 1) == 0 ? new ValueTask(sandbox.ReleaseAsync(this)) : ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// The local runtime's sandbox (PRODUCT.md section 6): checks at start that it can be had (root, bubblewrap and the
+/// other tools, user namespaces, the network set-up, a trial run), sets the host up (<see cref="SandboxNetwork"/>,
+/// <see cref="SandboxCgroups"/>, <see cref="DatabaseRelay"/>), makes the scopes processes run in, and runs the
+/// housekeeping that touches applications' files as the application's own uid, inside a sandbox, so that nothing the
+/// portal does as root follows a path an application controls. Where the sandbox cannot be had, <see cref="UnavailableReason"/>
+/// says why and how to fix it, and the runtime refuses to deploy; Runtime:Isolation=None is the operator's way out.
+/// </summary>
+public sealed partial class LocalSandbox(
+    LocalRuntimeSettings settings,
+    SandboxNetwork network,
+    SandboxCgroups cgroups,
+    DatabaseRelay relay,
+    LocalDatabaseServer databases,
+    ProcessLedger ledger,
+    ILogger<LocalSandbox> logger) : IDisposable
+{
+    private static readonly string[] RequiredTools = ["setpriv", "nsenter", "prlimit", "ip", "nft"];
+    private readonly SemaphoreSlim _initializing = new(1, 1);
+    private bool _initialized;
+    private SandboxHostFacts? _facts;
+
+    public RuntimeIsolation Isolation => settings.Isolation;
+
+    /// <summary>Why applications cannot run now, with how to fix it; null when they can.</summary>
+    public string? UnavailableReason { get; private set; }
+
+    /// <summary>What limits each sandbox here, for the start-up log.</summary>
+    public string Limits => cgroups.Describe();
+
+    public SandboxHostFacts Facts => _facts ?? throw new InvalidOperationException("The sandbox is not initialised.");
+
+    /// <summary>Where applications reach the runtime's database server: the relay on the service address when sandboxed.</summary>
+    public DatabaseServerAddress DatabaseAddress => relay.Endpoint is { } endpoint && UnavailableReason is null && Isolation == RuntimeIsolation.Sandbox
+        ? new DatabaseServerAddress(endpoint.Address.ToString(), endpoint.Port)
+        : DirectAddress();
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _initializing.WaitAsync(cancellationToken);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            _initialized = true;
+            if (Isolation == RuntimeIsolation.None)
+            {
+                _facts = FactsFor(RuntimeIsolation.None, "bwrap");
+                LogIsolationOff();
+                return;
+            }
+
+            if (settings.IsolationSetting is { Length: > 0 } configured && !Enum.TryParse<RuntimeIsolation>(configured, ignoreCase: true, out _))
+            {
+                LogUnknownIsolation(configured);
+            }
+
+            UnavailableReason = await SetUpAsync(cancellationToken);
+            if (UnavailableReason is null)
+            {
+                LogSandboxReady(Limits, network.Egress ? "on" : "off", relay.Endpoint!.ToString());
+            }
+            else
+            {
+                LogSandboxUnavailable(UnavailableReason);
+            }
+        }
+        finally
+        {
+            _initializing.Release();
+        }
+    }
+
+    /// <summary>Throws the reason applications cannot run here, if there is one.</summary>
+    public void EnsureAvailable()
+    {
+        if (UnavailableReason is { } reason)
+        {
+            throw new Domain.Runtime.RuntimeFailureException(reason);
+        }
+    }
+
+    /// <summary>
+    /// Makes the scope of one sandbox of an application: a network namespace (<paramref name="inboundPort"/>: the one port
+    /// the host connects to) unless <paramref name="networked"/> is false, cgroups with these limits, a private /tmp.
+    /// </summary>
+    public async Task<SandboxScope> CreateScopeAsync(Guid applicationId, RuntimeUser user, string name, bool networked, int? inboundPort, int memoryMb, double cpu, CancellationToken cancellationToken)
+    {
+        EnsureAvailable();
+        if (Isolation == RuntimeIsolation.None)
+        {
+            return new SandboxScope(this, applicationId, name, user, null, null, null);
+        }
+
+        var temporaryParent = Path.Combine(ApplicationFolder(applicationId), "tmp");
+        await RuntimeIdentities.PassThroughFolderAsync(temporaryParent);
+        var temporary = Path.Combine(temporaryParent, name);
+        await EmptyAndRemoveAsync(user, temporary);
+        await RuntimeIdentities.OwnedFolderAsync(temporary, user);
+        SandboxNamespace? space = null;
+        SandboxCgroup? cgroup = null;
+        try
+        {
+            space = networked ? await network.CreateAsync(inboundPort, cancellationToken) : null;
+            cgroup = await cgroups.CreateAsync(name, memoryMb, settings.MaxProcesses, cpu);
+            return new SandboxScope(this, applicationId, name, user, space, cgroup, temporary);
+        }
+        catch
+        {
+            await ReleaseAsync(applicationId, user, space, cgroup, temporary);
+            throw;
+        }
+    }
+
+    internal Task ReleaseAsync(SandboxScope scope) => ReleaseAsync(scope.ApplicationId, scope.User, scope.Network, scope.Cgroup, scope.Temporary);
+
+    private async Task ReleaseAsync(Guid applicationId, RuntimeUser user, SandboxNamespace? space, SandboxCgroup? cgroup, string? temporary)
+    {
+        _ = applicationId;
+        if (cgroup is not null)
+        {
+            await cgroups.DeleteAsync(cgroup);
+        }
+
+        if (space is not null)
+        {
+            await network.DeleteAsync(space);
+        }
+
+        if (temporary is not null)
+        {
+            await EmptyAndRemoveAsync(user, temporary);
+        }
+    }
+
+    /// <summary>The mount view entry for a scope's private /tmp (none without a sandbox).</summary>
+    public static IEnumerable<SandboxMount> TemporaryMount(SandboxScope scope) =>
+        scope.Temporary is { } folder ? [new SandboxMount(folder, "/tmp", Writable: true)] : [];
+
+    /// <summary>
+    /// Deletes an application's folder (a build, a private /tmp) that its uid owns, inside a folder of the portal's: the
+    /// contents as that uid in a sandbox that shows nothing else (a link in it leads nowhere of the host's), then the
+    /// emptied folder itself as the portal (rmdir follows no link).
+    /// </summary>
+    public async Task EmptyAndRemoveAsync(RuntimeUser user, string folder)
+    {
+        if (!Directory.Exists(folder) && !File.Exists(folder))
+        {
+            return;
+        }
+
+        if (!user.Switches)
+        {
+            Directory.Delete(folder, recursive: true);
+            return;
+        }
+
+        var target = Isolation == RuntimeIsolation.Sandbox ? "/target" : folder;
+        var spec = new SandboxSpec(user, ["/bin/sh", "-c", "chmod -R u+rwX -- \"$1\" 2>/dev/null; find \"$1\" -mindepth 1 -delete", "sh", target], "/",
+            new Dictionary<string, string> { ["PATH"] = HostCommand.Path }, [new SandboxMount(folder, target, Writable: true)], Network: null, Cgroup: null, Hostname: "cleanup");
+        var exit = await RunAsync(spec, TimeSpan.FromMinutes(5), (_, _) => { });
+        try
+        {
+            Directory.Delete(folder, recursive: false);
+        }
+        catch (IOException exception)
+        {
+            LogRemoveFailed(folder, exit, exception.Message);
+        }
+    }
+
+    /// <summary>Runs a sandboxed process to its end (killed after the timeout); answers its exit code.</summary>
+    public async Task<int> RunAsync(SandboxSpec spec, TimeSpan timeout, Action<LogStream, string> output, CancellationToken cancellationToken = default)
+    {
+        using var process = Start(spec, [], output);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await process.Exited.WaitAsync(limit.Token);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await process.KillAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new Domain.Runtime.RuntimeFailureException($"{spec.Hostname} did not finish within {timeout.TotalMinutes:0.#} minutes and was stopped.");
+        }
+    }
+
+    /// <summary>Starts a sandboxed process, noted in the ledger until it exits.</summary>
+    public ChildProcess Start(SandboxSpec spec, IReadOnlyCollection<string> secrets, Action<LogStream, string> output)
+    {
+        var process = ChildProcess.Start(SandboxCommandLine.Prepare(spec, Facts), secrets, output);
+        ledger.Track(process);
+        return process;
+    }
+
+    /// <summary>An application's folder (its git cache, builds and private temporary folders); the portal's, passed through.</summary>
+    public string ApplicationFolder(Guid applicationId) => Path.Combine(settings.Directory, "apps", applicationId.ToString("N"));
+
+    public void Dispose() => _initializing.Dispose();
+
+    private async Task<string?> SetUpAsync(CancellationToken cancellationToken)
+    {
+        const string Fallback = " Or set Runtime__Isolation=None to run applications without a sandbox, only for code you trust.";
+        if (!OperatingSystem.IsLinux())
+        {
+            return "The sandbox runs on Linux only." + Fallback;
+        }
+
+        if (!RuntimeIdentities.IsRoot())
+        {
+            return "Applications run in a sandbox, which needs the portal to run as root: it gives each application a uid of its own and a network namespace. "
+                + "Start the portal as root (sudo ./run.sh; in a container, as docker-compose.yml runs it)." + Fallback;
+        }
+
+        var bubblewrap = HostCommand.Find(settings.Bubblewrap);
+        var missing = RequiredTools.Where(t => HostCommand.Find(t) is null).Select(t => t switch
+        {
+            "ip" => "iproute2",
+            "nft" => "nftables",
+            _ => "util-linux",
+        }).Prepend(bubblewrap is null ? "bubblewrap" : null).OfType<string>().Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            return $"The sandbox needs Debian's packages {string.Join(", ", missing)}, which are not installed: apt-get install {string.Join(' ', missing)} (./run.sh installs them)."
+                + Fallback;
+        }
+
+        _facts = FactsFor(RuntimeIsolation.Sandbox, bubblewrap!);
+        await RuntimeIdentities.PassThroughFolderAsync(settings.Directory);
+        await RuntimeIdentities.PassThroughFolderAsync(Path.Combine(settings.Directory, "apps"));
+        try
+        {
+            await network.SetUpHostAsync(cancellationToken);
+            await cgroups.InitializeAsync();
+            var target = new Npgsql.NpgsqlConnectionStringBuilder(databases.AdminConnectionString);
+            relay.Start(network.ServiceAddress, settings.DatabaseRelayPort, target.Host ?? "127.0.0.1", target.Port);
+        }
+        catch (SandboxException exception)
+        {
+            return $"The sandbox's network could not be set up: {exception.Message} The portal needs CAP_NET_ADMIN (root on the host, or a container run with --cap-add NET_ADMIN)."
+                + Fallback;
+        }
+
+        return await TrialAsync(cancellationToken) is { } failure
+            ? $"bubblewrap could not make a sandbox here: {failure}. The kernel must allow user namespaces (user.max_user_namespaces above 0, and kernel.unprivileged_userns_clone=1 where it exists); "
+                + "in a container, run it privileged, or with seccomp and AppArmor profiles that allow them (see docker-compose.yml)." + Fallback
+            : null;
+    }
+
+    /// <summary>Runs /bin/true in a full sandbox (network namespace, cgroups, a uid of its own) once, so a host that cannot is told at start.</summary>
+    private async Task<string?> TrialAsync(CancellationToken cancellationToken)
+    {
+        var user = new RuntimeUser("sandbox trial", settings.FirstUid - 1, settings.FirstUid - 1);
+        SandboxNamespace? space = null;
+        SandboxCgroup? cgroup = null;
+        try
+        {
+            space = await network.CreateAsync(null, cancellationToken);
+            cgroup = await cgroups.CreateAsync($"trial-{Environment.ProcessId}", 64, 16, 0.1);
+            var errors = new List<string>();
+            var spec = new SandboxSpec(user, ["/bin/true"], "/", new Dictionary<string, string>(), [], space, cgroup, "trial");
+            var exit = await RunAsync(spec, TimeSpan.FromSeconds(30), (_, line) =>
+            {
+                lock (errors)
+                {
+                    errors.Add(line);
+                }
+            }, cancellationToken);
+            // bwrap says why in its last line ("bwrap: No permissions to create new namespace…").
+            return exit == 0 ? null : errors.LastOrDefault(l => l.StartsWith("bwrap:", StringComparison.Ordinal)) ?? errors.LastOrDefault() ?? $"exit code {exit}";
+        }
+        catch (Exception exception) when (exception is SandboxException or Domain.Runtime.RuntimeFailureException)
+        {
+            return exception.Message;
+        }
+        finally
+        {
+            if (cgroup is not null)
+            {
+                await cgroups.DeleteAsync(cgroup);
+            }
+
+            if (space is not null)
+            {
+                await network.DeleteAsync(space);
+            }
+        }
+    }
+
+    private SandboxHostFacts FactsFor(RuntimeIsolation isolation, string bubblewrap) => new(
+        isolation,
+        bubblewrap,
+        settings.MaxOpenFiles,
+        settings.MaxProcesses * 4,
+        SandboxNetwork.ResolverFile(),
+        [settings.DataDirectory, settings.Directory, AppContext.BaseDirectory.TrimEnd('/')]);
+
+    private DatabaseServerAddress DirectAddress()
+    {
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(databases.AdminConnectionString);
+        return new DatabaseServerAddress(connection.Host ?? "127.0.0.1", connection.Port);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime:Isolation=None: applications run WITHOUT a sandbox. Any of them can read what the portal's user can read and reach the portal's database and ports. Only for code you trust; remove the setting to isolate them.")]
+    private partial void LogIsolationOff();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime:Isolation={Value} is not a known value (Sandbox or None): applications run in the sandbox")]
+    private partial void LogUnknownIsolation(string value);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applications run in a sandbox (bubblewrap, network namespaces); limits: {Limits}; outside network: {Egress}; databases through {Relay}")]
+    private partial void LogSandboxReady(string limits, string egress, string relay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Applications cannot run on this host, deployments are refused: {Reason}")]
+    private partial void LogSandboxUnavailable(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A folder of an application could not be removed (cleanup exited with {Exit}): {Folder}: {Reason}")]
+    private partial void LogRemoveFailed(string folder, int exit, string reason);
+}
