@@ -58,7 +58,7 @@ public static class AppRouter
         for (var attempt = 1; ; attempt++)
         {
             var instance = instances[(int)((uint)(first + attempt - 1) % instances.Count)];
-            var error = await forwarder.SendAsync(context, $"http://127.0.0.1:{instance.Port}/", Client, ForwarderRequestConfig.Empty, RouterTransformer.Instance);
+            var error = await forwarder.SendAsync(context, instance.Endpoint, Client, ForwarderRequestConfig.Empty, RouterTransformer.Instance);
             if (error != ForwarderError.Request || !retryable || context.Response.HasStarted || attempt == MaxAttempts)
             {
                 return; // After the last attempt the forwarder's 502 stands: a failed call never reads as an empty 200.

@@ -37,6 +37,9 @@ internal sealed class LocalInstance(string id, LocalRelease release)
 
     public int Port { get; set; }
 
+    /// <summary>Where the router sends the instance's requests.</summary>
+    public string Endpoint => $"http://127.0.0.1:{Port}/";
+
     public ChildProcess? Process { get; set; }
 
     public volatile InstanceState State = InstanceState.Starting;
