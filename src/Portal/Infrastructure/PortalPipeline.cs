@@ -26,6 +26,7 @@ public static class PortalPipeline
 {
     public static WebApplication UsePortal(this WebApplication app)
     {
+        app.UseFramingPolicy();
         app.UseExceptionHandler();
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
         app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments(RouterAddress.Prefix) && !context.Request.Path.StartsWithSegments("/hubs"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
