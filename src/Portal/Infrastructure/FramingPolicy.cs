@@ -4,7 +4,8 @@ namespace Platform.Portal.Infrastructure;
 
 /// <summary>
 /// The portal's answers may be framed by the portal's own pages only, so that no other origin (an application
-/// among them) can show a portal page under its own and read or click it.
+/// among them) can show a portal page under its own and read or click it. Applications' hosts are answered before
+/// this, by the router, and get none of it.
 /// </summary>
 public static class FramingPolicy
 {
