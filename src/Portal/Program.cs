@@ -24,7 +24,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (LocalPostgresException exception)
+catch (Exception exception) when (exception is LocalPostgresException or InvalidSettingException)
 {
     await Console.Error.WriteLineAsync($"error: {exception.Message}");
     return 1;

@@ -26,9 +26,13 @@ public static class PortalPipeline
 {
     public static WebApplication UsePortal(this WebApplication app)
     {
+        app.UseAppRouter();
+        // Called here so that not even route matching runs for an application's host (WebApplication would put it first).
+        app.UseRouting();
+        app.UseFramingPolicy();
         app.UseExceptionHandler();
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
-        app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments(RouterAddress.Prefix) && !context.Request.Path.StartsWithSegments("/hubs"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments("/hubs"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestBodyLimit();
 
         app.UseLiveHubOrigins();
@@ -67,7 +71,7 @@ public static class PortalPipeline
         api.MapDeploymentApi();
         api.MapLogApi();
 
-        app.MapAppRouter();
+        app.MapFormerAppAddresses();
         app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);
         app.MapAccountEndpoints();
         app.MapReferralLanding();

@@ -30,3 +30,6 @@ public sealed class PortalSettings
 
     public string? PostgresBinDirectory { get; }
 }
+
+/// <summary>A setting the portal cannot work with: start-up refuses with its message, in one line.</summary>
+public sealed class InvalidSettingException(string message) : Exception(message);

@@ -3,7 +3,7 @@ namespace Platform.Portal.Live;
 /// <summary>
 /// Cross-site WebSocket hijacking guard: a browser connecting to the live hub with the portal's cookie must come
 /// from the portal's own pages (its Origin is the portal's). Token clients are not concerned: a page elsewhere
-/// cannot hold the token. Applications behind the router are sandboxed (their Origin is "null") and refused too.
+/// cannot hold the token. Applications' pages, on hosts of their own, are refused too.
 /// </summary>
 public static class LiveHubOrigins
 {

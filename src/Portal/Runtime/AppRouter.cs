@@ -4,9 +4,10 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Platform.Portal.Runtime;
 
 /// <summary>
-/// The router (YARP's forwarder): {portal}/apps/{slug}/… goes to a ready instance of the application's live
-/// release, round robin. A GET or HEAD that fails before any answer (its instance just stopped, or closed a kept-alive
-/// connection as HTTP/1.0 servers do) is tried again, on the next instance if there is one, up to three times in all.
+/// The router (YARP's forwarder): a request to {label}.{apps domain} goes to a ready instance of the application's
+/// live release, round robin. A GET or HEAD that fails before any answer (its instance just stopped, or closed a
+/// kept-alive connection as HTTP/1.0 servers do) is tried again, on the next instance if there is one, up to three
+/// times in all.
 /// </summary>
 public static class AppRouter
 {
@@ -22,22 +23,38 @@ public static class AppRouter
         ActivityHeadersPropagator = null,
     });
 
-    public static IEndpointRouteBuilder MapAppRouter(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// Requests to an application's host go to the router and to nothing else: placed first, so that no portal page,
+    /// endpoint, authentication or cookie handling ever answers on an application's host.
+    /// </summary>
+    public static IApplicationBuilder UseAppRouter(this IApplicationBuilder app)
     {
-        endpoints.Map($"{RouterAddress.Prefix}/{{slug}}/{{**path}}", ForwardAsync).ExcludeFromDescription();
+        var router = app.ApplicationServices.GetRequiredService<RouterAddress>();
+        return app.MapWhen(context => router.IsAppsHost(context.Request.Host, out _), apps => apps.Run(ForwardAsync));
+    }
+
+    /// <summary>The portal's former addresses of applications only redirect to their own hosts: the portal's origin serves none of their content.</summary>
+    public static IEndpointRouteBuilder MapFormerAppAddresses(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.Map($"{RouterAddress.FormerPrefix}/{{label}}/{{**path}}", (string label, HttpContext context, RouterAddress router) =>
+        {
+            if (router.Find(label) is not { } applicationId)
+            {
+                return Results.NotFound();
+            }
+
+            context.Request.Path.StartsWithSegments($"{RouterAddress.FormerPrefix}/{label}", out var rest);
+            var origin = router.UrlOf(label[..Math.Max(label.LastIndexOf('-'), 0)], applicationId).GetLeftPart(UriPartial.Authority);
+            return Results.Redirect($"{origin}{(rest.HasValue ? rest.ToUriComponent() : "/")}{context.Request.QueryString}", preserveMethod: true);
+        }).ExcludeFromDescription();
         return endpoints;
     }
 
-    private static async Task ForwardAsync(string slug, string? path, HttpContext context, RouterAddress router, LocalRuntime runtime, IHttpForwarder forwarder)
+    private static async Task ForwardAsync(HttpContext context)
     {
-        if (path is null && !context.Request.Path.Value!.EndsWith('/'))
-        {
-            // Relative links in the application's pages resolve under its prefix only with the slash.
-            context.Response.Redirect($"{RouterAddress.Prefix}/{slug}/{context.Request.QueryString}");
-            return;
-        }
-
-        if (router.Find(slug) is not { } applicationId)
+        var router = context.RequestServices.GetRequiredService<RouterAddress>();
+        var runtime = context.RequestServices.GetRequiredService<LocalRuntime>();
+        if (!router.IsAppsHost(context.Request.Host, out var label) || router.Find(label) is not { } applicationId)
         {
             await PlainAsync(context, StatusCodes.Status404NotFound, "No running application is served at this address.");
             return;
@@ -50,15 +67,13 @@ public static class AppRouter
             return;
         }
 
-        context.Request.PathBase = $"{RouterAddress.Prefix}/{slug}";
-        context.Request.Path = "/" + path;
-        context.Request.Headers["X-Forwarded-Prefix"] = context.Request.PathBase.Value;
+        var forwarder = context.RequestServices.GetRequiredService<IHttpForwarder>();
         var first = runtime.NextRoundRobin(applicationId);
         var retryable = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
         for (var attempt = 1; ; attempt++)
         {
             var instance = instances[(int)((uint)(first + attempt - 1) % instances.Count)];
-            var error = await forwarder.SendAsync(context, $"http://{instance.Endpoint}/", Client, ForwarderRequestConfig.Empty, RouterTransformer.Instance);
+            var error = await forwarder.SendAsync(context, instance.Endpoint, Client, ForwarderRequestConfig.Empty, RouterTransformer.Instance);
             if (error != ForwarderError.Request || !retryable || context.Response.HasStarted || attempt == MaxAttempts)
             {
                 return; // After the last attempt the forwarder's 502 stands: a failed call never reads as an empty 200.

@@ -39,8 +39,8 @@ internal sealed class LocalInstance(string id, LocalRelease release)
     /// <summary>Its sandbox: network namespace, cgroups, private /tmp; made at its first start, kept across restarts.</summary>
     public SandboxScope? Scope { get; set; }
 
-    /// <summary>Where the router and the probes reach it.</summary>
-    public string Endpoint => $"{Scope?.Address ?? System.Net.IPAddress.Loopback}:{Port}";
+    /// <summary>Where the router sends the instance's requests: its sandbox's address, on the application's port.</summary>
+    public string Endpoint => $"http://{Scope?.Address ?? System.Net.IPAddress.Loopback}:{Port}/";
 
     /// <summary>The kernel's out-of-memory kills in its cgroup when it last started, to tell an OOM kill from another exit.</summary>
     public long OomKillsSeen { get; set; }

@@ -4,10 +4,11 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Platform.Portal.Runtime;
 
 /// <summary>
-/// What crosses the router between a browser and an application: the portal's own credentials never reach the
-/// application (its cookies and the Authorization header are removed), the application can never set or replace
-/// the portal's cookies, and its pages are sandboxed into an origin of their own, so their scripts cannot act on
-/// the portal with the visitor's session although both share the portal's address.
+/// What crosses the router between a browser and an application. The application is on a host of its own, so
+/// browsers do not send it the portal's host-only cookies; in depth, cookies of the portal's names and the
+/// Authorization header are removed anyway, and the application cannot set cookies of the portal's names (it could
+/// through a parent domain it shares with the portal). The application is told where the request came from as by
+/// any reverse proxy (X-Forwarded-For, -Host, -Proto); its answers, its own security policy included, pass as sent.
 /// </summary>
 public sealed class RouterTransformer : HttpTransformer
 {
@@ -16,7 +17,10 @@ public sealed class RouterTransformer : HttpTransformer
     /// <summary>Cookies the portal sets: its session, the antiforgery token, Identity's others.</summary>
     private static readonly string[] PortalCookiePrefixes = ["platform.", ".AspNetCore."];
 
-    private const string Sandbox = "sandbox allow-scripts allow-forms allow-popups allow-downloads allow-modals";
+    private const string ForwardedFor = "X-Forwarded-For";
+    private const string ForwardedHost = "X-Forwarded-Host";
+    private const string ForwardedProto = "X-Forwarded-Proto";
+    private const string ForwardedPrefix = "X-Forwarded-Prefix";
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -28,15 +32,28 @@ public sealed class RouterTransformer : HttpTransformer
         {
             proxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Cookie, string.Join("; ", kept));
         }
+
+        // What this hop saw replaces what the client claims (YARP's default, ForwardedTransformActions.Set).
+        var request = httpContext.Request;
+        foreach (var header in (string[])[ForwardedFor, ForwardedHost, ForwardedProto, ForwardedPrefix])
+        {
+            proxyRequest.Headers.Remove(header);
+        }
+
+        if (httpContext.Connection.RemoteIpAddress is { } client)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(ForwardedFor, client.ToString());
+        }
+
+        proxyRequest.Headers.TryAddWithoutValidation(ForwardedHost, request.Host.ToUriComponent());
+        proxyRequest.Headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         var headers = httpContext.Response.Headers;
-        var cookies = headers.SetCookie.Where(c => c is not null && !IsPortalCookie(c.Split('=', 2)[0].Trim())).ToArray();
-        headers.SetCookie = cookies;
-        headers.ContentSecurityPolicy = headers.ContentSecurityPolicy.Count == 0 ? Sandbox : $"{headers.ContentSecurityPolicy}; {Sandbox}";
+        headers.SetCookie = headers.SetCookie.Where(c => c is not null && !IsPortalCookie(c.Split('=', 2)[0].Trim())).ToArray();
         return proceed;
     }
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Platform.E2E.Support;
+using Platform.Portal.Runtime;
 using Platform.Tests.Deployments;
 using Platform.Tests.Support;
 using static Microsoft.Playwright.Assertions;
@@ -47,7 +48,8 @@ public sealed class DeployTests(E2EPortal portal, BrowserFixture browser) : IAsy
         await Expect(deployment).ToContainTextAsync("First version");
         await Expect(deployment.GetByText("Switch traffic")).ToBeVisibleAsync();
         var address = await page.GetByTestId("application-url").TextContentAsync();
-        using var client = new HttpClient();
+        Assert.EndsWith($".{RouterAddress.DefaultDomain}", new Uri(address!.Trim()).Host, StringComparison.Ordinal);
+        using var client = new HttpClient(AppHosts.Handler());
         var answer = await client.GetFromJsonAsync<JsonObject>(address!.Trim());
         Assert.Equal("browser-v1", answer!["version"]!.GetValue<string>());
 

@@ -38,7 +38,8 @@ public sealed class BrowserFixture : IAsyncLifetime
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+                // Applications have hosts of their own under apps.localhost, which Chromium resolves to loopback itself.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1",
             ],
         });
     }

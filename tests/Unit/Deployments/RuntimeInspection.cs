@@ -11,7 +11,7 @@ public static class RuntimeInspection
     public static IReadOnlyList<int> InstanceProcessIds(this PortalFactory portal, Guid applicationId) =>
         portal.Services.GetRequiredService<LocalRuntime>().ReadyInstances(applicationId).Select(i => i.Process!.Id).ToList();
 
-    /// <summary>Where the host reaches the application's first ready instance ("address:port").</summary>
-    public static string InstanceEndpoint(this PortalFactory portal, Guid applicationId) =>
-        portal.Services.GetRequiredService<LocalRuntime>().ReadyInstances(applicationId)[0].Endpoint;
+    /// <summary>Where the host reaches the application's first ready instance.</summary>
+    public static Uri InstanceEndpoint(this PortalFactory portal, Guid applicationId) =>
+        new(portal.Services.GetRequiredService<LocalRuntime>().ReadyInstances(applicationId)[0].Endpoint);
 }

@@ -26,8 +26,8 @@ public static class RuntimeSteps
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Calls applications through the portal's router; one client for all tests.</summary>
-    public static readonly HttpClient Router = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
+    /// <summary>Calls applications on their hosts through the portal's router; one client for all tests.</summary>
+    public static readonly HttpClient Router = new(AppHosts.Handler())
     {
         Timeout = TimeSpan.FromSeconds(10),
     };
