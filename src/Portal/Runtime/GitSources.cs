@@ -81,11 +81,8 @@ public sealed partial class GitSources(LocalRuntimeSettings settings)
     /// <summary>Writes git's configuration; the runtime does it once as it starts.</summary>
     public void WriteConfiguration() => File.WriteAllText(ConfigurationPath, "[safe]\n\tdirectory = *\n");
 
-    /// <summary>A URL as it may be shown: without the user and password it may carry (https://user:token@host/…).</summary>
-    public static string Redact(string text) => Credentials().Replace(text, "://***@");
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"://[^/@\s]+@")]
-    private static partial System.Text.RegularExpressions.Regex Credentials();
+    /// <summary>A URL or a line of git's as it may be shown: its secrets masked, by the domain's one rule (<see cref="GitUrls.Redact"/>).</summary>
+    public static string Redact(string text) => GitUrls.Redact(text);
 
     private sealed record Outcome(int ExitCode, string Output, string Error);
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
+using Platform.Domain.Applications;
 using Platform.Domain.Common;
 
 namespace Platform.Portal.Infrastructure.Postgres;
@@ -77,6 +78,14 @@ public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDa
         // creating the table first keeps a fresh install's log clean.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+
+        var (applications, deployments) = await EmbeddedGitSecrets.MoveAsync(db, services.GetRequiredService<ISecretProtector>(), cancellationToken);
+        if (applications + deployments > 0)
+        {
+            logger.LogInformation(
+                "Moved the repository passwords and tokens of {Applications} applications and {Deployments} deployments out of their URLs into encrypted storage",
+                applications, deployments);
+        }
     }
 
     public async ValueTask DisposeAsync()
