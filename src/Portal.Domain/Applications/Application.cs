@@ -60,6 +60,12 @@ public sealed class Application
         }
     }
 
+    /// <summary>
+    /// The secret of the repository URL, encrypted like a secret variable: the password of <c>user:password@</c>, or the
+    /// token given as the user (<c>https://TOKEN@</c>). The URL in <see cref="Settings"/> shows it as <c>***</c> (<see cref="GitUrls"/>).
+    /// </summary>
+    public string? ProtectedGitSecret { get; set; }
+
     /// <summary>A copy of <see cref="ApplicationSettings.Name"/> in its own column, to sort and check uniqueness.</summary>
     public string Name { get; private set; } = "";
 

@@ -32,6 +32,34 @@ public sealed record ApplicationInput(
     bool? AutoDeploy,
     HealthchecksInput? Healthchecks);
 
+/// <summary>What a change of settings does to the repository secret: keeps it, clears it, or replaces it with the one typed.</summary>
+public sealed class GitSecretChange
+{
+    public static readonly GitSecretChange Keep = new(keeps: true, replacement: null);
+
+    public static readonly GitSecretChange Clear = new(keeps: false, replacement: null);
+
+    private readonly string? _replacement;
+
+    private GitSecretChange(bool keeps, string? replacement)
+    {
+        Keeps = keeps;
+        _replacement = replacement;
+    }
+
+    public bool Keeps { get; }
+
+    public bool Replaces => _replacement is not null;
+
+    public static GitSecretChange Replace(string secret) => new(keeps: false, secret);
+
+    /// <summary>The encrypted secret to store, given the one stored now.</summary>
+    public string? Apply(string? currentProtected, Common.ISecretProtector protector) =>
+        Keeps ? currentProtected : _replacement is null ? null : protector.Protect(_replacement);
+
+    public override string ToString() => Keeps ? "keep" : Replaces ? "replace" : "clear";
+}
+
 /// <summary>The rules for application settings, with an error per field named as in the JSON.</summary>
 public static class ApplicationRules
 {
@@ -45,15 +73,26 @@ public static class ApplicationRules
     public static readonly Probe DefaultReadiness = new(ProbeType.Tcp, null, null, 0, 5, 5, 3);
     public static readonly Probe DefaultLiveness = new(ProbeType.Tcp, null, null, 10, 10, 5, 3);
 
-    /// <summary>Merges the input over a baseline (null for a new application) and checks the result.</summary>
-    public static (ApplicationSettings Settings, Dictionary<string, string[]> Errors) Resolve(ApplicationInput input, ApplicationSettings? current)
+    public const int MaxUrlLength = 2048;
+
+    /// <summary>
+    /// Merges the input over a baseline (null for a new application) and checks the result. A repository URL's secret
+    /// is split off (<see cref="GitUrls"/>): the settings hold the URL masked, the change says what becomes of the
+    /// stored secret. The masked URL sent back (as a client that read the application does) keeps it.
+    /// </summary>
+    public static (ApplicationSettings Settings, GitSecretChange GitSecret, Dictionary<string, string[]> Errors) Resolve(
+        ApplicationInput input, ApplicationSettings? current, bool gitSecretStored = false)
     {
         var errors = new Dictionary<string, string[]>();
         var git = input.GitRepository;
+        var typedUrl = git?.Url?.Trim();
+        var (url, gitSecret) = typedUrl is null
+            ? (current?.GitRepository.Url ?? "", GitSecretChange.Keep)
+            : SplitUrl(typedUrl, current, gitSecretStored, errors);
         var settings = new ApplicationSettings(
             Name: input.Name?.Trim() ?? current?.Name ?? "",
             GitRepository: new GitSource(
-                Url: git?.Url?.Trim() ?? current?.GitRepository.Url ?? "",
+                Url: url,
                 Branch: git?.Branch?.Trim() ?? current?.GitRepository.Branch ?? "main",
                 RootPath: git?.RootPath?.Trim() ?? current?.GitRepository.RootPath ?? "/"),
             BuildCommand: input.BuildCommand is null ? current?.BuildCommand : (string.IsNullOrWhiteSpace(input.BuildCommand) ? null : input.BuildCommand.Trim()),
@@ -73,8 +112,12 @@ public static class ApplicationRules
             errors["name"] = [ServiceNames.Rule];
         }
 
-        Check(errors, "git_repository.url", settings.GitRepository.Url.Length is > 0 and <= 2048,
-            "The repository is required: a local path, a file:// URL or an http(s)/ssh git URL.");
+        if (!errors.ContainsKey("git_repository.url"))
+        {
+            Check(errors, "git_repository.url", settings.GitRepository.Url.Length > 0 && (typedUrl ?? url).Length <= MaxUrlLength,
+                "The repository is required: a local path, a file:// URL or an http(s)/ssh git URL.");
+        }
+
         Check(errors, "git_repository.branch", IsBranch(settings.GitRepository.Branch), "Enter a branch name, such as main.");
         Check(errors, "git_repository.root_path", settings.GitRepository.RootPath.StartsWith('/') && !settings.GitRepository.RootPath.Contains("..", StringComparison.Ordinal),
             "The root path starts with / and stays inside the repository.");
@@ -93,7 +136,33 @@ public static class ApplicationRules
 
         CheckProbe(errors, "healthchecks.readiness_probe", settings.Healthchecks.ReadinessProbe);
         CheckProbe(errors, "healthchecks.liveness_probe", settings.Healthchecks.LivenessProbe);
-        return (settings, errors);
+        return (settings, gitSecret, errors);
+    }
+
+    private static (string Url, GitSecretChange Secret) SplitUrl(string typed, ApplicationSettings? current, bool secretStored, Dictionary<string, string[]> errors)
+    {
+        var (stored, secret) = GitUrls.Split(typed);
+        if (secret is not null)
+        {
+            return (stored, GitSecretChange.Replace(secret));
+        }
+
+        if (!GitUrls.HasSecret(stored))
+        {
+            return (stored, GitSecretChange.Clear);
+        }
+
+        // The mask stands for the stored secret: kept only for the account it was given for.
+        if (current is null || !secretStored)
+        {
+            errors["git_repository.url"] = [$"{GitUrls.Mask} stands for a stored password or token, and none is stored for this repository: enter it."];
+        }
+        else if (!GitUrls.SameAccount(stored, current.GitRepository.Url))
+        {
+            errors["git_repository.url"] = ["The stored password or token is kept only for the same user and host: enter it again for this URL."];
+        }
+
+        return (stored, GitSecretChange.Keep);
     }
 
     private static Probe? MergeProbe(ProbeInput? input, Probe? current)

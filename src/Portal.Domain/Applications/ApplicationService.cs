@@ -21,7 +21,8 @@ public sealed record ApplicationView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, IRuntimes runtimes)
+public sealed class ApplicationService(
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, ISecretProtector protector, IRuntimes runtimes)
 {
     public async Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
     {
@@ -60,7 +61,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         }
 
         await using var change = found.Value;
-        var (settings, errors) = ApplicationRules.Resolve(input, current: null);
+        var (settings, gitSecret, errors) = ApplicationRules.Resolve(input, current: null);
         if (errors.Count > 0)
         {
             return DomainError.Validation(errors);
@@ -75,6 +76,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
         {
             EnvironmentId = environmentId,
             Settings = settings,
+            ProtectedGitSecret = gitSecret.Apply(null, protector),
             StateMessage = "Not deployed yet.",
             OwnerId = caller.UserId,
             CreatedAt = change.Now,
@@ -95,7 +97,7 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
 
         await using var change = found.Value;
         var application = await change.Db.Applications.FirstAsync(a => a.Id == id);
-        var (settings, errors) = ApplicationRules.Resolve(input, application.Settings);
+        var (settings, gitSecret, errors) = ApplicationRules.Resolve(input, application.Settings, application.ProtectedGitSecret is not null);
         if (errors.Count > 0)
         {
             return DomainError.Validation(errors);
@@ -106,10 +108,13 @@ public sealed class ApplicationService(IDbContextFactory<PlatformDbContext> dbFa
             return conflict;
         }
 
+        var credentials = gitSecret.Replaces ? " Its repository has a new password or token."
+            : !gitSecret.Keeps && application.ProtectedGitSecret is not null ? " Its repository's password or token was removed." : "";
         application.Settings = settings;
+        application.ProtectedGitSecret = gitSecret.Apply(application.ProtectedGitSecret, protector);
         application.UpdatedAt = change.Now;
         application.RestartNeeded |= application.DeployedAt is not null;
-        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.");
+        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.{credentials}");
         return ToView(application, await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId));
     }
 

@@ -144,6 +144,9 @@ public sealed class ServiceDeployment : ISequenced, IOwned
     /// <summary>The resolved variables the release ran with, secrets included, encrypted as one value.</summary>
     public string? ProtectedVariables { get; set; }
 
+    /// <summary>The repository secret that goes with <see cref="Settings"/>, still encrypted (<see cref="Application.ProtectedGitSecret"/>).</summary>
+    public string? ProtectedGitSecret { get; set; }
+
     /// <summary>The kept build the release runs from.</summary>
     public string? BuildId { get; set; }
 

@@ -117,7 +117,7 @@ public sealed partial class DeploymentEngine
                 var buildId = live.BuildId is { } kept && runtime.HasBuild(kept) ? kept : null;
                 if (buildId is null)
                 {
-                    var fetched = await runtime.FetchAsync(new FetchOrder(application.ServiceId, live.Id, live.Settings.GitRepository, live.CommitLongId), token);
+                    var fetched = await runtime.FetchAsync(FetchOrderFor(application.ServiceId, live.Id, live.Settings.GitRepository, live.ProtectedGitSecret, live.CommitLongId), token);
                     await runtime.BuildAsync(new BuildOrder(application.ServiceId, live.Id, fetched.BuildId, live.Settings.GitRepository.RootPath, live.Settings.BuildCommand, variables), token);
                     buildId = fetched.BuildId;
                 }

@@ -97,6 +97,7 @@ public sealed partial class DeploymentEngine
             // A rollback runs the release it names as it ran; a restart runs today's settings and variables on the live build.
             var rollback = deployment.SourceDeploymentId is not null && source?.Settings is not null;
             var settings = rollback ? source!.Settings! : application.Settings;
+            var gitSecret = rollback ? source!.ProtectedGitSecret : application.ProtectedGitSecret;
             var variables = rollback ? engine.UnprotectVariables(source!.ProtectedVariables) : await engine.ResolveVariablesAsync(application.Id);
             _commit = source is null ? null : CommitOf(source);
             var buildId = source?.BuildId is { } kept && runtime.HasBuild(kept) ? kept : null;
@@ -109,7 +110,7 @@ public sealed partial class DeploymentEngine
             }
             else if (buildId is null)
             {
-                buildId = await FetchAndBuildAsync(application.Id, settings, variables, _commit?.LongId ?? deployment.RequestedCommitId, restart, abort);
+                buildId = await FetchAndBuildAsync(application.Id, settings, gitSecret, variables, _commit?.LongId ?? deployment.RequestedCommitId, restart, abort);
             }
 
             var instances = Math.Max(1, settings.MinRunningInstances);
@@ -140,18 +141,20 @@ public sealed partial class DeploymentEngine
             {
                 d.Settings = settings;
                 d.ProtectedVariables = protectedVariables;
+                d.ProtectedGitSecret = gitSecret;
                 d.BuildId = buildId;
             });
         }
 
-        private async Task<string> FetchAndBuildAsync(Guid applicationId, ApplicationSettings settings, RuntimeVariables variables, string? commitId, bool quiet, CancellationToken abort)
+        private async Task<string> FetchAndBuildAsync(
+            Guid applicationId, ApplicationSettings settings, string? gitSecret, RuntimeVariables variables, string? commitId, bool quiet, CancellationToken abort)
         {
             if (!quiet)
             {
                 await BeginAsync(DeploymentSteps.Fetch, ServiceState.Building, $"Fetching {settings.GitRepository.Branch}{(commitId is null ? "" : $" at {commitId}")}.");
             }
 
-            var fetched = await runtime.FetchAsync(new FetchOrder(applicationId, deployment.Id, settings.GitRepository, commitId), abort);
+            var fetched = await runtime.FetchAsync(engine.FetchOrderFor(applicationId, deployment.Id, settings.GitRepository, gitSecret, commitId), abort);
             _commit = fetched.Commit;
             if (!quiet)
             {

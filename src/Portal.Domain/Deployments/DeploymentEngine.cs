@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Common;
 using Platform.Domain.Events;
@@ -341,6 +342,21 @@ public sealed partial class DeploymentEngine(
     private RuntimeVariables UnprotectVariables(string? protectedVariables) => protectedVariables is null
         ? RuntimeVariables.None
         : JsonSerializer.Deserialize<RuntimeVariables>(protector.Unprotect(protectedVariables)) ?? RuntimeVariables.None;
+
+    /// <summary>
+    /// The one place a repository's secret is decrypted: into the fetch order, for the runtime alone. The order's URL
+    /// carries no secret; the credentials travel beside it.
+    /// </summary>
+    private FetchOrder FetchOrderFor(Guid applicationId, Guid deploymentId, GitSource source, string? protectedGitSecret, string? commitId)
+    {
+        if (GitUrls.HasSecret(source.Url) && protectedGitSecret is null)
+        {
+            throw new RuntimeFailureException($"The password or token of {source.Url} is not stored: enter it again in the application's settings.");
+        }
+
+        var credentials = GitUrls.CredentialsFor(source.Url, protectedGitSecret is null ? null : protector.Unprotect(protectedGitSecret));
+        return new FetchOrder(applicationId, deploymentId, source with { Url = GitUrls.WithoutCredentials(source.Url) }, commitId, credentials);
+    }
 
     private async Task<RuntimeVariables> ResolveVariablesAsync(Guid applicationId)
     {

@@ -319,6 +319,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
             {
                 EnvironmentId = clone.Id,
                 Settings = application.Settings,
+                ProtectedGitSecret = application.ProtectedGitSecret,
                 StateMessage = "Not deployed yet.",
                 OwnerId = caller.UserId,
                 CreatedAt = now,

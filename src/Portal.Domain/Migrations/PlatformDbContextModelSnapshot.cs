@@ -135,6 +135,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<string>("ProtectedGitSecret")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_git_secret");
+
                     b.Property<bool>("RestartNeeded")
                         .HasColumnType("boolean")
                         .HasColumnName("restart_needed");
@@ -444,6 +448,10 @@ namespace Platform.Domain.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("previous_state");
+
+                    b.Property<string>("ProtectedGitSecret")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_git_secret");
 
                     b.Property<string>("ProtectedVariables")
                         .HasColumnType("text")

@@ -13,11 +13,21 @@ public sealed record RuntimeVariables(IReadOnlyDictionary<string, string> Values
     public static readonly RuntimeVariables None = new(new Dictionary<string, string>(), []);
 }
 
-/// <summary>What git authenticates with to a repository; it never travels in the URL.</summary>
-public sealed record GitCredentials(string Username, string Password);
+/// <summary>
+/// Fetch a source at a commit (null: the branch head) into a new build folder. The source's URL carries no secret;
+/// <paramref name="Credentials"/> are what git authenticates with (null: none), kept off its command line.
+/// </summary>
+public sealed record FetchOrder(Guid ApplicationId, Guid DeploymentId, GitSource Source, string? CommitId, GitCredentials? Credentials);
 
-/// <summary>Fetch a source at a commit (null: the branch head) into a new build folder; the URL carries no credentials.</summary>
-public sealed record FetchOrder(Guid ApplicationId, Guid DeploymentId, GitSource Source, string? CommitId, GitCredentials? Credentials = null);
+/// <summary>
+/// The user and password git sends over http(s), percent-decoding undone. A token given as the URL's user
+/// (<c>https://TOKEN@github.com/…</c>) is the <see cref="Username"/>, with an empty <see cref="Password"/>. Both may be
+/// secrets, so neither is ever printed.
+/// </summary>
+public sealed record GitCredentials(string Username, string Password)
+{
+    public override string ToString() => $"{nameof(GitCredentials)} {{ *** }}";
+}
 
 /// <summary>A fetched source: the commit it holds and the build it becomes.</summary>
 public sealed record FetchedSource(Commit Commit, string BuildId);

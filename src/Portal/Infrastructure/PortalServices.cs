@@ -117,6 +117,7 @@ public static class PortalServices
         services.AddHttpClient(Probes.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
         services.AddSingleton<LocalDatabaseServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalDatabaseServer>());
         services.AddSingleton<RouterAddress>();
         services.AddHttpForwarder();
 

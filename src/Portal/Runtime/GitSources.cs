@@ -16,7 +16,7 @@ namespace Platform.Portal.Runtime;
 /// helper reading it from the sandbox's private memory, where it arrives on standard input: never on a command line,
 /// in an environment, or in a log line.
 /// </summary>
-public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandbox sandbox)
+public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandbox)
 {
     private const string CommitMarker = "PLATFORM-COMMIT ";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
@@ -56,8 +56,9 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
         }
 
         // A URL that still carries its credentials gives them up here: git gets the URL without them.
-        var (plain, embedded) = SplitCredentials(source.Url);
-        credentials ??= embedded;
+        var (stored, secret) = GitUrls.Split(source.Url);
+        credentials ??= GitUrls.CredentialsFor(stored, secret);
+        var plain = GitUrls.WithoutCredentials(stored);
         if (credentials is not null && (credentials.Username + credentials.Password).Any(c => c is '\n' or '\r' or '\0'))
         {
             throw new RuntimeFailureException("The repository's user name or password holds a line break.");
@@ -161,24 +162,8 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
     private static bool Inside(string path, string folder) =>
         path == folder || path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal);
 
-    /// <summary>An http(s) URL without its user and password, and those as credentials (a token alone is the user part).</summary>
-    public static (string Url, GitCredentials? Credentials) SplitCredentials(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length == 0)
-        {
-            return (url, null);
-        }
-
-        var parts = uri.UserInfo.Split(':', 2);
-        var plain = new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
-        return (plain, new GitCredentials(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : ""));
-    }
-
-    /// <summary>A URL as it may be shown: without the user and password it may carry (https://user:token@host/…).</summary>
-    public static string Redact(string text) => Credentials().Replace(text, "://***@");
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"://[^/@\s]+@")]
-    private static partial System.Text.RegularExpressions.Regex Credentials();
+    /// <summary>A URL or a line of git's as it may be shown: its secrets masked, by the domain's one rule (<see cref="GitUrls.Redact"/>).</summary>
+    public static string Redact(string text) => GitUrls.Redact(text);
 
     /// <summary>git's reason: its first fatal or error line, else its last line.</summary>
     private static string? Reason(List<string> lines)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Platform.Tests.Support;
@@ -15,6 +16,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
 {
     private readonly Func<Task<string>> _database;
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private readonly string _dataDirectory;
     private readonly bool _ownsDataDirectory;
     private string? _connectionString;
@@ -24,10 +26,12 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     {
     }
 
-    private PortalFactory(Func<Task<string>> database, IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    private PortalFactory(
+        Func<Task<string>> database, IReadOnlyDictionary<string, string?>? settings = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
         _database = database;
         _settings = settings ?? new Dictionary<string, string?>();
+        _services = services;
         _ownsDataDirectory = dataDirectory is null;
         _dataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), $"platform-test-data-{Guid.NewGuid():N}");
     }
@@ -43,6 +47,10 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
     /// <summary>A portal with extra configuration, e.g. the SMTP server a test listens with.</summary>
     public static PortalFactory With(IReadOnlyDictionary<string, string?> settings) => new(TestPostgres.CreateDatabaseAsync, settings);
+
+    /// <summary>A portal with extra configuration and services put in place of the portal's own, e.g. a runtime that records its orders.</summary>
+    public static PortalFactory With(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection> services) =>
+        new(TestPostgres.CreateDatabaseAsync, settings, services: services);
 
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialised.");
 
@@ -77,6 +85,11 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 

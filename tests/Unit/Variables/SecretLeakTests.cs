@@ -7,8 +7,9 @@ using Platform.Tests.Support;
 namespace Platform.Tests.Variables;
 
 /// <summary>
-/// A secret's value reaches no answer, no page, no event and no readable column: secrets are made with a unique
-/// marker, then every GET endpoint the OpenAPI document lists and every page are read and searched for it.
+/// A secret's value reaches no answer, no page, no event and no readable column: secrets (and a repository URL's
+/// password) are made with a unique marker, then every GET endpoint the OpenAPI document lists and every page are
+/// read and searched for it.
 /// </summary>
 public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<PortalFactory>, IAsyncLifetime
 {
@@ -27,6 +28,9 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
 
         var changed = await c.Owner.PostForIdAsync($"/api/application/{c.ApplicationId}/secret", new { key = "ROTATED", value = "first" });
         (await c.Owner.PutAsJsonAsync($"/api/secret/{changed}", new { value = _marker + "-rotated" })).EnsureSuccessStatusCode();
+        // A repository password too; nothing listens on port 9, so the fetch fails at once, without leaving the machine.
+        (await c.Owner.PutAsJsonAsync($"/api/application/{c.ApplicationId}", new { git_repository = new { url = $"http://deployer:{_marker}-git@127.0.0.1:9/web.git" } }))
+            .EnsureSuccessStatusCode();
         _deployment = await c.Owner.DeployAsync(c.ApplicationId);
     }
 
@@ -100,6 +104,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         var variables = await ReadAllAsync(connection, "SELECT v::text FROM variable v");
         var events = await ReadAllAsync(connection, "SELECT e::text FROM event e");
         var deployments = await ReadAllAsync(connection, "SELECT d::text FROM service_deployment d");
+        var applications = await ReadAllAsync(connection, "SELECT a::text FROM application a");
         var logs = await ReadAllAsync(connection, "SELECT l::text FROM log_line l");
         await using var count = new NpgsqlCommand(
             "SELECT count(*) FROM variable WHERE organization_id = @organization AND is_secret AND value IS NULL AND protected_value IS NOT NULL", connection);
@@ -113,6 +118,8 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         Assert.NotEmpty(deployments);
         Assert.DoesNotContain(deployments, row => row.Contains(_marker, StringComparison.Ordinal));
         Assert.DoesNotContain(logs, row => row.Contains(_marker, StringComparison.Ordinal));
+        Assert.DoesNotContain(applications, row => row.Contains(_marker, StringComparison.Ordinal));
+        Assert.Contains(applications, row => row.Contains("http://deployer:***@127.0.0.1:9/web.git", StringComparison.Ordinal));
     }
 
     private string Fill(string path, string cluster)

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
+using Platform.Domain.Applications;
 using Platform.Domain.Common;
 
 namespace Platform.Portal.Infrastructure.Postgres;
@@ -13,6 +16,19 @@ namespace Platform.Portal.Infrastructure.Postgres;
 public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDatabase> logger) : IAsyncDisposable
 {
     public const string EmbeddedDatabaseName = "platform";
+
+    /// <summary>The most connections the portal opens to its embedded cluster: one pool (EF Core, Hangfire, the runtime's admin work).</summary>
+    public const int PortalPoolSize = 100;
+
+    /// <summary>
+    /// Connections of the embedded cluster only superusers may take: the portal connects as the superuser, so its pool,
+    /// the health check's own connection and an operator's psql always find a slot, however many applications'
+    /// roles connect (each also has its own limit, Runtime:DatabaseConnectionLimit).
+    /// </summary>
+    public const int ReservedForPortal = PortalPoolSize + 10;
+
+    /// <summary>What the applications' roles share on the embedded cluster, at most.</summary>
+    public const int ApplicationConnections = 200;
 
     private LocalPostgresServer? _embedded;
     private string? _connectionString;
@@ -38,10 +54,15 @@ public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDa
                 Port = settings.PostgresPort,
                 Password = await ReadOrCreatePasswordAsync(cancellationToken),
                 BinDirectory = settings.PostgresBinDirectory,
+                ServerSettings =
+                [
+                    string.Create(CultureInfo.InvariantCulture, $"max_connections={ReservedForPortal + ApplicationConnections}"),
+                    string.Create(CultureInfo.InvariantCulture, $"superuser_reserved_connections={ReservedForPortal}"),
+                ],
             },
             message => logger.LogInformation("{Message}", message),
             cancellationToken);
-        _connectionString = _embedded.ConnectionString(EmbeddedDatabaseName);
+        _connectionString = new NpgsqlConnectionStringBuilder(_embedded.ConnectionString(EmbeddedDatabaseName)) { MaxPoolSize = PortalPoolSize }.ConnectionString;
     }
 
     public async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
@@ -57,6 +78,14 @@ public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDa
         // creating the table first keeps a fresh install's log clean.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+
+        var (applications, deployments) = await EmbeddedGitSecrets.MoveAsync(db, services.GetRequiredService<ISecretProtector>(), cancellationToken);
+        if (applications + deployments > 0)
+        {
+            logger.LogInformation(
+                "Moved the repository passwords and tokens of {Applications} applications and {Deployments} deployments out of their URLs into encrypted storage",
+                applications, deployments);
+        }
     }
 
     public async ValueTask DisposeAsync()
