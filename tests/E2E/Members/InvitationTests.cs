@@ -41,11 +41,9 @@ public sealed partial class InvitationTests(E2EPortal portal, BrowserFixture bro
         await page.GotoAsync(link);
         await Expect(page).ToHaveURLAsync(new Regex("/account/signin\\?returnUrl="));
         await page.GetByRole(AriaRole.Link, new() { Name = "Create one" }).ClickAsync();
-        await page.GetByLabel("First name").FillAsync(invitee.FirstName);
-        await page.GetByLabel("Last name").FillAsync(invitee.LastName);
-        await page.GetByLabel("Email").FillAsync(invitee.Email);
-        await page.GetByLabel("Password").FillAsync(invitee.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        var visitor = new PortalPages(page, portal.ServerAddress);
+        await visitor.FillSignUpAsync(invitee);
+        await visitor.SubmitSignInAsync(invitee.Email, invitee.Password);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Join {organization}" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Accept the invitation" }).ClickAsync();
 

@@ -41,15 +41,7 @@ public sealed partial class InvitationTests(PortalFactory portal) : IClassFixtur
 
         var invitation = await owner.SendInvitationAsync(organization, email, "DEVELOPER");
 
-        var folder = Path.Combine(portal.DataDirectory, "mail");
-        string? mail = null;
-        for (var attempt = 0; attempt < 100 && mail is null; attempt++)
-        {
-            mail = Directory.Exists(folder)
-                ? Directory.GetFiles(folder, "*.eml").Select(File.ReadAllText).FirstOrDefault(m => m.Contains(email, StringComparison.Ordinal))
-                : null;
-            await Task.Delay(200);
-        }
+        var mail = await portal.WaitForMailAsync(m => m.Contains(email, StringComparison.Ordinal));
 
         Assert.NotNull(mail);
         Assert.Contains(invitation.Link.ToString(), mail, StringComparison.Ordinal);
