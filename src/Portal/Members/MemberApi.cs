@@ -4,6 +4,7 @@ using Platform.Domain.Members;
 using Platform.Portal.Infrastructure;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Infrastructure.RateLimits;
 
 namespace Platform.Portal.Members;
 
@@ -50,6 +51,7 @@ public static class MemberApi
         organization.MapPost("/inviteMember", InviteAsync).WithSummary("Invite someone by email; the link is mailed and answered");
         organization.MapDelete("/inviteMember/{invitationId:guid}", CancelInvitationAsync).WithSummary("Cancel an invitation");
         organization.MapPost("/invitation/{invitationId:guid}/accept", AcceptAsync)
+            .RequireRateLimiting(RateLimitPolicies.Invitation)
             .WithSummary("Accept an invitation sent to the caller's email")
             .WithDescription("Takes the `token` of the invitation's link; a wrong or missing token answers 404, like an unknown invitation.");
         return api;

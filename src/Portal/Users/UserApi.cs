@@ -6,6 +6,7 @@ using Platform.Domain.Users;
 using Platform.Portal.Infrastructure;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Tokens;
 
 namespace Platform.Portal.Users;
@@ -30,10 +31,12 @@ public static class UserApi
     {
         var auth = api.MapGroup("/auth").WithTags("Authentication").AllowAnonymous();
         auth.MapPost("/register", RegisterAsync)
+            .RequireRateLimiting(RateLimitPolicies.SignUp)
             .WithSummary("Create an account")
             .WithDescription("Creates a user who can then sign in to the portal or ask for an API token. An address that "
                 + "already has an account gets the same answer (an id that is never stored), and its owner an email.");
         auth.MapPost("/token", IssueTokenAsync)
+            .RequireRateLimiting(RateLimitPolicies.SignIn)
             .WithSummary("Exchange an email and password for a personal API token")
             .WithDescription("The token is shown once in this answer; only its hash is stored. Send it as `Authorization: Bearer <token>`.");
 
