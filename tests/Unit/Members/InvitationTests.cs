@@ -69,17 +69,28 @@ public sealed partial class InvitationTests(PortalFactory portal) : IClassFixtur
     {
         var (owner, _) = await portal.CreateUserClientAsync();
         var organization = await owner.CreateOrganizationAsync("At rest");
-        var invitation = await owner.SendInvitationAsync(organization, ApiSessions.NewUser().Email, "ADMIN");
+        var email = ApiSessions.NewUser().Email;
+        var invitation = await owner.SendInvitationAsync(organization, email, "ADMIN");
+        Assert.NotNull(await portal.WaitForMailAsync(m => m.Contains(email, StringComparison.Ordinal)));
 
         await using var connection = new NpgsqlConnection(portal.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT i::text, protected_token FROM invitation i WHERE id = @id", connection);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT (SELECT i::text FROM invitation i WHERE id = @id),
+                   (SELECT protected_token FROM invitation WHERE id = @id),
+                   (SELECT coalesce(string_agg(j::text, ' '), '') FROM hangfire.job j),
+                   (SELECT coalesce(string_agg(s::text, ' '), '') FROM hangfire.state s)
+            """, connection);
         command.Parameters.AddWithValue("id", invitation.Id);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
 
         Assert.DoesNotContain(invitation.Token, reader.GetString(0), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(reader.GetString(1)));
+        Assert.Contains("SendProtectedAsync", reader.GetString(2), StringComparison.Ordinal);
+        Assert.DoesNotContain(invitation.Token, reader.GetString(2), StringComparison.Ordinal);
+        Assert.DoesNotContain(invitation.Token, reader.GetString(3), StringComparison.Ordinal);
     }
 
     [Fact]
