@@ -169,18 +169,19 @@ public sealed partial class InvitationTests(PortalFactory portal) : IClassFixtur
     }
 
     [Fact]
-    public async Task MembersPage_ShowsPendingInvitationsToTheOwner_AndNotToAViewer()
+    public async Task MembersPage_ShowsPendingInvitationsToTheOwner_WithoutTheirTokenInTheHtml_AndNothingToAViewer()
     {
         var (owner, ownerUser) = await portal.CreateUserClientAsync();
         var organization = await owner.CreateOrganizationAsync("Page");
         var viewer = await portal.AddMemberAsync(owner, organization, "VIEWER");
         var pending = ApiSessions.NewUser("Pending", "Person").Email;
-        await owner.InviteAsync(organization, pending, "ADMIN");
+        var invitation = await owner.SendInvitationAsync(organization, pending, "ADMIN");
 
         var asOwner = await (await portal.SignedInClientAsync(ownerUser)).GetStringAsync($"/organization/{organization}/members");
         var asViewer = await (await portal.SignedInClientAsync(viewer.User)).GetStringAsync($"/organization/{organization}/members");
 
         Assert.Contains(pending, asOwner, StringComparison.Ordinal);
+        Assert.DoesNotContain(invitation.Token, asOwner, StringComparison.Ordinal);
         Assert.Contains(viewer.User.Email, asViewer, StringComparison.Ordinal);
         Assert.DoesNotContain(pending, asViewer, StringComparison.Ordinal);
         Assert.DoesNotContain("Invitations", asViewer, StringComparison.Ordinal);
