@@ -38,6 +38,13 @@ public sealed class Invitation
 
     public DateTimeOffset? AcceptedAt { get; set; }
 
+    /// <summary>
+    /// The secret of the invitation's link, encrypted with <see cref="ISecretProtector"/> so that the database
+    /// alone does not give it away, and decrypted to show the link to those who manage members. Null for
+    /// invitations made before links carried a secret: those can no longer be accepted.
+    /// </summary>
+    public string? ProtectedToken { get; init; }
+
     public InvitationStatus StatusAt(DateTimeOffset now) => StatusOf(AcceptedAt, ExpiresAt, now);
 
     public static InvitationStatus StatusOf(DateTimeOffset? acceptedAt, DateTimeOffset expiresAt, DateTimeOffset now) =>

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
@@ -33,7 +34,8 @@ public sealed record InvitationView(
     DateTimeOffset ExpiresAt);
 
 /// <summary>Members, their roles, invitations and ownership of an organization.</summary>
-public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, IMailQueue mail, TimeProvider clock)
+public sealed class MemberService(
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, IMailQueue mail, ISecretProtector protector, TimeProvider clock)
 {
     public async Task<Result<IReadOnlyList<MemberView>>> ListMembersAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
@@ -51,10 +53,13 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         return members.OrderBy(m => m.Role).ThenBy(m => m.FirstName, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.LastName, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
-    /// <summary>Invitations not yet accepted, newest first, expired ones included so they can be re-sent.</summary>
+    /// <summary>
+    /// Invitations not yet accepted, newest first, expired ones included so they can be re-sent. Their links carry
+    /// the secret that accepts them, so only those who manage members see them.
+    /// </summary>
     public async Task<Result<IReadOnlyList<InvitationView>>> ListInvitationsAsync(Caller caller, Guid organizationId, Uri portal, CancellationToken cancellationToken = default)
     {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
+        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers, cancellationToken);
         if (!allowed.IsSuccess)
         {
             return allowed.Error!;
@@ -120,6 +125,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
             InvitedById = caller.UserId,
             CreatedAt = now,
             ExpiresAt = now + Invitation.Lifetime,
+            ProtectedToken = protector.Protect(InvitationTokens.New()),
         };
         db.Invitations.Add(invitation);
         await db.SaveChangesAsync();
@@ -256,25 +262,28 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
     }
 
     /// <summary>
-    /// The invitation as its invitee sees it. Like everything of an organization, it is visible only to the
-    /// organization's members, and to the person it was sent to: anyone else gets NotFound.
+    /// The invitation as its invitee sees it, to whoever presents the secret of its link; without it, or with
+    /// another, NotFound, as for an invitation that does not exist.
     /// </summary>
-    public async Task<Result<InvitationView>> GetInvitationAsync(Caller caller, Guid invitationId, Uri portal, CancellationToken cancellationToken = default)
+    public async Task<Result<InvitationView>> GetInvitationAsync(Guid invitationId, string? token, Uri portal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invitation = await InvitationQuery(db, i => i.Id == invitationId).FirstOrDefaultAsync(cancellationToken);
-        return invitation is not null && await CanSeeAsync(db, caller, invitation.OrganizationId, invitation.Email, cancellationToken)
+        return invitation is not null && InvitationTokens.Matches(token, Unprotect(invitation.ProtectedToken))
             ? ToView(invitation, portal)
             : DomainError.NotFound("The invitation");
     }
 
-    /// <summary>Makes the invited person a member; answers the organization's id.</summary>
-    public async Task<Result<Guid>> AcceptAsync(Caller caller, Guid organizationId, Guid invitationId)
+    /// <summary>
+    /// Makes the invited person a member; answers the organization's id. It takes the secret of the invitation's
+    /// link (a wrong or missing one answers NotFound, like an unknown invitation) and the invited address.
+    /// </summary>
+    public async Task<Result<Guid>> AcceptAsync(Caller caller, Guid organizationId, Guid invitationId, string? token)
     {
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync();
         var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId);
-        if (invitation is null || !await CanSeeAsync(db, caller, organizationId, invitation.Email))
+        if (invitation is null || !InvitationTokens.Matches(token, Unprotect(invitation.ProtectedToken)))
         {
             return DomainError.NotFound("The invitation");
         }
@@ -284,6 +293,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
             return DomainError.Forbidden("An organization API token cannot accept invitations: sign in as the invited person.");
         }
 
+        // The link alone is not enough either: it may have been forwarded.
         if (!await IsInviteeAsync(db, caller, invitation.Email))
         {
             return DomainError.Forbidden($"This invitation was sent to {invitation.Email}: sign in with that address to accept it.");
@@ -316,11 +326,27 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         return organizationId;
     }
 
-    public static Uri InvitationLink(Uri portal, Guid invitationId) => new(portal, $"invitation/{invitationId}");
+    /// <summary>The link mailed to the invitee; without a secret (invitations older than secrets) it opens nothing.</summary>
+    public static Uri InvitationLink(Uri portal, Guid invitationId, string? token) =>
+        new(portal, token is null ? $"invitation/{invitationId}" : $"invitation/{invitationId}?token={Uri.EscapeDataString(token)}");
 
-    private static async Task<bool> CanSeeAsync(PlatformDbContext db, Caller caller, Guid organizationId, string email, CancellationToken cancellationToken = default) =>
-        await TenantAccess.FindRoleAsync(db, caller, organizationId, cancellationToken) is not null
-        || await IsInviteeAsync(db, caller, email, cancellationToken);
+    /// <summary>The secret, or null when there is none or the key ring that encrypted it is gone.</summary>
+    private string? Unprotect(string? protectedToken)
+    {
+        if (protectedToken is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return protector.Unprotect(protectedToken);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
 
     private static async Task<bool> IsInviteeAsync(PlatformDbContext db, Caller caller, string email, CancellationToken cancellationToken = default)
     {
@@ -349,6 +375,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
             CreatedAt = i.CreatedAt,
             ExpiresAt = i.ExpiresAt,
             AcceptedAt = i.AcceptedAt,
+            ProtectedToken = i.ProtectedToken,
         });
 
     private InvitationView ToView(InvitationRow row, Uri portal)
@@ -356,7 +383,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         var status = Invitation.StatusOf(row.AcceptedAt, row.ExpiresAt, clock.GetUtcNow());
         return new InvitationView(
             row.Id, row.OrganizationId, row.OrganizationName, row.Email, row.Role, status, row.InvitedBy.Trim(),
-            InvitationLink(portal, row.Id), row.CreatedAt, row.ExpiresAt);
+            InvitationLink(portal, row.Id, Unprotect(row.ProtectedToken)), row.CreatedAt, row.ExpiresAt);
     }
 
     private static Task<MemberView?> FindMemberAsync(PlatformDbContext db, Guid organizationId, Guid userId) =>
@@ -376,6 +403,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         {invitation.Link}
 
         Sign in (or create your account) with {invitation.Email} to accept. The link expires on {invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC.
+        It is yours alone: whoever has it can see this invitation.
 
         If you did not expect this, you can ignore this message.
         """);
@@ -400,5 +428,7 @@ public sealed class MemberService(IDbContextFactory<PlatformDbContext> dbFactory
         public DateTimeOffset ExpiresAt { get; init; }
 
         public DateTimeOffset? AcceptedAt { get; init; }
+
+        public string? ProtectedToken { get; init; }
     }
 }

@@ -801,6 +801,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<string>("ProtectedToken")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_token");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(20)

@@ -19,9 +19,9 @@ public static class UserRules
         options.Password.RequireNonAlphanumeric = false;
         options.Password.RequiredUniqueChars = 4;
         options.User.RequireUniqueEmail = true;
-        options.Lockout.AllowedForNewUsers = true;
-        options.Lockout.MaxFailedAccessAttempts = 10;
-        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+        // No per-account lockout: anyone could lock anyone out with wrong passwords. The per-address rate
+        // limit slows guessing instead (docs/decisions.md).
+        options.Lockout.AllowedForNewUsers = false;
         options.SignIn.RequireConfirmedAccount = false;
     }
 }

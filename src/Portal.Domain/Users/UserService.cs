@@ -17,9 +17,19 @@ public sealed record UserProfile(
     DateTimeOffset CreatedAt);
 
 /// <summary>Accounts: sign-up, credential checks and profiles, for the portal's pages and the API alike.</summary>
-public sealed class UserService(UserManager<PlatformUser> users, TimeProvider clock)
+public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail, TimeProvider clock)
 {
-    public async Task<Result<UserProfile>> RegisterAsync(RegisterUser request, bool isPlatformAdmin = false)
+    /// <summary>Stands in for an unknown address, so that checking its password costs what a wrong password costs.</summary>
+    private static readonly PlatformUser Nobody = new() { FirstName = "", LastName = "" };
+
+    private static string? s_nobodysHash;
+
+    /// <summary>
+    /// Creates an account. An address that already has one gets the same answer, after the same work, with a
+    /// profile that is never stored; its owner is mailed instead. So the answer never tells whether an address
+    /// is registered (docs/decisions.md). <paramref name="portal"/> is the base of the sign-in link in that mail.
+    /// </summary>
+    public async Task<Result<UserProfile>> RegisterAsync(RegisterUser request, Uri? portal = null, bool isPlatformAdmin = false)
     {
         var errors = new Dictionary<string, string[]>();
         var email = request.Email?.Trim() ?? "";
@@ -42,11 +52,7 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
             return DomainError.Validation(errors);
         }
 
-        if (await users.FindByEmailAsync(email) is not null)
-        {
-            return DomainError.Conflict("An account with this email already exists. Sign in instead.");
-        }
-
+        var existing = await users.FindByEmailAsync(email);
         var now = clock.GetUtcNow();
         var referrer = string.IsNullOrWhiteSpace(request.ReferralCode)
             ? null
@@ -64,6 +70,11 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
             UpdatedAt = now,
         };
 
+        if (existing is not null)
+        {
+            return await AnswerTakenAddressAsync(existing, user, password, portal);
+        }
+
         var created = await users.CreateAsync(user, password);
         if (!created.Succeeded)
         {
@@ -74,8 +85,8 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
     }
 
     /// <summary>
-    /// Checks an email and password, counting failures towards the lockout. The error never says which of
-    /// the two was wrong.
+    /// Checks an email and password. An unknown address and a wrong password answer the same, after the same
+    /// work. No account is ever locked: the per-address rate limit slows guessing instead (docs/decisions.md).
     /// </summary>
     public async Task<Result<PlatformUser>> CheckPasswordAsync(string? email, string? password)
     {
@@ -88,22 +99,17 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
         var user = await users.FindByEmailAsync(email.Trim());
         if (user is null)
         {
+            s_nobodysHash ??= users.PasswordHasher.HashPassword(Nobody, ReferralCodes.New());
+            users.PasswordHasher.VerifyHashedPassword(Nobody, s_nobodysHash, password);
             return invalid;
-        }
-
-        if (await users.IsLockedOutAsync(user))
-        {
-            return DomainError.Unauthorized("Too many failed attempts. Try again in a few minutes.");
         }
 
         if (!await users.CheckPasswordAsync(user, password))
         {
-            await users.AccessFailedAsync(user);
             return invalid;
         }
 
         user.LastActivityAt = clock.GetUtcNow();
-        await users.ResetAccessFailedCountAsync(user);
         await users.UpdateAsync(user);
         return user;
     }
@@ -119,6 +125,39 @@ public sealed class UserService(UserManager<PlatformUser> users, TimeProvider cl
         var user = await users.FindByEmailAsync(email);
         return user is null ? null : ToProfile(user);
     }
+
+    /// <summary>What a fresh sign-up would do and answer, without storing anything: the owner of the address hears of it.</summary>
+    private async Task<Result<UserProfile>> AnswerTakenAddressAsync(PlatformUser owner, PlatformUser candidate, string password, Uri? portal)
+    {
+        var weak = new List<IdentityError>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            weak.AddRange((await validator.ValidateAsync(users, candidate, password)).Errors);
+        }
+
+        if (weak.Count > 0)
+        {
+            return ToDomainError(IdentityResult.Failed([.. weak]));
+        }
+
+        _ = users.PasswordHasher.HashPassword(candidate, password);
+        await mail.EnqueueAsync(AddressTakenMail(owner, portal));
+        return ToProfile(candidate);
+    }
+
+    private static OutgoingMail AddressTakenMail(PlatformUser owner, Uri? portal) => new(
+        owner.Email!,
+        "Someone tried to sign up to Platform with your address",
+        $"""
+        Hello {owner.FirstName},
+
+        Someone, perhaps you, tried to create a Platform account with {owner.Email}, which already has one.
+        Nothing changed: no account was created, and your password is the same.
+
+        If it was you, sign in instead{(portal is null ? "." : $": {new Uri(portal, "account/signin")}")}
+
+        If it was not, you can ignore this message.
+        """);
 
     private static UserProfile ToProfile(PlatformUser user) =>
         new(user.Id, user.Email!, user.FirstName, user.LastName, user.DisplayName, user.IsPlatformAdmin, user.CreatedAt);

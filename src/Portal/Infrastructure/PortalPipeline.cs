@@ -2,6 +2,7 @@ using Hangfire;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Applications;
 using Platform.Portal.Clusters;
 using Platform.Portal.Databases;
@@ -37,6 +38,7 @@ public static class PortalPipeline
 
         app.UseLiveHubOrigins();
         app.UseAuthentication();
+        app.UsePortalRateLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
 

@@ -35,6 +35,7 @@ using Platform.Portal.Infrastructure.Json;
 using Platform.Portal.Infrastructure.Mail;
 using Platform.Portal.Infrastructure.Postgres;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Users;
 using Platform.Portal.Logs;
 using Platform.Portal.Runtime;
@@ -65,6 +66,7 @@ public static class PortalServices
         services.AddMail();
         services.AddApiConventions();
         services.AddPortalAuthentication();
+        services.AddPortalRateLimits();
         services.AddJobs();
 
         services.AddSignalR().AddJsonProtocol(options => ConfigureJson(options.PayloadSerializerOptions));
@@ -157,7 +159,9 @@ public static class PortalServices
             context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddOpenApi(options => options.AddDocumentTransformer<ApiDocumentTransformer>());
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer<ApiDocumentTransformer>()
+            .AddOperationTransformer<RateLimitOperationTransformer>());
     }
 
     /// <summary>snake_case names, UPPER_SNAKE enums, UTC timestamps with milliseconds: the draft's conventions.</summary>

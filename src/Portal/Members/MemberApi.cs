@@ -4,6 +4,7 @@ using Platform.Domain.Members;
 using Platform.Portal.Infrastructure;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Infrastructure.RateLimits;
 
 namespace Platform.Portal.Members;
 
@@ -36,6 +37,9 @@ public static class MemberApi
 
     public sealed record TransferOwnershipRequest(Guid? UserId);
 
+    /// <param name="Token">The secret of the invitation's link: the value of its <c>token</c> query parameter.</param>
+    public sealed record AcceptInvitationRequest(string? Token);
+
     public static RouteGroupBuilder MapMemberApi(this RouteGroupBuilder api)
     {
         var organization = api.MapGroup("/organization/{id:guid}").WithTags("Organization member");
@@ -43,10 +47,13 @@ public static class MemberApi
         organization.MapPut("/member/{userId:guid}", ChangeRoleAsync).WithSummary("Change a member's role (ADMIN or OWNER)");
         organization.MapDelete("/member/{userId:guid}", RemoveAsync).WithSummary("Remove a member, or leave (the owner cannot be removed)");
         organization.MapPost("/transferOwnership", TransferOwnershipAsync).WithSummary("Make another member the owner (OWNER); the previous owner becomes ADMIN");
-        organization.MapGet("/inviteMember", ListInvitationsAsync).WithSummary("Invitations not yet accepted");
+        organization.MapGet("/inviteMember", ListInvitationsAsync).WithSummary("Invitations not yet accepted, with their links (OWNER, ADMIN)");
         organization.MapPost("/inviteMember", InviteAsync).WithSummary("Invite someone by email; the link is mailed and answered");
         organization.MapDelete("/inviteMember/{invitationId:guid}", CancelInvitationAsync).WithSummary("Cancel an invitation");
-        organization.MapPost("/invitation/{invitationId:guid}/accept", AcceptAsync).WithSummary("Accept an invitation sent to the caller's email");
+        organization.MapPost("/invitation/{invitationId:guid}/accept", AcceptAsync)
+            .RequireRateLimiting(RateLimitPolicies.Invitation)
+            .WithSummary("Accept an invitation sent to the caller's email")
+            .WithDescription("Takes the `token` of the invitation's link; a wrong or missing token answers 404, like an unknown invitation.");
         return api;
     }
 
@@ -77,8 +84,9 @@ public static class MemberApi
         Guid id, Guid invitationId, ClaimsPrincipal user, MemberService members) =>
         (await members.CancelInvitationAsync(user.ToCaller(), id, invitationId)).ToNoContent();
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> AcceptAsync(Guid id, Guid invitationId, ClaimsPrincipal user, MemberService members) =>
-        (await members.AcceptAsync(user.ToCaller(), id, invitationId)).ToNoContent();
+    private static async Task<Results<NoContent, ProblemHttpResult>> AcceptAsync(
+        Guid id, Guid invitationId, AcceptInvitationRequest? request, ClaimsPrincipal user, MemberService members) =>
+        (await members.AcceptAsync(user.ToCaller(), id, invitationId, request?.Token)).ToNoContent();
 
     private static MemberResponse ToResponse(MemberView m) =>
         new(m.Id, m.FirstName, m.LastName, m.Email, m.ProfilePictureUrl, m.LastActivityAt, m.Role, m.InvitationStatus, m.CreatedAt, m.UpdatedAt);

@@ -20,6 +20,12 @@ public sealed class SignUpForm
     public string Password { get; set; } = "";
 }
 
+public static class SignInNotices
+{
+    /// <summary>The query flag the sign-up page sends to sign-in with, for the notice after signing up.</summary>
+    public const string SignedUp = "signedUp";
+}
+
 public static class ReturnUrls
 {
     /// <summary>Only local paths, so a crafted link cannot send a user elsewhere after signing in.</summary>

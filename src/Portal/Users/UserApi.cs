@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Common;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
+using Platform.Portal.Infrastructure;
 using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Infrastructure.Problems;
+using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Tokens;
 
 namespace Platform.Portal.Users;
@@ -29,9 +31,12 @@ public static class UserApi
     {
         var auth = api.MapGroup("/auth").WithTags("Authentication").AllowAnonymous();
         auth.MapPost("/register", RegisterAsync)
+            .RequireRateLimiting(RateLimitPolicies.SignUp)
             .WithSummary("Create an account")
-            .WithDescription("Creates a user who can then sign in to the portal or ask for an API token.");
+            .WithDescription("Creates a user who can then sign in to the portal or ask for an API token. An address that "
+                + "already has an account gets the same answer (an id that is never stored), and its owner an email.");
         auth.MapPost("/token", IssueTokenAsync)
+            .RequireRateLimiting(RateLimitPolicies.SignIn)
             .WithSummary("Exchange an email and password for a personal API token")
             .WithDescription("The token is shown once in this answer; only its hash is stored. Send it as `Authorization: Bearer <token>`.");
 
@@ -39,10 +44,11 @@ public static class UserApi
         return api;
     }
 
-    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> RegisterAsync(RegisterRequest request, UserService users)
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> RegisterAsync(
+        RegisterRequest request, HttpRequest http, UserService users, PortalLinks links)
     {
         var registered = await users.RegisterAsync(
-            new RegisterUser(request.Email, request.Password, request.FirstName, request.LastName, request.ReferralCode));
+            new RegisterUser(request.Email, request.Password, request.FirstName, request.LastName, request.ReferralCode), links.For(http));
         return registered.IsSuccess
             ? TypedResults.Created("/api/user", ToResponse(registered.Value))
             : registered.Error!.ToProblem();

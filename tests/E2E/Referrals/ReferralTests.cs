@@ -34,11 +34,10 @@ public sealed class ReferralTests(E2EPortal portal, BrowserFixture browser) : IA
 
         var friend = await _friendBrowser.NewPageAsync();
         await friend.GotoAsync(link.Trim());
-        await friend.GetByLabel("First name").FillAsync("Fred");
-        await friend.GetByLabel("Last name").FillAsync("Friend");
-        await friend.GetByLabel("Email").FillAsync($"fred.{Guid.NewGuid():N}@example.com");
-        await friend.GetByLabel("Password").FillAsync("a long browser passphrase");
-        await friend.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        var fred = BrowserUser.New("Fred", "Friend");
+        var friendPages = new PortalPages(friend, portal.ServerAddress);
+        await friendPages.FillSignUpAsync(fred);
+        await friendPages.SubmitSignInAsync(fred.Email, fred.Password);
         await Expect(friend.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Fred" })).ToBeVisibleAsync();
 
         await referrer.Page.ReloadAsync();

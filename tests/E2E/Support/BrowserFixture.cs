@@ -68,6 +68,7 @@ public sealed class E2EPortal : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Mail.StartAsync();
+        // PortalFactory raises every rate limit: the browsers sign up and in from 127.0.0.1 all along.
         Portal = PortalFactory.With(new Dictionary<string, string?>
         {
             ["Smtp:Host"] = "127.0.0.1",

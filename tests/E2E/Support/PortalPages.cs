@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -14,19 +15,34 @@ public sealed class PortalPages(IPage page, Uri baseAddress)
 {
     public IPage Page => page;
 
+    /// <summary>Signs up, then signs in on the page sign-up leads to (signing up never opens a session by itself).</summary>
     public async Task SignUpAsync(BrowserUser user)
     {
         await page.GotoAsync(new Uri(baseAddress, "/account/signup").ToString());
+        await FillSignUpAsync(user);
+        await SubmitSignInAsync(user.Email, user.Password);
+    }
+
+    /// <summary>On the sign-up form: fills it in and creates the account, which leads to the sign-in form.</summary>
+    public async Task FillSignUpAsync(BrowserUser user)
+    {
         await page.GetByLabel("First name").FillAsync(user.FirstName);
         await page.GetByLabel("Last name").FillAsync(user.LastName);
         await page.GetByLabel("Email").FillAsync(user.Email);
         await page.GetByLabel("Password").FillAsync(user.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/account/signin\\?signedUp=true"));
     }
 
     public async Task SignInAsync(string email, string password)
     {
         await page.GotoAsync(new Uri(baseAddress, "/account/signin").ToString());
+        await SubmitSignInAsync(email, password);
+    }
+
+    /// <summary>On the sign-in form: fills it in and signs in.</summary>
+    public async Task SubmitSignInAsync(string email, string password)
+    {
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

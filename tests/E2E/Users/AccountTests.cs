@@ -20,11 +20,14 @@ public sealed class AccountTests(E2EPortal portal, BrowserFixture browser) : IAs
     public async Task DisposeAsync() => await _context.DisposeAsync();
 
     [Fact]
-    public async Task SignUp_InTheBrowser_LandsOnTheDashboard()
+    public async Task SignUp_ThenSignIn_InTheBrowser_LandsOnTheDashboard()
     {
         var user = BrowserUser.New("Grace", "Hopper");
 
-        await _pages.SignUpAsync(user);
+        await _pages.Page.GotoAsync(new Uri(portal.ServerAddress, "/account/signup").ToString());
+        await _pages.FillSignUpAsync(user);
+        await Expect(_pages.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Now sign in with the address and password you chose.");
+        await _pages.SubmitSignInAsync(user.Email, user.Password);
         await _pages.WaitUntilInteractiveAsync();
 
         await Expect(_pages.Page).ToHaveURLAsync(new Uri(portal.ServerAddress, "/").ToString());

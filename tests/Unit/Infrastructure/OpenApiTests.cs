@@ -20,6 +20,27 @@ public sealed class OpenApiTests(PortalFactory portal) : IClassFixture<PortalFac
         Assert.NotNull(document["components"]!["securitySchemes"]!["Bearer"]);
     }
 
+    [Theory]
+    [InlineData("/api/auth/token", "post", "sign-in")]
+    [InlineData("/api/auth/register", "post", "sign-up")]
+    [InlineData("/api/organization/{id}/invitation/{invitationId}/accept", "post", "invitation")]
+    [InlineData("/api/user", "get", null)]
+    [InlineData("/api/organization/{id}/project", "post", null)]
+    public async Task OpenApiDocument_Documents429WithRetryAfter_OnRateLimitedOperations(string path, string method, string? policy)
+    {
+        var document = JsonNode.Parse(await portal.CreateAnonymousClient().GetStringAsync("/openapi/v1.json"))!;
+
+        var tooMany = document["paths"]![path]![method]!["responses"]!["429"]!;
+
+        Assert.NotNull(tooMany["headers"]!["Retry-After"]);
+        Assert.Equal("#/components/schemas/ProblemDetails", tooMany["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.NotNull(document["components"]!["schemas"]!["ProblemDetails"]!["properties"]!["detail"]);
+        if (policy is not null)
+        {
+            Assert.Contains($"`{policy}`", tooMany["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ApiReference_IsBrowsable()
     {

@@ -48,7 +48,8 @@ public sealed class RoleMatrixTests(PortalFactory portal) : IClassFixture<Portal
         // Anyone may leave, except the owner, who cannot be removed.
         [MatrixAction.LeaveOrganization] = [409, 204, 204, 204],
         [MatrixAction.TransferOwnership] = [204, 403, 403, 403],
-        [MatrixAction.ListInvitations] = [200, 200, 200, 200],
+        // Pending invitations carry the links that accept them: those who manage members only.
+        [MatrixAction.ListInvitations] = [200, 200, 403, 403],
         [MatrixAction.InviteMember] = [201, 201, 403, 403],
         [MatrixAction.CancelInvitation] = [204, 204, 403, 403],
         [MatrixAction.ListApiTokens] = [200, 200, 403, 403],
@@ -66,7 +67,7 @@ public sealed class RoleMatrixTests(PortalFactory portal) : IClassFixture<Portal
         [MatrixAction.ChangeMemberRole] = [200, 403, 403],
         [MatrixAction.RemoveOtherMember] = [204, 403, 403],
         [MatrixAction.TransferOwnership] = [403, 403, 403],
-        [MatrixAction.ListInvitations] = [200, 200, 200],
+        [MatrixAction.ListInvitations] = [200, 403, 403],
         [MatrixAction.InviteMember] = [201, 403, 403],
         [MatrixAction.CancelInvitation] = [204, 403, 403],
         [MatrixAction.ListApiTokens] = [200, 403, 403],
@@ -159,17 +160,17 @@ public sealed class RoleMatrixTests(PortalFactory portal) : IClassFixture<Portal
     }
 
     [Fact]
-    public async Task AcceptInvitation_AsAMemberWithAnotherEmail_Returns403AndTheInvitationStaysPending()
+    public async Task AcceptInvitation_WithItsLinkButAnotherEmail_Returns403AndTheInvitationStaysPending()
     {
         var organization = await OrganizationAsync();
         var email = ApiSessions.NewUser("Invitee").Email;
-        var invitationId = await organization.Owner.InviteAsync(organization.Id, email, "ADMIN");
+        var invitation = await organization.Owner.SendInvitationAsync(organization.Id, email, "ADMIN");
         var developer = organization.Members["DEVELOPER"];
 
-        var response = await developer.Client.PostAsync($"/api/organization/{organization.Id}/invitation/{invitationId}/accept", null);
+        var response = await developer.Client.PostAcceptAsync(organization.Id, invitation.Id, invitation.Token);
 
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "accepting an invitation sent to another address");
-        Assert.False(Assert.Single(await portal.StoredInvitationsAsync(organization.Id), i => i.Id == invitationId).Accepted);
+        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "accepting a forwarded invitation signed in with another address");
+        Assert.False(Assert.Single(await portal.StoredInvitationsAsync(organization.Id), i => i.Id == invitation.Id).Accepted);
         Assert.Equal("DEVELOPER", (await organization.Owner.GetMemberRolesAsync(organization.Id))[developer.UserId]);
     }
 

@@ -19,6 +19,21 @@ public static partial class CookieSessions
         }));
     }
 
+    public static async Task<HttpResponseMessage> PostSignUpFormAsync(this HttpClient client, TestUser user)
+    {
+        var page = await client.GetStringAsync("/account/signup");
+        var antiforgery = AntiforgeryField().Match(page).Groups[1].Value;
+        return await client.PostAsync("/account/signup", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "signup",
+            ["__RequestVerificationToken"] = antiforgery,
+            ["Input.FirstName"] = user.FirstName,
+            ["Input.LastName"] = user.LastName,
+            ["Input.Email"] = user.Email,
+            ["Input.Password"] = user.Password,
+        }));
+    }
+
     /// <summary>A client holding a signed-in portal session for this user.</summary>
     public static async Task<HttpClient> SignedInClientAsync(this PortalFactory portal, TestUser user)
     {

@@ -11,6 +11,9 @@ namespace Platform.Tests.Support;
 /// <summary>A member added through the API: invited, registered with the invited address, accepted.</summary>
 public sealed record ApiMember(HttpClient Client, TestUser User, Guid UserId);
 
+/// <summary>An invitation as its inviter gets it: its id, and the secret its link carries.</summary>
+public sealed record SentInvitation(Guid Id, Uri Link, string Token);
+
 /// <summary>An invitation row as the database holds it; <see cref="Role"/> is as stored (e.g. "Viewer").</summary>
 public sealed record StoredInvitation(Guid Id, string Email, string Role, bool Accepted);
 
@@ -53,11 +56,27 @@ public static class OrganizationSetup
     }
 
     /// <summary>Invites an address; answers the invitation's id.</summary>
-    public static async Task<Guid> InviteAsync(this HttpClient inviter, Guid organizationId, string email, string role)
+    public static async Task<Guid> InviteAsync(this HttpClient inviter, Guid organizationId, string email, string role) =>
+        (await inviter.SendInvitationAsync(organizationId, email, role)).Id;
+
+    /// <summary>Invites an address; answers the invitation's id, link and the link's secret.</summary>
+    public static async Task<SentInvitation> SendInvitationAsync(this HttpClient inviter, Guid organizationId, string email, string role)
     {
         var response = await inviter.PostAsJsonAsync($"/api/organization/{organizationId}/inviteMember", new { email, role });
-        return (await response.ReadJsonAsync(HttpStatusCode.Created, "POST inviteMember")).Id();
+        var invitation = await response.ReadJsonAsync(HttpStatusCode.Created, "POST inviteMember");
+        var link = new Uri(invitation.Text("invitation_link")!);
+        return new SentInvitation(invitation.Id(), link, TokenOf(link));
     }
+
+    /// <summary>The secret an invitation link carries in its query.</summary>
+    public static string TokenOf(Uri link) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query).TryGetValue("token", out var token) && token.Count == 1
+            ? token.ToString()
+            : throw new InvalidOperationException($"The invitation link {link.GetLeftPart(UriPartial.Path)} carries no token.");
+
+    /// <summary>Accepts an invitation with the given secret, as the invitee; answers the portal's answer.</summary>
+    public static Task<HttpResponseMessage> PostAcceptAsync(this HttpClient invitee, Guid organizationId, Guid invitationId, string? token) =>
+        invitee.PostAsJsonAsync($"/api/organization/{organizationId}/invitation/{invitationId}/accept", new { token });
 
     /// <summary>
     /// The organization's invitations as stored, accepted ones included. Read from the database so that checking
@@ -91,24 +110,24 @@ public static class OrganizationSetup
             "VIEWER" => "Viewer",
             _ => "Member",
         });
-        var invitationId = await inviter.InviteAsync(organizationId, user.Email, role);
+        var invitation = await inviter.SendInvitationAsync(organizationId, user.Email, role);
         var client = portal.CreateAnonymousClient();
         await (await client.RegisterAsync(user)).ExpectAsync(HttpStatusCode.Created, "register the invitee");
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await client.IssueTokenAsync(user));
-        await client.AcceptAsync(organizationId, invitationId);
+        await client.AcceptAsync(organizationId, invitation);
         return new ApiMember(client, user, await client.GetUserIdAsync());
     }
 
     /// <summary>Someone with an account joins another organization: invited there, then accepts.</summary>
     public static async Task JoinAsync(this ApiMember member, HttpClient inviter, Guid organizationId, string role)
     {
-        var invitationId = await inviter.InviteAsync(organizationId, member.User.Email, role);
-        await member.Client.AcceptAsync(organizationId, invitationId);
+        var invitation = await inviter.SendInvitationAsync(organizationId, member.User.Email, role);
+        await member.Client.AcceptAsync(organizationId, invitation);
     }
 
-    private static async Task AcceptAsync(this HttpClient invitee, Guid organizationId, Guid invitationId)
+    private static async Task AcceptAsync(this HttpClient invitee, Guid organizationId, SentInvitation invitation)
     {
-        var accepted = await invitee.PostAsync($"/api/organization/{organizationId}/invitation/{invitationId}/accept", null);
+        var accepted = await invitee.PostAcceptAsync(organizationId, invitation.Id, invitation.Token);
         await accepted.ExpectAsync(HttpStatusCode.NoContent, "accept the invitation");
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -45,7 +46,10 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     /// </summary>
     public static PortalFactory On(string connectionString, string dataDirectory) => new(() => Task.FromResult(connectionString), dataDirectory: dataDirectory);
 
-    /// <summary>A portal with extra configuration, e.g. the SMTP server a test listens with.</summary>
+    /// <summary>The rate limits every test portal raises, so that tests signing up and in from 127.0.0.1 never meet them.</summary>
+    public static readonly IReadOnlyList<string> RateLimits = ["SignIn", "SignUp", "Invitation", "Api"];
+
+    /// <summary>A portal with extra configuration, e.g. the SMTP server a test listens with, or a rate limit of its own.</summary>
     public static PortalFactory With(IReadOnlyDictionary<string, string?> settings) => new(TestPostgres.CreateDatabaseAsync, settings);
 
     /// <summary>A portal with extra configuration and services put in place of the portal's own, e.g. a runtime that records its orders.</summary>
@@ -78,10 +82,44 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
             BaseAddress = ServerAddress,
         };
 
+    /// <summary>
+    /// Like <see cref="CreateAnonymousClient"/>, but connecting from another loopback address (127.0.0.2, …), which
+    /// the portal sees as another client address: for tests of per-address limits.
+    /// </summary>
+    public HttpClient CreateClientFrom(IPAddress local, bool handleCookies = false) =>
+        new(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = handleCookies,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(local, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        })
+        {
+            BaseAddress = ServerAddress,
+        };
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:Platform", ConnectionString);
         builder.UseSetting("Portal:DataDirectory", _dataDirectory);
+        foreach (var limit in RateLimits)
+        {
+            builder.UseSetting($"RateLimits:{limit}:PermitLimit", "1000000");
+        }
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -166,14 +166,6 @@ public sealed class VariableRulesTests(PortalFactory portal) : IClassFixture<Por
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    private async Task<HttpClient> AddMemberAsync(Catalogue c, string role)
-    {
-        var user = ApiSessions.NewUser("Member", role);
-        var invitation = await c.Owner.PostForIdAsync($"/api/organization/{c.OrganizationId}/inviteMember", new { email = user.Email, role });
-        var client = portal.CreateAnonymousClient();
-        (await client.RegisterAsync(user)).EnsureSuccessStatusCode();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await client.IssueTokenAsync(user));
-        (await client.PostAsync($"/api/organization/{c.OrganizationId}/invitation/{invitation}/accept", null)).EnsureSuccessStatusCode();
-        return client;
-    }
+    private async Task<HttpClient> AddMemberAsync(Catalogue c, string role) =>
+        (await portal.AddMemberAsync(c.Owner, c.OrganizationId, role)).Client;
 }
