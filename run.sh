@@ -12,6 +12,11 @@ root=$PWD
 ensure_dotnet
 [ -n "${ConnectionStrings__Platform:-}" ] || ensure_postgres_server
 ensure_packages git python3
+if is_root; then
+  ensure_sandbox_packages
+elif [ "${Runtime__Isolation:-}" != "None" ]; then
+  say "Not root: applications cannot be sandboxed, so deployments of applications will be refused. Run sudo ./run.sh, or set Runtime__Isolation=None to run them without a sandbox (only code you trust)."
+fi
 
 export PORTAL_DATA_DIR="${PORTAL_DATA_DIR:-$root/.data}"
 mkdir -p "$PORTAL_DATA_DIR"

@@ -9,6 +9,9 @@ cd "$(dirname "$0")"
 ensure_dotnet
 ensure_postgres_server
 ensure_packages chromium fonts-dejavu-core git ca-certificates python3
+# The sandbox every application runs in, and a compiler for the escape tests' hostile libraries.
+ensure_sandbox_packages
+ensure_packages gcc libc6-dev
 
 say "Restoring tools and building"
 dotnet tool restore >/dev/null || fail "dotnet tool restore failed"

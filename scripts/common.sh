@@ -35,3 +35,8 @@ ensure_dotnet() {
   command -v dotnet >/dev/null 2>&1 || fail "the .NET 10 SDK is required: https://learn.microsoft.com/dotnet/core/install/linux-debian"
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
+
+# What the sandbox of applications needs: bubblewrap, and iproute2 and nftables for its network namespaces.
+ensure_sandbox_packages() {
+  ensure_packages bubblewrap iproute2 nftables util-linux
+}

@@ -328,7 +328,7 @@ public sealed partial class LocalRuntime(
                 if (DateTimeOffset.UtcNow > deadline)
                 {
                     throw new RuntimeFailureException(
-                        $"Instance {instance.Id} did not pass its readiness probe ({Probes.Describe(probe, instance.Port)}) within {budget.TotalSeconds:0} s. Does it listen on the port in $PORT?");
+                        $"Instance {instance.Id} did not pass its readiness probe ({Probes.Describe(probe, instance.Port)}) within {budget.TotalSeconds:0} s. Does it listen on the port in $PORT, on all interfaces (0.0.0.0)?");
                 }
 
                 await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken));

@@ -120,6 +120,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting($"RateLimits:{limit}:PermitLimit", "1000000");
         }
 
+        // Several portals run side by side in one test process: each one's database relay takes a port of its own.
+        builder.UseSetting("Runtime:DatabaseRelayPort", "0");
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

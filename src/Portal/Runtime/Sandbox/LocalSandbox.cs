@@ -154,19 +154,27 @@ public sealed partial class LocalSandbox(
     private async Task ReleaseAsync(Guid applicationId, RuntimeUser user, SandboxNamespace? space, SandboxCgroup? cgroup, string? temporary)
     {
         _ = applicationId;
-        if (cgroup is not null)
-        {
-            await cgroups.DeleteAsync(cgroup);
-        }
-
+        // Each part goes on its own: one that fails (logged) must not keep the others.
         if (space is not null)
         {
             await network.DeleteAsync(space);
         }
 
+        if (cgroup is not null)
+        {
+            await cgroups.DeleteAsync(cgroup);
+        }
+
         if (temporary is not null)
         {
-            await EmptyAndRemoveAsync(user, temporary);
+            try
+            {
+                await EmptyAndRemoveAsync(user, temporary);
+            }
+            catch (Exception exception) when (exception is IOException or Domain.Runtime.RuntimeFailureException)
+            {
+                LogRemoveFailed(temporary, -1, exception.Message);
+            }
         }
     }
 

@@ -59,7 +59,12 @@ public sealed partial class SandboxNetwork(LocalRuntimeSettings settings, ILogge
         var addresses = await HostCommand.RunCheckedAsync("Listing the loopback interface's addresses", "ip", ["-o", "-4", "addr", "show", "dev", "lo"], cancellationToken: cancellationToken);
         if (!addresses.Output.Contains($" {service} ", StringComparison.Ordinal))
         {
-            await HostCommand.RunCheckedAsync("Adding the sandbox service address", "ip", ["addr", "add", service, "dev", "lo"], cancellationToken: cancellationToken);
+            // Another portal on this host may add it at the same moment: "File exists" is as good as done.
+            var added = await HostCommand.RunAsync("ip", ["addr", "add", service, "dev", "lo"], cancellationToken: cancellationToken);
+            if (!added.Succeeded && !added.Error.Contains("File exists", StringComparison.Ordinal))
+            {
+                throw new SandboxException($"Adding the sandbox service address failed: {added.Reason}");
+            }
         }
 
         Egress = settings.Egress && await ForwardingAsync(cancellationToken);
@@ -155,15 +160,24 @@ public sealed partial class SandboxNetwork(LocalRuntimeSettings settings, ILogge
         }
     }
 
+    /// <summary>Turns IPv4 forwarding on (the outside world is reached through the host), unless it already is (a container's sysctl).</summary>
     private async Task<bool> ForwardingAsync(CancellationToken cancellationToken)
     {
-        var set = await HostCommand.RunAsync("sysctl", ["-q", "-w", "net.ipv4.ip_forward=1"], cancellationToken: cancellationToken);
-        if (!set.Succeeded)
+        const string Forwarding = "/proc/sys/net/ipv4/ip_forward";
+        try
         {
-            LogNoEgress(set.Reason);
-        }
+            if ((await File.ReadAllTextAsync(Forwarding, cancellationToken)).Trim() != "1")
+            {
+                await File.WriteAllTextAsync(Forwarding, "1", cancellationToken);
+            }
 
-        return set.Succeeded;
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogNoEgress(exception.Message);
+            return false;
+        }
     }
 
     /// <summary>The host's firewall for sandboxes, replaced as a whole in one transaction (no moment without it).</summary>
@@ -249,7 +263,8 @@ public sealed partial class SandboxNetwork(LocalRuntimeSettings settings, ILogge
         ip -n "$ns" addr add "$address/30" dev eth0
         ip -n "$ns" link set eth0 up
         ip -n "$ns" route add default via "$gateway"
-        nsenter --net="/run/netns/$ns" -- sysctl -q -e -w net.ipv4.conf.eth0.route_localnet=1 net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+        # Written, not set with sysctl (not every image has procps); a read-only /proc/sys (a container) costs only the loopback forward.
+        nsenter --net="/run/netns/$ns" -- /bin/sh -c 'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet; for f in all default; do echo 1 > /proc/sys/net/ipv6/conf/$f/disable_ipv6; done' 2>/dev/null || true
         """;
 
     /// <summary>The resolvers sandboxes use: the host's, or systemd-resolved's upstream ones when the host's is on loopback.</summary>
