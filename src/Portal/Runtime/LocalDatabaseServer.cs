@@ -91,7 +91,7 @@ public sealed partial class LocalDatabaseServer(
         {
             await CloseToPublicAsync(cancellationToken);
         }
-        catch (RuntimeFailureException exception)
+        catch (Exception exception) when (exception is RuntimeFailureException or InvalidOperationException or NpgsqlException)
         {
             LogNotClosed(exception.Message);
         }
@@ -169,6 +169,12 @@ public sealed partial class LocalDatabaseServer(
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InternalError && attempt < 5)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
+            }
+            catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException && connection.State != System.Data.ConnectionState.Open && attempt < 5)
+            {
+                // The server ended the session (a test server's database dropped with FORCE, a restart): a new one goes on.
+                await connection.CloseAsync();
+                await connection.OpenAsync(cancellationToken);
             }
         }
     }

@@ -63,11 +63,10 @@ public sealed class RuntimeIdentities(LocalRuntimeSettings settings)
     /// </summary>
     public static async Task PassThroughFolderAsync(string path)
     {
-        var info = new DirectoryInfo(path);
-        if (info.Exists && info.LinkTarget is not null)
+        if (new FileInfo(path).LinkTarget is not null)
         {
-            // Made by an earlier version, in a folder an application owned: the link goes, not what it points to.
-            info.Delete();
+            // Planted while an earlier version let the application own the folder above: the link goes (unlink), not what it points to.
+            File.Delete(path);
         }
 
         Directory.CreateDirectory(path);
