@@ -22,7 +22,7 @@ public sealed record ApplicationView(
     DateTimeOffset UpdatedAt);
 
 public sealed class ApplicationService(
-    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, ISecretProtector protector, IRuntimes runtimes)
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector, IRuntimes runtimes)
 {
     public async Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
     {
@@ -118,21 +118,11 @@ public sealed class ApplicationService(
         return ToView(application, await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId));
     }
 
+    /// <summary>Deletes the application through a DELETE deployment (its instances stopped, its files removed, then its row); answers once that ended.</summary>
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
     {
-        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Application(id));
-        if (!found.IsSuccess)
-        {
-            return found.Error!;
-        }
-
-        await using var change = found.Value;
-        var application = await change.Db.Applications.FirstAsync(a => a.Id == id);
-        var runtime = await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId);
-        change.Db.Applications.Remove(application);
-        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "DELETED", $"Application {application.Name} deleted.");
-        await runtime.StopAsync(id, CancellationToken.None);
-        return true;
+        var queued = await deployments.QueueDeletionAsync(caller, Resource.Application(id));
+        return queued.IsSuccess ? await environments.WaitForAsync(queued.Value, "deleting the application") : queued.Error!;
     }
 
     private static ApplicationView ToView(Application a, IRuntime runtime)

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
-using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Databases;
@@ -21,7 +20,7 @@ public sealed record DatabaseView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, ISecretProtector protector, IRuntimes runtimes)
+public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector)
 {
     private static readonly string[] Versions = ["13", "14", "15", "16", "17"];
 
@@ -108,37 +107,11 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
         return ToView(database);
     }
 
-    /// <summary>Deletes the database from the catalogue and drops it, with its data and role, on the runtime's server.</summary>
+    /// <summary>Deletes the database through a DELETE deployment (dropped with its data and role, then its row); answers once that ended.</summary>
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
     {
-        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Database(id));
-        if (!found.IsSuccess)
-        {
-            return found.Error!;
-        }
-
-        await using var change = found.Value;
-        var database = await change.Db.Databases.FirstAsync(d => d.Id == id);
-
-        // The DROP would race a Provision or Stop of this database that the engine is carrying out.
-        if (await EnvironmentService.HasDeploymentUnderWayAsync(change.Db, change.Environment.Id))
-        {
-            return EnvironmentService.DeploymentUnderWayConflict(change.Environment, $"deleting the database {database.Name}");
-        }
-
-        var runtime = await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId);
-        try
-        {
-            await runtime.DeleteDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
-        }
-        catch (RuntimeFailureException failure)
-        {
-            return DomainError.Conflict($"The database could not be dropped, so it was kept: {failure.Message}");
-        }
-
-        change.Db.Databases.Remove(database);
-        await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "DELETED", $"Database {database.Name} deleted, with its data.");
-        return true;
+        var queued = await deployments.QueueDeletionAsync(caller, Resource.Database(id));
+        return queued.IsSuccess ? await environments.WaitForAsync(queued.Value, "deleting the database") : queued.Error!;
     }
 
     private static async Task<DomainError?> ValidateAsync(PlatformDbContext db, ManagedDatabase database)

@@ -24,6 +24,18 @@ public enum DeploymentKind
     Stop,
     Restart,
     Rollback,
+
+    /// <summary>Its services stop because the environment was archived.</summary>
+    Archive,
+
+    /// <summary>Some of its services are deleted: their instances stopped and files removed, or their databases dropped; then their rows.</summary>
+    Delete,
+
+    /// <summary>The environment is deleted: every service as for <see cref="Delete"/>, then the environment itself.</summary>
+    DeleteEnvironment,
+
+    /// <summary>After a restart of the portal, the services that ran start again from the release they ran.</summary>
+    Restore,
 }
 
 /// <summary>What a service deployment does to its service.</summary>
@@ -32,6 +44,36 @@ public enum ServiceAction
     Deploy,
     Stop,
     Restart,
+    Delete,
+}
+
+/// <summary>
+/// The deployment states that belong together, in one place for the code, the SQL and the index filter alike:
+/// <see cref="Active"/> holds an environment (nothing else may change what runs there), <see cref="Running"/> is
+/// being carried out by the engine now, and a finished deployment is one of <see cref="Finished"/>.
+/// </summary>
+public static class DeploymentStates
+{
+    public static readonly IReadOnlyList<DeploymentState> Active = [DeploymentState.Queued, DeploymentState.DeploymentInProgress, DeploymentState.Aborting];
+
+    public static readonly IReadOnlyList<DeploymentState> Running = [DeploymentState.DeploymentInProgress, DeploymentState.Aborting];
+
+    public static readonly IReadOnlyList<DeploymentState> Finished = [DeploymentState.Ok, DeploymentState.Failed, DeploymentState.Aborted];
+
+    public static bool IsActive(DeploymentState state) => Active.Contains(state);
+
+    public static bool IsFinished(DeploymentState state) => Finished.Contains(state);
+
+    /// <summary>A set as SQL sees the column (enum names): <c>'Queued', 'DeploymentInProgress', 'Aborting'</c>.</summary>
+    public static string Sql(IEnumerable<DeploymentState> states) => string.Join(", ", states.Select(s => $"'{s}'"));
+
+    /// <summary>How a deployment's steps end with it: done, aborted, or failed (the step running failed, the rest skipped).</summary>
+    public static StepState StepsEnd(DeploymentState state) => state switch
+    {
+        DeploymentState.Ok => StepState.Done,
+        DeploymentState.Aborted => StepState.Aborted,
+        _ => StepState.Failed,
+    };
 }
 
 public enum StepState
@@ -86,7 +128,13 @@ public sealed class EnvironmentDeployment : ISequenced, IOwned
 
     public List<ServiceDeployment> Services { get; init; } = [];
 
-    public static bool IsFinished(DeploymentState state) => state is DeploymentState.Ok or DeploymentState.Failed or DeploymentState.Aborted;
+    /// <summary>Ends it: its state, its message (cut to the column), when.</summary>
+    public void End(DeploymentState state, string message, DateTimeOffset now)
+    {
+        State = state;
+        Message = Texts.Cut(message, DeploymentColumns.MaxMessageLength);
+        FinishedAt = now;
+    }
 }
 
 /// <summary>
@@ -164,6 +212,21 @@ public sealed class ServiceDeployment : ISequenced, IOwned
     public DateTimeOffset? StartedAt { get; set; }
 
     public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Ends it: its state and message, when, and its steps (the one running ends as the deployment did; those left are skipped).</summary>
+    public void End(DeploymentState state, string message, DateTimeOffset now)
+    {
+        State = state;
+        Message = Texts.Cut(message, DeploymentColumns.MaxMessageLength);
+        FinishedAt = now;
+        Steps = DeploymentSteps.Close(Steps, DeploymentStates.StepsEnd(state), now);
+    }
+}
+
+/// <summary>Limits of the deployment tables' columns.</summary>
+internal static class DeploymentColumns
+{
+    public const int MaxMessageLength = 2000;
 }
 
 internal sealed class EnvironmentDeploymentConfiguration : IEntityTypeConfiguration<EnvironmentDeployment>
@@ -176,10 +239,10 @@ internal sealed class EnvironmentDeploymentConfiguration : IEntityTypeConfigurat
         builder.HasAlternateKey(d => d.Sequence);
         builder.Property(d => d.Kind).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.State).HasConversion<string>().HasMaxLength(30);
-        builder.Property(d => d.Message).HasMaxLength(2000);
+        builder.Property(d => d.Message).HasMaxLength(DeploymentColumns.MaxMessageLength);
         builder.Property(d => d.Snapshot).HasJsonConversion();
         builder.HasIndex(d => new { d.EnvironmentId, d.Sequence });
-        builder.HasIndex(d => d.State).HasFilter("state IN ('Queued', 'DeploymentInProgress', 'Aborting')");
+        builder.HasIndex(d => d.State).HasFilter($"state IN ({DeploymentStates.Sql(DeploymentStates.Active)})");
         builder.HasOne<Environments.ProjectEnvironment>().WithMany().HasForeignKey(d => d.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(d => d.Services).WithOne(s => s.EnvironmentDeployment).HasForeignKey(s => s.EnvironmentDeploymentId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -199,7 +262,7 @@ internal sealed class ServiceDeploymentConfiguration : IEntityTypeConfiguration<
         builder.Property(d => d.State).HasConversion<string>().HasMaxLength(30);
         builder.Property(d => d.PreviousState).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.PreviousMessage).HasMaxLength(1000);
-        builder.Property(d => d.Message).HasMaxLength(2000);
+        builder.Property(d => d.Message).HasMaxLength(DeploymentColumns.MaxMessageLength);
         builder.Property(d => d.RequestedCommitId).HasMaxLength(64);
         builder.Property(d => d.CommitShortId).HasMaxLength(12);
         builder.Property(d => d.CommitLongId).HasMaxLength(64);

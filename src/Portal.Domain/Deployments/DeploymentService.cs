@@ -17,7 +17,7 @@ public sealed record DeployInput(string? GitCommitId);
 /// environment's row lock; the <see cref="DeploymentEngine"/> carries them out one at a time per environment.
 /// </summary>
 public sealed class DeploymentService(
-    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, DeploymentSignals signals, IRuntimes runtimes)
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, DeploymentSignals signals, IRuntimes runtimes, TimeProvider clock)
 {
     public Task<Result<EnvironmentDeploymentView>> DeployApplicationAsync(Caller caller, Guid applicationId, DeployInput? input) =>
         RequestForServiceAsync(caller, Resource.Application(applicationId), DeploymentKind.Deploy, input?.GitCommitId);
@@ -39,7 +39,7 @@ public sealed class DeploymentService(
         }
 
         await using var change = found.Value;
-        var services = await ServicesAsync(change.Db, environmentId, null);
+        var services = await DeploymentQueueing.ServicesAsync(change.Db, environmentId);
         var chosen = kind switch
         {
             DeploymentKind.Restart => services.Where(s => s.LiveDeploymentId is not null).ToList(),
@@ -56,7 +56,7 @@ public sealed class DeploymentService(
             });
         }
 
-        return await QueueAsync(change, kind, chosen.Select(s => (s, Action(kind), (string?)null, (Guid?)null)).ToList(), rollbackOf: null);
+        return await QueueAsync(change, kind, chosen.Select(s => new QueuedOrder(s, Action(kind))).ToList(), rollbackOf: null);
     }
 
     public async Task<Result<EnvironmentDeploymentView>> AbortAsync(Caller caller, Guid environmentId, Guid deploymentId)
@@ -79,37 +79,32 @@ public sealed class DeploymentService(
                 return DomainError.NotFound("The deployment");
             }
 
-            if (EnvironmentDeployment.IsFinished(deployment.State))
+            if (DeploymentStates.IsFinished(deployment.State))
             {
                 return DomainError.Conflict($"This deployment already ended ({DeploymentStatus.Of(deployment.State, null).State}): there is nothing to abort.");
             }
 
             // One aborted while queued never runs: only one in progress (or aborting already) has a step to stop.
             inProgress = deployment.State != DeploymentState.Queued;
+            var now = clock.GetUtcNow();
             if (deployment.State == DeploymentState.Queued)
             {
-                var now = DateTimeOffset.UtcNow;
                 var transitions = new ServiceTransitions(db, allowed.Value.OrganizationId, now);
-                deployment.State = DeploymentState.Aborted;
-                deployment.Message = "Aborted before it started.";
-                deployment.FinishedAt = now;
+                deployment.End(DeploymentState.Aborted, "Aborted before it started.", now);
                 foreach (var service in deployment.Services.OrderBy(s => s.Position))
                 {
-                    service.State = DeploymentState.Aborted;
-                    service.Message = deployment.Message;
-                    service.FinishedAt = now;
-                    service.Steps = DeploymentSteps.Close(service.Steps, StepState.Aborted, now);
+                    service.End(DeploymentState.Aborted, deployment.Message!, now);
                     await transitions.RestoreAsync(service, caller.UserId, "Deployment aborted before it started.");
                 }
 
-                transitions.Add(EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTED", deployment.Message, caller.UserId, now));
+                transitions.Add(DeploymentQueueing.EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTED", deployment.Message!, caller.UserId, now));
                 await transitions.SaveAsync();
             }
             else if (deployment.State == DeploymentState.DeploymentInProgress)
             {
                 deployment.State = DeploymentState.Aborting;
                 deployment.Message = "Aborting: stopping the step in progress.";
-                await db.SaveWithEventsAsync([EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTING", deployment.Message, caller.UserId, DateTimeOffset.UtcNow)]);
+                await db.SaveWithEventsAsync([DeploymentQueueing.EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTING", deployment.Message, caller.UserId, now)]);
             }
 
             await transaction.CommitAsync();
@@ -144,15 +139,15 @@ public sealed class DeploymentService(
             return DomainError.Conflict("Only a deployment that succeeded can be rolled back to: this one left no snapshot to restore.");
         }
 
-        var services = await ServicesAsync(change.Db, environmentId, null);
-        var orders = new List<(QueuedService Service, ServiceAction Action, string? Commit, Guid? Source)>();
+        var services = await DeploymentQueueing.ServicesAsync(change.Db, environmentId);
+        var orders = new List<QueuedOrder>();
         foreach (var entry in target.Snapshot)
         {
             if (services.FirstOrDefault(s => s.Id == entry.ServiceId) is { } service)
             {
                 orders.Add(entry.LiveDeploymentId is { } source
-                    ? (service, ServiceAction.Deploy, null, entry.Type == ServiceType.Application ? source : null)
-                    : (service, ServiceAction.Stop, null, null));
+                    ? new QueuedOrder(service, ServiceAction.Deploy, Source: entry.Type == ServiceType.Application ? source : null)
+                    : new QueuedOrder(service, ServiceAction.Stop));
             }
         }
 
@@ -229,64 +224,48 @@ public sealed class DeploymentService(
             return DomainError.Validation("git_commit_id", "A commit id is 4 to 40 hexadecimal characters, such as 3f2a9c1.");
         }
 
-        var target = (await ServicesAsync(change.Db, change.Environment.Id, service.Id)).Single();
+        var target = (await DeploymentQueueing.ServicesAsync(change.Db, change.Environment.Id, service.Id)).Single();
         if (kind == DeploymentKind.Restart && target.LiveDeploymentId is null)
         {
             return DomainError.Conflict($"{target.Name} is not running: deploy it before restarting it.");
         }
 
-        return await QueueAsync(change, kind, [(target, Action(kind), commitId, null)], rollbackOf: null);
+        return await QueueAsync(change, kind, [new QueuedOrder(target, Action(kind), commitId)], rollbackOf: null);
     }
 
-    private async Task<Result<EnvironmentDeploymentView>> QueueAsync(
-        EnvironmentChange change, DeploymentKind kind, IReadOnlyList<(QueuedService Service, ServiceAction Action, string? Commit, Guid? Source)> orders, Guid? rollbackOf)
+    /// <summary>
+    /// Queues the deletion of one service (a DELETE deployment: instances stopped and files removed, or the database
+    /// dropped; then its row). Refused while another deployment holds the environment. Answers the deployment's id.
+    /// </summary>
+    internal async Task<Result<Guid>> QueueDeletionAsync(Caller caller, Resource service)
     {
-        if (orders.Any(o => o.Service.Type == ServiceType.Application && o.Action != ServiceAction.Stop) && await CannotRunApplicationsAsync(change) is { } reason)
+        var found = await environments.FindChangeableForServiceAsync(caller, service);
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        await using var change = found.Value;
+        var target = (await DeploymentQueueing.ServicesAsync(change.Db, change.Environment.Id, service.Id)).Single();
+        if (await DeploymentQueueing.HasActiveAsync(change.Db, change.Environment.Id))
+        {
+            return DeploymentQueueing.UnderWayConflict(change.Environment, $"deleting {target.Name}");
+        }
+
+        var queued = await QueueAsync(change, DeploymentKind.Delete, [new QueuedOrder(target, ServiceAction.Delete)], rollbackOf: null);
+        return queued.IsSuccess ? queued.Value.Id : queued.Error!;
+    }
+
+    private async Task<Result<EnvironmentDeploymentView>> QueueAsync(EnvironmentChange change, DeploymentKind kind, IReadOnlyList<QueuedOrder> orders, Guid? rollbackOf)
+    {
+        if (orders.Any(o => o.Service.Type == ServiceType.Application && o.Action is ServiceAction.Deploy or ServiceAction.Restart) && await CannotRunApplicationsAsync(change) is { } reason)
         {
             return DomainError.Conflict($"Applications cannot run on this environment's cluster: {reason}");
         }
 
         var caller = change.Access.Caller;
-        var organizationId = change.Access.OrganizationId;
-        var deployment = new EnvironmentDeployment
-        {
-            OrganizationId = organizationId,
-            EnvironmentId = change.Environment.Id,
-            Kind = kind,
-            RollbackOfId = rollbackOf,
-            OwnerId = caller.UserId,
-            CreatedAt = change.Now,
-        };
-        var transitions = new ServiceTransitions(change.Db, organizationId, change.Now);
-        // The order services run in: databases first, so applications start against them; then each kind by name.
-        foreach (var (service, action, commit, source) in orders.OrderBy(o => o.Service.Type == ServiceType.Database ? 0 : 1).ThenBy(o => o.Service.Name, StringComparer.Ordinal))
-        {
-            deployment.Services.Add(new ServiceDeployment
-            {
-                Position = deployment.Services.Count,
-                OrganizationId = organizationId,
-                EnvironmentId = change.Environment.Id,
-                ServiceType = service.Type,
-                ServiceId = service.Id,
-                ServiceName = service.Name,
-                Action = action,
-                RequestedCommitId = commit,
-                SourceDeploymentId = source,
-                PreviousState = service.State,
-                PreviousMessage = service.Message,
-                Steps = DeploymentSteps.For(service.Type, action).Select(name => new DeploymentStep(name, StepState.Pending, null, null)).ToList(),
-                OwnerId = caller.UserId,
-                CreatedAt = change.Now,
-            });
-            var message = $"{Verb(action)} queued{(commit is null ? "" : $" at commit {commit}")}.";
-            await transitions.SetAsync(service.Type, service.Id, ServiceState.Queued, message, caller.UserId, commit: null);
-        }
-
-        change.Db.EnvironmentDeployments.Add(deployment);
-        var summary = orders.Count == 1 ? $"{Verb(orders[0].Action)} of {orders[0].Service.Name}" : $"{kind} of {orders.Count} services";
-        transitions.Add(EnvironmentEvent(deployment, organizationId, "QUEUED", $"{summary} queued.", caller.UserId, change.Now));
         EnvironmentService.Touch(change.Environment, caller, change.Now);
-        await transitions.SaveAsync();
+        var deployment = await DeploymentQueueing.AddAsync(change.Db, change.Access.OrganizationId, change.Environment, caller.UserId, change.Now, kind, orders, rollbackOf);
         await change.Db.Database.CommitTransactionAsync();
         signals.Wake();
         return await GetAsync(caller, change.Environment.Id, deployment.Id);
@@ -297,7 +276,7 @@ public sealed class DeploymentService(
     {
         try
         {
-            return (await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId)).UnavailableReason;
+            return (await runtimes.ForEnvironmentAsync(change.Db, change.Environment.Id)).UnavailableReason;
         }
         catch (RuntimeFailureException exception)
         {
@@ -311,28 +290,6 @@ public sealed class DeploymentService(
         DeploymentKind.Restart => ServiceAction.Restart,
         _ => ServiceAction.Deploy,
     };
-
-    internal static string Verb(ServiceAction action) => action switch
-    {
-        ServiceAction.Stop => "Stop",
-        ServiceAction.Restart => "Restart",
-        _ => "Deployment",
-    };
-
-    internal static PlatformEvent EnvironmentEvent(EnvironmentDeployment deployment, Guid organizationId, string state, string message, Guid? ownerId, DateTimeOffset at) =>
-        EventLog.New(new EventSubject(organizationId, deployment.EnvironmentId, ServiceType.Environment, deployment.EnvironmentId, "environment"), state,
-            state is "FAILED" ? SimpleState.Error : state is "OK" ? SimpleState.Ok : SimpleState.Warning, message, ownerId, at);
-
-    private sealed record QueuedService(ServiceType Type, Guid Id, string Name, ServiceState State, string? Message, Guid? LiveDeploymentId);
-
-    private static async Task<List<QueuedService>> ServicesAsync(PlatformDbContext db, Guid environmentId, Guid? only)
-    {
-        var applications = await db.Applications.Where(a => a.EnvironmentId == environmentId && (only == null || a.Id == only))
-            .Select(a => new QueuedService(ServiceType.Application, a.Id, a.Name, a.State, a.StateMessage, a.LiveDeploymentId)).ToListAsync();
-        var databases = await db.Databases.Where(d => d.EnvironmentId == environmentId && (only == null || d.Id == only))
-            .Select(d => new QueuedService(ServiceType.Database, d.Id, d.Name, d.State, d.StateMessage, d.LiveDeploymentId)).ToListAsync();
-        return [.. databases, .. applications];
-    }
 
     private static readonly Expression<Func<ServiceDeployment, Person?, ServiceDeploymentView>> ServiceView = (d, owner) => new ServiceDeploymentView(
         d.Id,

@@ -12,6 +12,7 @@ public sealed class DeploymentSignals : IDisposable
 
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _ended = new();
 
     /// <summary>Abort requests the engine has not registered yet, with when they came (<see cref="Environment.TickCount64"/>).</summary>
     private readonly ConcurrentDictionary<Guid, long> _abortRequested = new();
@@ -106,6 +107,19 @@ public sealed class DeploymentSignals : IDisposable
         }
 
         _abortRequested.TryRemove(deploymentId, out _);
+    }
+
+    /// <summary>Completes when the engine says the deployment ended (<see cref="Ended"/>); a waiter checks the database as well.</summary>
+    public Task WhenEnded(Guid deploymentId) =>
+        _ended.GetOrAdd(deploymentId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>The engine finished carrying out the deployment (whatever its outcome).</summary>
+    internal void Ended(Guid deploymentId)
+    {
+        if (_ended.TryRemove(deploymentId, out var waiters))
+        {
+            waiters.TrySetResult();
+        }
     }
 
     public void Dispose() => _wake.Dispose();

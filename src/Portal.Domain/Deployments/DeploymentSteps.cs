@@ -11,6 +11,7 @@ public static class DeploymentSteps
     public const string Switch = "Switch traffic";
     public const string Stop = "Stop";
     public const string Provision = "Provision";
+    public const string Delete = "Delete";
 
     public static IReadOnlyList<string> For(ServiceType type, ServiceAction action) => (type, action) switch
     {
@@ -18,6 +19,7 @@ public static class DeploymentSteps
         (ServiceType.Application, ServiceAction.Restart) => [Start, Switch],
         (ServiceType.Database, ServiceAction.Deploy) => [Provision],
         (ServiceType.Database, ServiceAction.Restart) => [Stop, Provision],
+        (_, ServiceAction.Delete) => [Delete],
         _ => [Stop],
     };
 

@@ -46,6 +46,19 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
         });
     }
 
+    /// <summary>Removes a deleted service's row, with a DELETED event on it and its environment (events outlive services).</summary>
+    public async Task DeleteAsync(ServiceType type, Guid serviceId, string message, Guid? ownerId)
+    {
+        object? row = type == ServiceType.Application
+            ? await db.Applications.FirstOrDefaultAsync(a => a.Id == serviceId)
+            : await db.Databases.FirstOrDefaultAsync(d => d.Id == serviceId);
+        if (row is not null)
+        {
+            await SetAsync(type, serviceId, ServiceState.Deleted, message, ownerId, null);
+            db.Remove(row);
+        }
+    }
+
     /// <summary>Returns a service whose deployment never ran (or was aborted) to what it was doing: running its live release, or stopped.</summary>
     public Task RestoreAsync(ServiceDeployment deployment, Guid? ownerId, string message) =>
         SetAsync(deployment.ServiceType, deployment.ServiceId, deployment.PreviousState == ServiceState.Queued ? ServiceState.Stopped : deployment.PreviousState,

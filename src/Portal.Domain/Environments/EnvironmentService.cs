@@ -6,7 +6,6 @@ using Platform.Domain.Common;
 using Platform.Domain.Databases;
 using Platform.Domain.Deployments;
 using Platform.Domain.Events;
-using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Environments;
@@ -30,8 +29,11 @@ public sealed record EnvironmentView(
     DateTimeOffset UpdatedAt);
 
 /// <summary>Environments of a project: the catalogue, clone and archive, each change an event.</summary>
-public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, IRuntimes runtimes, RuntimeCleanup cleanup, TimeProvider clock)
+public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, DeploymentSignals signals, TimeProvider clock)
 {
+    /// <summary>How long a request that changes what runs (delete, archive) waits for its deployment before it answers.</summary>
+    internal static readonly TimeSpan DeploymentWait = TimeSpan.FromMinutes(2);
+
     public async Task<Result<IReadOnlyList<EnvironmentView>>> ListAsync(Caller caller, Guid projectId, bool archived, CancellationToken cancellationToken = default)
     {
         var allowed = await access.CheckAsync(caller, Resource.Project(projectId), Permission.Read, cancellationToken);
@@ -131,8 +133,60 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         return await GetAsync(caller, id);
     }
 
-    /// <summary>Deletes the environment and its services. Archived environments may be deleted.</summary>
+    /// <summary>
+    /// Deletes the environment: its services are deleted by a DELETE_ENVIRONMENT deployment (instances stopped and
+    /// their files removed, databases dropped), which then deletes the environment; answers once that ended.
+    /// Archived environments may be deleted.
+    /// </summary>
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
+    {
+        var queued = await QueueDeletionAsync(caller, id);
+        return queued.IsSuccess ? await WaitForAsync(queued.Value, $"deleting the environment") : queued.Error!;
+    }
+
+    /// <summary>
+    /// Deletes environments that go with their project or organization: refused (409) before anything is queued if one
+    /// of them has a deployment under way; then each one's DELETE_ENVIRONMENT deployment, waited for. Answers the
+    /// first failure.
+    /// </summary>
+    internal async Task<Result<bool>> DeleteAllAsync(Caller caller, IReadOnlyList<Guid> ids)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var busy = await db.Environments.Where(e => ids.Contains(e.Id) && db.EnvironmentDeployments.Any(d => d.EnvironmentId == e.Id && DeploymentStates.Active.Contains(d.State)))
+                .FirstOrDefaultAsync();
+            if (busy is not null)
+            {
+                return DeploymentQueueing.UnderWayConflict(busy, "deleting it");
+            }
+        }
+
+        var queued = new List<Guid>();
+        foreach (var id in ids)
+        {
+            var deletion = await QueueDeletionAsync(caller, id);
+            if (!deletion.IsSuccess)
+            {
+                return deletion.Error!;
+            }
+
+            queued.Add(deletion.Value);
+        }
+
+        foreach (var deployment in queued)
+        {
+            var ended = await WaitForAsync(deployment, "deleting an environment");
+            if (!ended.IsSuccess)
+            {
+                return ended.Error!;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues the deletion of an environment (for it alone, or with its project or organization); answers the deployment.</summary>
+    internal async Task<Result<Guid>> QueueDeletionAsync(Caller caller, Guid id)
     {
         var allowed = await access.CheckAsync(caller, Resource.Environment(id), Permission.ManageServices);
         if (!allowed.IsSuccess)
@@ -148,25 +202,40 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
             return DomainError.NotFound("The environment");
         }
 
-        // The row lock keeps new requests out of the queue until this ends; one already queued or under way would
-        // go on deploying into an environment being deleted.
-        if (await HasDeploymentUnderWayAsync(db, id))
+        if (await DeploymentQueueing.HasActiveAsync(db, id))
         {
-            return DeploymentUnderWayConflict(environment, "deleting it");
+            return DeploymentQueueing.UnderWayConflict(environment, "deleting it");
         }
 
-        if (await cleanup.ReleaseAsync(db, e => e.Id == id) is { } failed)
-        {
-            return failed;
-        }
-
-        db.Environments.Remove(environment);
-        await db.SaveWithEventsAsync([Event(allowed.Value.OrganizationId, environment, "DELETED", $"Environment {environment.Name} deleted.", caller, clock.GetUtcNow())]);
+        var services = await DeploymentQueueing.ServicesAsync(db, id);
+        var deployment = await DeploymentQueueing.AddAsync(db, allowed.Value.OrganizationId, environment, caller.UserId, clock.GetUtcNow(),
+            DeploymentKind.DeleteEnvironment, services.Select(s => new QueuedOrder(s, ServiceAction.Delete)).ToList());
         await transaction.CommitAsync();
-        return true;
+        signals.Wake();
+        return deployment.Id;
     }
 
-    /// <summary>Stops the environment's services and freezes it until it is unarchived.</summary>
+    /// <summary>Waits for a deployment that a request queued (a deletion, an archive): done, failed (409 with its message), or still going after the wait.</summary>
+    internal async Task<Result<bool>> WaitForAsync(Guid deploymentId, string what)
+    {
+        var state = await DeploymentQueueing.WaitAsync(dbFactory, signals, deploymentId, DeploymentWait);
+        if (state == DeploymentState.Ok)
+        {
+            return true;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var message = await db.EnvironmentDeployments.Where(d => d.Id == deploymentId).Select(d => d.Message).FirstOrDefaultAsync();
+        return state is null
+            ? DomainError.Conflict($"{char.ToUpperInvariant(what[0])}{what[1..]} is taking longer than expected; it goes on (deployment {deploymentId}).")
+            : DomainError.Conflict($"{char.ToUpperInvariant(what[0])}{what[1..]} did not succeed: {message}");
+    }
+
+    /// <summary>
+    /// Archives the environment, which freezes it until it is unarchived; its services stop through an ARCHIVE
+    /// deployment, which the answer waits for. Archiving an archived environment whose services did not all stop
+    /// tries the stops again.
+    /// </summary>
     public async Task<Result<EnvironmentView>> ArchiveAsync(Caller caller, Guid id)
     {
         var allowed = await access.CheckAsync(caller, Resource.Environment(id), Permission.ManageServices);
@@ -175,6 +244,7 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
             return allowed.Error!;
         }
 
+        Guid? archive = null;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
@@ -184,50 +254,38 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
                 return DomainError.NotFound("The environment");
             }
 
+            // A deployment queued or under way would start services again in an archived environment: it ends, or is aborted, first.
+            if (await DeploymentQueueing.HasActiveAsync(db, id))
+            {
+                return DeploymentQueueing.UnderWayConflict(environment, "archiving it");
+            }
+
+            var now = clock.GetUtcNow();
             if (!environment.Archived)
             {
-                // Archiving stops the services directly: a deployment queued or under way would start them again
-                // in an archived environment (or be stopped halfway). It has to end, or be aborted, first.
-                if (await HasDeploymentUnderWayAsync(db, id))
-                {
-                    return DeploymentUnderWayConflict(environment, "archiving it");
-                }
-
-                var now = clock.GetUtcNow();
-                var events = new List<PlatformEvent>();
-                var runtime = await runtimes.ForClusterAsync(db, environment.ClusterId);
-                foreach (var application in await db.Applications.Where(a => a.EnvironmentId == id && (a.State != ServiceState.Stopped || a.LiveDeploymentId != null)).ToListAsync())
-                {
-                    await runtime.StopAsync(application.Id, CancellationToken.None);
-                    application.LiveDeploymentId = null;
-                    application.State = ServiceState.Stopped;
-                    application.StateMessage = "Stopped: the environment was archived.";
-                    events.Add(EventLog.New(Subject(allowed.Value.OrganizationId, application), "STOPPED", SimpleState.Ok, application.StateMessage, caller.UserId, now));
-                }
-
-                foreach (var database in await db.Databases.Where(d => d.EnvironmentId == id && (d.State != ServiceState.Stopped || d.LiveDeploymentId != null)).ToListAsync())
-                {
-                    try
-                    {
-                        await runtime.StopDatabaseAsync(database.RuntimeOrder(protector), CancellationToken.None);
-                    }
-                    catch (RuntimeFailureException failure)
-                    {
-                        return DomainError.Conflict($"The database {database.Name} could not be stopped, so the environment was not archived: {failure.Message}");
-                    }
-
-                    database.LiveDeploymentId = null;
-                    database.State = ServiceState.Stopped;
-                    database.StateMessage = "Stopped: the environment was archived.";
-                    events.Add(EventLog.New(Subject(allowed.Value.OrganizationId, database), "STOPPED", SimpleState.Ok, database.StateMessage, caller.UserId, now));
-                }
-
                 environment.Archived = true;
                 environment.ArchivedAt = now;
                 Touch(environment, caller, now);
-                events.Add(Event(allowed.Value.OrganizationId, environment, "ARCHIVED", $"Environment {environment.Name} archived.", caller, now));
-                await db.SaveWithEventsAsync(events);
-                await transaction.CommitAsync();
+                await db.SaveWithEventsAsync([Event(allowed.Value.OrganizationId, environment, "ARCHIVED", $"Environment {environment.Name} archived.", caller, now)]);
+            }
+
+            var running = (await DeploymentQueueing.ServicesAsync(db, id)).Where(s => s.LiveDeploymentId is not null || s.State != ServiceState.Stopped).ToList();
+            if (running.Count > 0)
+            {
+                archive = (await DeploymentQueueing.AddAsync(db, allowed.Value.OrganizationId, environment, caller.UserId, now, DeploymentKind.Archive,
+                    running.Select(s => new QueuedOrder(s, ServiceAction.Stop)).ToList())).Id;
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        if (archive is { } deployment)
+        {
+            signals.Wake();
+            var stopped = await WaitForAsync(deployment, "stopping its services");
+            if (!stopped.IsSuccess)
+            {
+                return stopped.Error!;
             }
         }
 
@@ -368,13 +426,17 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
         var db = await dbFactory.CreateDbContextAsync();
         await db.Database.BeginTransactionAsync();
         var environment = await LockAsync(db, environmentId);
-        if (environment is null || environment.Archived)
+        var refusal = environment is null ? DomainError.NotFound("The environment")
+            : environment.Archived ? ArchivedConflict(environment)
+            : await DeploymentQueueing.IsBeingDeletedAsync(db, environmentId) ? DomainError.Conflict($"The environment \"{environment.Name}\", or the service, is being deleted.")
+            : null;
+        if (refusal is not null)
         {
             await db.DisposeAsync();
-            return environment is null ? DomainError.NotFound("The environment") : ArchivedConflict(environment);
+            return refusal;
         }
 
-        return new EnvironmentChange(allowed.Value, environment, db, clock.GetUtcNow());
+        return new EnvironmentChange(allowed.Value, environment!, db, clock.GetUtcNow());
     }
 
     /// <summary>The same, for a change to one of the environment's services.</summary>
@@ -398,20 +460,8 @@ public sealed class EnvironmentService(IDbContextFactory<PlatformDbContext> dbFa
     }
 
     /// <summary>Reads the environment and holds its row until the transaction ends.</summary>
-    private static Task<ProjectEnvironment?> LockAsync(PlatformDbContext db, Guid environmentId) =>
+    internal static Task<ProjectEnvironment?> LockAsync(PlatformDbContext db, Guid environmentId) =>
         db.Environments.FromSql($"SELECT * FROM environment WHERE id = {environmentId} FOR UPDATE").OneOrNoneAsync();
-
-    /// <summary>
-    /// Whether a deployment of the environment is queued, in progress or aborting: the engine may be changing what
-    /// runs. Asked under the environment's row lock, which new requests wait for, so the answer holds until commit.
-    /// </summary>
-    internal static Task<bool> HasDeploymentUnderWayAsync(PlatformDbContext db, Guid environmentId) =>
-        db.EnvironmentDeployments.AnyAsync(d => d.EnvironmentId == environmentId
-            && (d.State == DeploymentState.Queued || d.State == DeploymentState.DeploymentInProgress || d.State == DeploymentState.Aborting));
-
-    /// <summary>409 for a change that must not race the deployment engine; <paramref name="change"/> says what waits ("archiving it").</summary>
-    internal static DomainError DeploymentUnderWayConflict(ProjectEnvironment environment, string change) =>
-        DomainError.Conflict($"The environment \"{environment.Name}\" has a deployment queued or in progress: wait until it ends, or abort it, before {change}.");
 
     public static DomainError ArchivedConflict(ProjectEnvironment environment) =>
         DomainError.Conflict($"The environment \"{environment.Name}\" is archived: unarchive it before deploying, starting or changing it.");

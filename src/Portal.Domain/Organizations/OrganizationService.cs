@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Clusters;
 using Platform.Domain.Common;
-using Platform.Domain.Runtime;
+using Platform.Domain.Environments;
 using Platform.Domain.Members;
 
 namespace Platform.Domain.Organizations;
@@ -19,7 +19,7 @@ public sealed record OrganizationView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, RuntimeCleanup cleanup, TimeProvider clock)
+public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
 {
     public async Task<IReadOnlyList<OrganizationView>> ListAsync(Caller caller, CancellationToken cancellationToken = default)
     {
@@ -109,7 +109,7 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
         return ToView(organization, allowed.Value.Role);
     }
 
-    /// <summary>Deletes the organization and everything under it (members, invitations, tokens, projects…).</summary>
+    /// <summary>Deletes the organization and everything under it: its environments first, each through the queue, then projects, members, tokens….</summary>
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
     {
         var allowed = await access.CheckAsync(caller, Resource.Organization(id), Permission.OwnOrganization);
@@ -119,9 +119,10 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
-        if (await cleanup.ReleaseAsync(db, e => e.Project!.OrganizationId == id) is { } failed)
+        var deleted = await environments.DeleteAllAsync(caller, await db.Environments.Where(e => e.Project!.OrganizationId == id).Select(e => e.Id).ToListAsync());
+        if (!deleted.IsSuccess)
         {
-            return failed;
+            return deleted.Error!;
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync();

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
-using Platform.Domain.Runtime;
+using Platform.Domain.Environments;
 
 namespace Platform.Domain.Projects;
 
@@ -9,7 +9,7 @@ public sealed record ProjectInput(string? Name, string? Description);
 
 public sealed record ProjectView(Guid Id, Guid OrganizationId, string Name, string? Description, int TotalEnvironments, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, RuntimeCleanup cleanup, TimeProvider clock)
+public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
 {
     public async Task<Result<IReadOnlyList<ProjectView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {
@@ -86,7 +86,7 @@ public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactor
         return await Views(db, db.Projects.Where(p => p.Id == id)).FirstAsync();
     }
 
-    /// <summary>Deletes the project with its environments and services.</summary>
+    /// <summary>Deletes the project: its environments first, each through the queue (their services stopped and dropped), then the project.</summary>
     public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
     {
         var allowed = await access.CheckAsync(caller, Resource.Project(id), Permission.ManageProjects);
@@ -96,9 +96,10 @@ public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactor
         }
 
         await using var db = await dbFactory.CreateDbContextAsync();
-        if (await cleanup.ReleaseAsync(db, e => e.ProjectId == id) is { } failed)
+        var deleted = await environments.DeleteAllAsync(caller, await db.Environments.Where(e => e.ProjectId == id).Select(e => e.Id).ToListAsync());
+        if (!deleted.IsSuccess)
         {
-            return failed;
+            return deleted.Error!;
         }
 
         await db.Projects.Where(p => p.Id == id).ExecuteDeleteAsync();

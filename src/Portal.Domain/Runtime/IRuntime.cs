@@ -84,7 +84,7 @@ public interface IRuntime
     Task BuildAsync(BuildOrder order, CancellationToken cancellationToken);
 
     /// <summary>Whether a build kept from an earlier deployment still exists, so a rollback can skip building.</summary>
-    bool HasBuild(string buildId);
+    Task<bool> HasBuildAsync(string buildId, CancellationToken cancellationToken);
 
     /// <summary>Starts the release's instances and waits until each passes its readiness probe; the old ones keep serving.</summary>
     Task StartAsync(ReleaseOrder order, CancellationToken cancellationToken);
@@ -93,7 +93,7 @@ public interface IRuntime
     Task PromoteAsync(Guid applicationId, Guid deploymentId, CancellationToken cancellationToken);
 
     /// <summary>Stops the instances of a release that was started but not promoted (a failed or aborted deployment).</summary>
-    Task DiscardAsync(Guid applicationId, Guid deploymentId);
+    Task DiscardAsync(Guid applicationId, Guid deploymentId, CancellationToken cancellationToken);
 
     /// <summary>Stops every instance of the application and removes it from the router.</summary>
     Task StopAsync(Guid applicationId, CancellationToken cancellationToken);
@@ -109,6 +109,9 @@ public interface IRuntime
     Task StopDatabaseAsync(DatabaseOrder order, CancellationToken cancellationToken);
 
     Task DeleteDatabaseAsync(DatabaseOrder order, CancellationToken cancellationToken);
+
+    /// <summary>Stops every instance of a deleted application and removes all it kept (its sources, builds and files).</summary>
+    Task DeleteApplicationAsync(Guid applicationId, CancellationToken cancellationToken);
 }
 
 /// <summary>Chooses the runtime that carries out a cluster's orders.</summary>
@@ -119,6 +122,10 @@ public interface IRuntimes
 
 public static class RuntimesExtensions
 {
+    /// <summary>The runtime of an environment's cluster.</summary>
+    public static async Task<IRuntime> ForEnvironmentAsync(this IRuntimes runtimes, Common.PlatformDbContext db, Guid environmentId, CancellationToken cancellationToken = default) =>
+        runtimes.ForCluster(await db.Environments.Where(e => e.Id == environmentId).Select(e => e.Cluster!.Kind).FirstAsync(cancellationToken));
+
     /// <summary>The runtime of a cluster known by its id (an environment's ClusterId).</summary>
     public static async Task<IRuntime> ForClusterAsync(this IRuntimes runtimes, Common.PlatformDbContext db, Guid clusterId) =>
         runtimes.ForCluster(await db.Clusters.Where(c => c.Id == clusterId).Select(c => c.Kind).FirstAsync());

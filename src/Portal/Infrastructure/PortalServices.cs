@@ -135,7 +135,6 @@ public static class PortalServices
         services.AddSingleton<LocalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddSingleton<IRuntimes, Runtimes>();
-        services.AddSingleton<RuntimeCleanup>();
         services.AddHostedService<DeploymentEngine>();
     }
 

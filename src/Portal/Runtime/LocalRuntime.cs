@@ -110,7 +110,7 @@ public sealed partial class LocalRuntime(
             [new SandboxMount(folder, app, Writable: true), .. LocalSandbox.TemporaryMount(scope)], scope.Network, scope.Cgroup, hostname);
     }
 
-    public bool HasBuild(string buildId) => Directory.Exists(BuildFolder(buildId));
+    public Task<bool> HasBuildAsync(string buildId, CancellationToken cancellationToken) => Task.FromResult(Directory.Exists(BuildFolder(buildId)));
 
     public async Task StartAsync(ReleaseOrder order, CancellationToken cancellationToken)
     {
@@ -142,7 +142,7 @@ public sealed partial class LocalRuntime(
         }
         catch
         {
-            await DiscardAsync(order.ApplicationId, order.DeploymentId);
+            await DiscardAsync(order.ApplicationId, order.DeploymentId, CancellationToken.None);
             throw;
         }
 
@@ -184,7 +184,7 @@ public sealed partial class LocalRuntime(
         await PruneBuildsAsync(applicationId);
     }
 
-    public async Task DiscardAsync(Guid applicationId, Guid deploymentId)
+    public async Task DiscardAsync(Guid applicationId, Guid deploymentId, CancellationToken cancellationToken)
     {
         if (!_applications.TryGetValue(applicationId, out var application))
         {
@@ -263,6 +263,36 @@ public sealed partial class LocalRuntime(
     public Task StopDatabaseAsync(DatabaseOrder order, CancellationToken cancellationToken) => databases.StopAsync(order, cancellationToken);
 
     public Task DeleteDatabaseAsync(DatabaseOrder order, CancellationToken cancellationToken) => databases.DeleteAsync(order, cancellationToken);
+
+    /// <summary>Stops the application's instances, then removes its folder: what its uid owns as that uid, the rest as the portal.</summary>
+    public async Task DeleteApplicationAsync(Guid applicationId, CancellationToken cancellationToken)
+    {
+        await StopAsync(applicationId, cancellationToken);
+        var folder = sandbox.ApplicationFolder(applicationId);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var user = identities.For(applicationId);
+        string[] portals = [Path.Combine(folder, "builds"), Path.Combine(folder, "tmp")];
+        foreach (var owned in portals.Where(Directory.Exists).SelectMany(Directory.GetDirectories).Append(Path.Combine(folder, "git.git")))
+        {
+            await sandbox.EmptyAndRemoveAsync(user, owned);
+        }
+
+        foreach (var own in portals.Append(folder).Where(Directory.Exists))
+        {
+            try
+            {
+                Directory.Delete(own, recursive: false);
+            }
+            catch (IOException exception)
+            {
+                LogPruneFailure(exception, own);
+            }
+        }
+    }
 
     async Task IHostedService.StartAsync(CancellationToken cancellationToken)
     {

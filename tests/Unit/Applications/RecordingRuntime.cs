@@ -47,13 +47,15 @@ public sealed class RecordingRuntime(LocalRuntime local) : IRuntime, IRuntimes
 
     public Task BuildAsync(BuildOrder order, CancellationToken cancellationToken) => local.BuildAsync(order, cancellationToken);
 
-    public bool HasBuild(string buildId) => local.HasBuild(buildId);
+    public Task<bool> HasBuildAsync(string buildId, CancellationToken cancellationToken) => local.HasBuildAsync(buildId, cancellationToken);
 
     public Task StartAsync(ReleaseOrder order, CancellationToken cancellationToken) => local.StartAsync(order, cancellationToken);
 
     public Task PromoteAsync(Guid applicationId, Guid deploymentId, CancellationToken cancellationToken) => local.PromoteAsync(applicationId, deploymentId, cancellationToken);
 
-    public Task DiscardAsync(Guid applicationId, Guid deploymentId) => local.DiscardAsync(applicationId, deploymentId);
+    public Task DiscardAsync(Guid applicationId, Guid deploymentId, CancellationToken cancellationToken) => local.DiscardAsync(applicationId, deploymentId, cancellationToken);
+
+    public Task DeleteApplicationAsync(Guid applicationId, CancellationToken cancellationToken) => local.DeleteApplicationAsync(applicationId, cancellationToken);
 
     public Task StopAsync(Guid applicationId, CancellationToken cancellationToken) => local.StopAsync(applicationId, cancellationToken);
 

@@ -49,5 +49,10 @@ public sealed class PortalRestartTests : IAsyncLifetime
         var url = await owner.UrlAsync(application);
         Assert.Equal(second.ServerAddress.Port, url.Port);
         Assert.Equal("v1", (await RuntimeSteps.GetJsonAsync(url)).Version());
+        // The restore is a deployment like any other, owned by the platform, with its steps; the kept build spares the fetch.
+        var restore = (await owner.GetResultsAsync($"/api/environment/{interrupted.Text("environment_id")}/deployment")).First(d => d.Text("kind") == "RESTORE")!;
+        Assert.Equal("OK", restore.State());
+        Assert.Null(restore["owner"]);
+        Assert.Equal(["SKIPPED", "SKIPPED", "DONE", "DONE"], restore["services"]![0]!["steps"]!.AsArray().Select(s => s!.Text("state")));
     }
 }

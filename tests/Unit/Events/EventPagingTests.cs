@@ -89,14 +89,25 @@ public sealed class EventPagingTests(PortalFactory portal) : IClassFixture<Porta
 
         var events = await ResultsAsync(org.Viewer, $"{path}/event?tail=50");
 
+        // A deletion is a deployment like any other: queued, in progress, the service deleting, deleted, done.
         Assert.Equal(
             [
+                ("OK", "ENVIRONMENT", "environment"),
                 ("DELETED", "APPLICATION", "web"),
+                ("DELETING", "APPLICATION", "web"),
+                ("DEPLOYMENT_IN_PROGRESS", "ENVIRONMENT", "environment"),
+                ("QUEUED", "ENVIRONMENT", "environment"),
+                ("QUEUED", "APPLICATION", "web"),
                 ("UNARCHIVED", "ENVIRONMENT", name),
                 ("ARCHIVED", "ENVIRONMENT", name),
                 ("CLONED", "ENVIRONMENT", name),
                 ("UPDATED", "ENVIRONMENT", name),
+                ("OK", "ENVIRONMENT", "environment"),
                 ("DELETED", "DATABASE", "main"),
+                ("DELETING", "DATABASE", "main"),
+                ("DEPLOYMENT_IN_PROGRESS", "ENVIRONMENT", "environment"),
+                ("QUEUED", "ENVIRONMENT", "environment"),
+                ("QUEUED", "DATABASE", "main"),
                 ("UPDATED", "DATABASE", "main"),
                 ("CREATED", "DATABASE", "main"),
                 ("UPDATED", "APPLICATION", "web"),
@@ -113,7 +124,7 @@ public sealed class EventPagingTests(PortalFactory portal) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task Archive_OfRunningServices_IsAStoppedEventOnEachService()
+    public async Task Archive_OfRunningServices_StopsThemThroughAnArchiveDeployment_WithTheirEvents()
     {
         var org = await OrganizationAsync();
         var environment = await org.Owner.CreateEnvironmentAsync(org.ProjectId, $"stopping-{CatalogueSteps.Unique()}");
@@ -123,12 +134,13 @@ public sealed class EventPagingTests(PortalFactory portal) : IClassFixture<Porta
         await (await org.Developer.Client.PostAsync($"/api/environment/{environment.Id()}/archive", null)).ExpectAsync(HttpStatusCode.OK, "POST archive");
 
         var onApplication = await ResultsAsync(org.Owner, $"/api/application/{application.Id()}/event");
-        Assert.Equal(["STOPPED", "CREATED"], onApplication.Select(e => e!["status"].Text("state")));
+        Assert.Equal(["STOPPED", "STOPPING", "QUEUED", "CREATED"], onApplication.Select(e => e!["status"].Text("state")));
         Assert.Equal(org.Developer.UserId.ToString(), onApplication[0]!["owner"].Text("id"));
         var onEnvironment = await ResultsAsync(org.Owner, $"/api/environment/{environment.Id()}/event");
-        // One change writes both; their order between themselves is not part of the contract.
-        Assert.Equal(["ARCHIVED", "STOPPED"], onEnvironment.Take(2).Select(e => e!["status"].Text("state")).Order(StringComparer.Ordinal));
-        Assert.Equal(["CREATED", "CREATED"], onEnvironment.Skip(2).Select(e => e!["status"].Text("state")));
+        Assert.Equal(["OK", "STOPPED", "STOPPING", "DEPLOYMENT_IN_PROGRESS", "QUEUED", "QUEUED", "ARCHIVED", "CREATED", "CREATED"],
+            onEnvironment.Select(e => e!["status"].Text("state")));
+        var deployments = await org.Owner.GetResultsAsync($"/api/environment/{environment.Id()}/deployment");
+        Assert.Equal("ARCHIVE", deployments[0].Text("kind"));
     }
 
     [Fact]

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain.Applications;
+using Platform.Domain.Common;
+using Platform.Domain.Logs;
+using Platform.Domain.Runtime;
+using Platform.Domain.Variables;
+
+namespace Platform.Domain.Deployments;
+
+/// <summary>What the engine's parts (the queue claimer, a deployment's run, a service's run, the reconciler) share.</summary>
+internal sealed class EngineContext(
+    IDbContextFactory<PlatformDbContext> dbFactory,
+    IRuntimes runtimes,
+    DeploymentSignals signals,
+    ISecretProtector protector,
+    IServiceScopeFactory scopes,
+    ILogSink logs,
+    TimeProvider clock)
+{
+    public IRuntimes Runtimes => runtimes;
+
+    public DeploymentSignals Signals => signals;
+
+    public ISecretProtector Protector => protector;
+
+    public TimeProvider Clock => clock;
+
+    public DateTimeOffset Now => clock.GetUtcNow();
+
+    public Task<PlatformDbContext> OpenAsync(CancellationToken cancellationToken = default) => dbFactory.CreateDbContextAsync(cancellationToken);
+
+    /// <summary>The runtime of an environment's cluster.</summary>
+    public async Task<IRuntime> RuntimeOfAsync(Guid environmentId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await OpenAsync(cancellationToken);
+        return await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken);
+    }
+
+    /// <summary>Changes a service deployment (and, through the transitions, its service) in one save.</summary>
+    public async Task UpdateAsync(Guid serviceDeploymentId, Func<ServiceDeployment, ServiceTransitions, PlatformDbContext, Task> change)
+    {
+        await using var db = await OpenAsync();
+        var deployment = await db.ServiceDeployments.FirstAsync(s => s.Id == serviceDeploymentId);
+        var transitions = new ServiceTransitions(db, deployment.OrganizationId, Now);
+        await change(deployment, transitions, db);
+        await transitions.SaveAsync();
+    }
+
+    public string ProtectVariables(RuntimeVariables variables) => protector.Protect(JsonSerializer.Serialize(variables));
+
+    public RuntimeVariables UnprotectVariables(string? protectedVariables) => protectedVariables is null
+        ? RuntimeVariables.None
+        : JsonSerializer.Deserialize<RuntimeVariables>(protector.Unprotect(protectedVariables)) ?? RuntimeVariables.None;
+
+    /// <summary>
+    /// The one place a repository's secret is decrypted: into the fetch order, for the runtime alone. The order's URL
+    /// carries no secret; the credentials travel beside it.
+    /// </summary>
+    public FetchOrder FetchOrderFor(Guid applicationId, Guid deploymentId, GitSource source, string? protectedGitSecret, string? commitId)
+    {
+        if (GitUrls.HasSecret(source.Url) && protectedGitSecret is null)
+        {
+            throw new RuntimeFailureException($"The password or token of {source.Url} is not stored: enter it again in the application's settings.");
+        }
+
+        var credentials = GitUrls.CredentialsFor(source.Url, protectedGitSecret is null ? null : protector.Unprotect(protectedGitSecret));
+        return new FetchOrder(applicationId, deploymentId, source with { Url = GitUrls.WithoutCredentials(source.Url) }, commitId, credentials);
+    }
+
+    public async Task<RuntimeVariables> ResolveVariablesAsync(Guid applicationId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(applicationId);
+    }
+
+    /// <summary>A line of the platform's own in the service's log, tied to the deployment.</summary>
+    public void Say(Guid serviceId, Guid deploymentId, string message) =>
+        logs.Write(new LogEntry(serviceId, deploymentId, "platform", LogStream.System, message, Now));
+
+    public static Commit? CommitOf(ServiceDeployment d) =>
+        d.CommitLongId is null ? null : new Commit(d.CommitShortId!, d.CommitLongId, d.CommitMessage ?? "");
+}
