@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Databases;
 using Platform.Domain.Services;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Databases;
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Access;
 using Platform.Domain.Applications;
 using Platform.Domain.Common;
@@ -7,8 +6,6 @@ using Platform.Domain.Deployments;
 using Platform.Domain.Environments;
 using Platform.Domain.Services;
 using Platform.Portal.Events;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Deployments;
 

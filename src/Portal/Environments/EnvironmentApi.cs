@@ -1,11 +1,8 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Environments;
 using Platform.Domain.Services;
 using Platform.Portal.Clusters;
 using Platform.Portal.Events;
 using Platform.Portal.Infrastructure;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Environments;
 

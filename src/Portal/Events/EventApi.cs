@@ -1,7 +1,5 @@
 using Platform.Domain.Events;
 using Platform.Domain.Services;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Events;
 

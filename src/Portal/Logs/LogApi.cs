@@ -1,8 +1,6 @@
 using Platform.Domain.Logs;
 using Platform.Domain.Services;
 using Platform.Portal.Events;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Logs;
 

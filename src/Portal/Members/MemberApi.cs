@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Members;
 using Platform.Portal.Infrastructure;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Infrastructure.RateLimits;
 
 namespace Platform.Portal.Members;

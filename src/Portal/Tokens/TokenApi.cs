@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Members;
 using Platform.Domain.Tokens;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Tokens;
 

@@ -1,10 +1,7 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Common;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Portal.Infrastructure;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Tokens;
 
