@@ -27,6 +27,17 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
             : DomainError.Forbidden($"Your role ({role.Value.ToString().ToUpperInvariant()}) does not allow you to {RolePolicy.Describe(permission)}.");
     }
 
+    /// <summary>
+    /// Checks, then does <paramref name="action"/> with the granted access; a refusal is answered as it is. Feature
+    /// services state a method's gate with it once: <c>=> access.WithAsync&lt;T&gt;(caller, resource, permission, async granted => …)</c>.
+    /// </summary>
+    public async Task<Result<T>> WithAsync<T>(
+        Caller caller, Resource resource, Permission permission, Func<OrganizationAccess, Task<Result<T>>> action, CancellationToken cancellationToken = default)
+    {
+        var allowed = await CheckAsync(caller, resource, permission, cancellationToken);
+        return allowed.IsSuccess ? await action(allowed.Value) : allowed.Error!;
+    }
+
     /// <summary>The caller's role in an organization, or null when the caller is not in it.</summary>
     public static async Task<OrganizationRole?> FindRoleAsync(PlatformDbContext db, Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
     {

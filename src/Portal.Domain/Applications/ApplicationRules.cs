@@ -73,6 +73,20 @@ public static class ApplicationRules
     public static readonly Probe DefaultReadiness = new(ProbeType.Tcp, null, null, 0, 5, 5, 3);
     public static readonly Probe DefaultLiveness = new(ProbeType.Tcp, null, null, 10, 10, 5, 3);
 
+    /// <summary>What a new application has for every setting its creator leaves out; the portal's form starts from it too.</summary>
+    public static readonly ApplicationSettings Defaults = new(
+        Name: "",
+        GitRepository: new GitSource(Url: "", Branch: "main", RootPath: "/"),
+        BuildCommand: null,
+        StartCommand: "",
+        Port: 8080,
+        Cpu: 0.5,
+        Memory: 256,
+        MinRunningInstances: 1,
+        MaxRunningInstances: 1,
+        AutoDeploy: false,
+        Healthchecks: new Healthchecks(DefaultReadiness, DefaultLiveness));
+
     public const int MaxUrlLength = 2048;
 
     /// <summary>
@@ -84,28 +98,29 @@ public static class ApplicationRules
         ApplicationInput input, ApplicationSettings? current, bool gitSecretStored = false)
     {
         var errors = new Dictionary<string, string[]>();
+        var baseline = current ?? Defaults;
         var git = input.GitRepository;
         var typedUrl = git?.Url?.Trim();
         var (url, gitSecret) = typedUrl is null
-            ? (current?.GitRepository.Url ?? "", GitSecretChange.Keep)
+            ? (baseline.GitRepository.Url, GitSecretChange.Keep)
             : SplitUrl(typedUrl, current, gitSecretStored, errors);
         var settings = new ApplicationSettings(
-            Name: input.Name?.Trim() ?? current?.Name ?? "",
+            Name: input.Name?.Trim() ?? baseline.Name,
             GitRepository: new GitSource(
                 Url: url,
-                Branch: git?.Branch?.Trim() ?? current?.GitRepository.Branch ?? "main",
-                RootPath: git?.RootPath?.Trim() ?? current?.GitRepository.RootPath ?? "/"),
-            BuildCommand: input.BuildCommand is null ? current?.BuildCommand : (string.IsNullOrWhiteSpace(input.BuildCommand) ? null : input.BuildCommand.Trim()),
-            StartCommand: input.StartCommand?.Trim() ?? current?.StartCommand ?? "",
-            Port: input.Port ?? current?.Port ?? 8080,
-            Cpu: input.Cpu ?? current?.Cpu ?? 0.5,
-            Memory: input.Memory ?? current?.Memory ?? 256,
-            MinRunningInstances: input.MinRunningInstances ?? current?.MinRunningInstances ?? 1,
-            MaxRunningInstances: input.MaxRunningInstances ?? current?.MaxRunningInstances ?? 1,
-            AutoDeploy: input.AutoDeploy ?? current?.AutoDeploy ?? false,
+                Branch: git?.Branch?.Trim() ?? baseline.GitRepository.Branch,
+                RootPath: git?.RootPath?.Trim() ?? baseline.GitRepository.RootPath),
+            BuildCommand: input.BuildCommand is null ? baseline.BuildCommand : (string.IsNullOrWhiteSpace(input.BuildCommand) ? null : input.BuildCommand.Trim()),
+            StartCommand: input.StartCommand?.Trim() ?? baseline.StartCommand,
+            Port: input.Port ?? baseline.Port,
+            Cpu: input.Cpu ?? baseline.Cpu,
+            Memory: input.Memory ?? baseline.Memory,
+            MinRunningInstances: input.MinRunningInstances ?? baseline.MinRunningInstances,
+            MaxRunningInstances: input.MaxRunningInstances ?? baseline.MaxRunningInstances,
+            AutoDeploy: input.AutoDeploy ?? baseline.AutoDeploy,
             Healthchecks: new Healthchecks(
-                MergeProbe(input.Healthchecks?.ReadinessProbe, current?.Healthchecks.ReadinessProbe ?? DefaultReadiness),
-                MergeProbe(input.Healthchecks?.LivenessProbe, current?.Healthchecks.LivenessProbe ?? DefaultLiveness)));
+                MergeProbe(input.Healthchecks?.ReadinessProbe, baseline.Healthchecks.ReadinessProbe ?? DefaultReadiness),
+                MergeProbe(input.Healthchecks?.LivenessProbe, baseline.Healthchecks.LivenessProbe ?? DefaultLiveness)));
 
         if (!ServiceNames.IsValid(settings.Name))
         {
@@ -165,23 +180,23 @@ public static class ApplicationRules
         return (stored, GitSecretChange.Keep);
     }
 
-    private static Probe? MergeProbe(ProbeInput? input, Probe? current)
+    private static Probe MergeProbe(ProbeInput? input, Probe current)
     {
         if (input is null)
         {
             return current;
         }
 
-        var type = input.Type ?? current?.Type ?? ProbeType.Tcp;
-        var baseline = current is not null && current.Type == type ? current : null;
+        var type = input.Type ?? current.Type;
+        var baseline = current.Type == type ? current : null;
         return new Probe(
             type,
             type == ProbeType.Http ? input.Path?.Trim() ?? baseline?.Path ?? "/" : null,
             type == ProbeType.Command ? input.Command?.Trim() ?? baseline?.Command : null,
-            input.InitialDelaySeconds ?? current?.InitialDelaySeconds ?? 0,
-            input.PeriodSeconds ?? current?.PeriodSeconds ?? 10,
-            input.TimeoutSeconds ?? current?.TimeoutSeconds ?? 5,
-            input.FailureThreshold ?? current?.FailureThreshold ?? 3);
+            input.InitialDelaySeconds ?? current.InitialDelaySeconds,
+            input.PeriodSeconds ?? current.PeriodSeconds,
+            input.TimeoutSeconds ?? current.TimeoutSeconds,
+            input.FailureThreshold ?? current.FailureThreshold);
     }
 
     private static void CheckProbe(Dictionary<string, string[]> errors, string field, Probe? probe)

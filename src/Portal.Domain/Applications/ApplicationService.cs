@@ -24,33 +24,23 @@ public sealed record ApplicationView(
 public sealed class ApplicationService(
     IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector, IRuntimes runtimes)
 {
-    public async Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<ApplicationView>>(caller, Resource.Environment(environmentId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name)
+                .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).ToListAsync(cancellationToken);
+            return applications.Select(a => ToView(a.Application, runtimes.ForCluster(a.Kind))).ToList();
+        }, cancellationToken);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name)
-            .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).ToListAsync(cancellationToken);
-        return applications.Select(a => ToView(a.Application, runtimes.ForCluster(a.Kind))).ToList();
-    }
-
-    public async Task<Result<ApplicationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Application(id), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<ApplicationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
+        access.WithAsync<ApplicationView>(caller, Resource.Application(id), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var found = await db.Applications.AsNoTracking().Where(a => a.Id == id)
-            .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).FirstAsync(cancellationToken);
-        return ToView(found.Application, runtimes.ForCluster(found.Kind));
-    }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var found = await db.Applications.AsNoTracking().Where(a => a.Id == id)
+                .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).FirstAsync(cancellationToken);
+            return ToView(found.Application, runtimes.ForCluster(found.Kind));
+        }, cancellationToken);
 
     public async Task<Result<ApplicationView>> CreateAsync(Caller caller, Guid environmentId, ApplicationInput input)
     {

@@ -29,31 +29,21 @@ public sealed class ClusterService(IDbContextFactory<PlatformDbContext> dbFactor
         UpdatedAt = now,
     };
 
-    public async Task<Result<IReadOnlyList<ClusterView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<ClusterView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<ClusterView>>(caller, Resource.Organization(organizationId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var clusters = await db.Clusters.Where(c => c.OrganizationId == organizationId).OrderByDescending(c => c.IsDefault).ThenBy(c => c.Name)
+                .ToListAsync(cancellationToken);
+            return clusters.Select(ToView).ToList();
+        }, cancellationToken);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var clusters = await db.Clusters.Where(c => c.OrganizationId == organizationId).OrderByDescending(c => c.IsDefault).ThenBy(c => c.Name)
-            .ToListAsync(cancellationToken);
-        return clusters.Select(ToView).ToList();
-    }
-
-    public async Task<Result<ClusterView>> GetAsync(Caller caller, Guid clusterId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Cluster(clusterId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<ClusterView>> GetAsync(Caller caller, Guid clusterId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<ClusterView>(caller, Resource.Cluster(clusterId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return ToView(await db.Clusters.FirstAsync(c => c.Id == clusterId, cancellationToken));
-    }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return ToView(await db.Clusters.FirstAsync(c => c.Id == clusterId, cancellationToken));
+        }, cancellationToken);
 
     private static ClusterView ToView(Cluster c) =>
         new(c.Id, c.OrganizationId, c.Name, c.Kind, c.IsDefault, CloudProvider.For(c.Kind), c.CreatedAt, c.UpdatedAt);

@@ -24,30 +24,20 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
 {
     private static readonly string[] Versions = ["13", "14", "15", "16", "17"];
 
-    public async Task<Result<IReadOnlyList<DatabaseView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<DatabaseView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<DatabaseView>>(caller, Resource.Environment(environmentId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
+            return databases.Select(ToView).ToList();
+        }, cancellationToken);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
-        return databases.Select(ToView).ToList();
-    }
-
-    public async Task<Result<DatabaseView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Database(id), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<DatabaseView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
+        access.WithAsync<DatabaseView>(caller, Resource.Database(id), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return ToView(await db.Databases.AsNoTracking().FirstAsync(d => d.Id == id, cancellationToken));
-    }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return ToView(await db.Databases.AsNoTracking().FirstAsync(d => d.Id == id, cancellationToken));
+        }, cancellationToken);
 
     public async Task<Result<DatabaseView>> CreateAsync(Caller caller, Guid environmentId, DatabaseInput input)
     {

@@ -93,44 +93,39 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
         ListAsync(caller, Resource.Database(databaseId), e => e.ServiceId == databaseId, query, cancellationToken);
 
     /// <summary>The organization's audit trail: every event of its environments, services and settings, filtered.</summary>
-    public async Task<Result<HistoryPage<EventView>>> ListForOrganizationAsync(
-        Caller caller, Guid organizationId, EventFilter filter, HistoryQuery query, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<HistoryPage<EventView>>> ListForOrganizationAsync(
+        Caller caller, Guid organizationId, EventFilter filter, HistoryQuery query, CancellationToken cancellationToken = default) =>
+        access.WithAsync(caller, Resource.Organization(organizationId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var scoped = db.Events.Where(e => e.OrganizationId == organizationId);
+            if (filter.TargetType is { } type)
+            {
+                scoped = scoped.Where(e => e.ServiceType == type);
+            }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var scoped = db.Events.Where(e => e.OrganizationId == organizationId);
-        if (filter.TargetType is { } type)
-        {
-            scoped = scoped.Where(e => e.ServiceType == type);
-        }
+            if (filter.TargetId is { } target)
+            {
+                scoped = scoped.Where(e => e.ServiceId == target || e.EnvironmentId == target);
+            }
 
-        if (filter.TargetId is { } target)
-        {
-            scoped = scoped.Where(e => e.ServiceId == target || e.EnvironmentId == target);
-        }
+            if (filter.AuthorId is { } author)
+            {
+                scoped = scoped.Where(e => e.OwnerId == author);
+            }
 
-        if (filter.AuthorId is { } author)
-        {
-            scoped = scoped.Where(e => e.OwnerId == author);
-        }
+            if (filter.From is { } from)
+            {
+                scoped = scoped.Where(e => e.CreatedAt >= from);
+            }
 
-        if (filter.From is { } from)
-        {
-            scoped = scoped.Where(e => e.CreatedAt >= from);
-        }
+            if (filter.To is { } to)
+            {
+                scoped = scoped.Where(e => e.CreatedAt <= to);
+            }
 
-        if (filter.To is { } to)
-        {
-            scoped = scoped.Where(e => e.CreatedAt <= to);
-        }
-
-        return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
-    }
+            return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
+        }, cancellationToken);
 
     /// <summary>Events already committed (pushed live), in the timelines' shape.</summary>
     public async Task<IReadOnlyList<EventView>> DescribeAsync(IReadOnlyList<PlatformEvent> events, CancellationToken cancellationToken = default)
@@ -141,19 +136,14 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
         return views;
     }
 
-    private async Task<Result<HistoryPage<EventView>>> ListAsync(
-        Caller caller, Resource resource, Expression<Func<PlatformEvent, bool>> scope, HistoryQuery query, CancellationToken cancellationToken)
-    {
-        var allowed = await access.CheckAsync(caller, resource, Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    private Task<Result<HistoryPage<EventView>>> ListAsync(
+        Caller caller, Resource resource, Expression<Func<PlatformEvent, bool>> scope, HistoryQuery query, CancellationToken cancellationToken) =>
+        access.WithAsync(caller, resource, Permission.Read, async granted =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var scoped = db.Events.Where(e => e.OrganizationId == allowed.Value.OrganizationId).Where(scope);
-        return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
-    }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var scoped = db.Events.Where(e => e.OrganizationId == granted.OrganizationId).Where(scope);
+            return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
+        }, cancellationToken);
 
     private static readonly Expression<Func<PlatformEvent, Person?, EventView>> View = (e, owner) => new EventView(
         e.Id,

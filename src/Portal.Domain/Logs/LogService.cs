@@ -53,27 +53,22 @@ public sealed class LogService(IDbContextFactory<PlatformDbContext> dbFactory, T
             : LogView.Of(l, null, null, null)).ToList();
     }
 
-    private async Task<Result<HistoryPage<LogView>>> ListAsync(Caller caller, Resource service, HistoryQuery query, CancellationToken cancellationToken)
-    {
-        var allowed = await access.CheckAsync(caller, service, Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    private Task<Result<HistoryPage<LogView>>> ListAsync(Caller caller, Resource service, HistoryQuery query, CancellationToken cancellationToken) =>
+        access.WithAsync<HistoryPage<LogView>>(caller, service, Permission.Read, async granted =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var page = await HistoryPaging.PageAsync(
+                db.LogLines.Where(l => l.ServiceId == service.Id && l.OrganizationId == granted.OrganizationId), query, page => page,
+                async () => (int)Math.Min(int.MaxValue, await db.LogCounts.Where(c => c.ServiceId == service.Id).Select(c => c.Lines).FirstOrDefaultAsync(cancellationToken)),
+                cancellationToken);
+            if (!page.IsSuccess)
+            {
+                return page.Error!;
+            }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var page = await HistoryPaging.PageAsync(
-            db.LogLines.Where(l => l.ServiceId == service.Id && l.OrganizationId == allowed.Value.OrganizationId), query, page => page,
-            async () => (int)Math.Min(int.MaxValue, await db.LogCounts.Where(c => c.ServiceId == service.Id).Select(c => c.Lines).FirstOrDefaultAsync(cancellationToken)),
-            cancellationToken);
-        if (!page.IsSuccess)
-        {
-            return page.Error!;
-        }
-
-        var described = await DescribeAsync(page.Value.Results, cancellationToken);
-        return new HistoryPage<LogView>(page.Value.Page, page.Value.PageSize, page.Value.Total, described);
-    }
+            var described = await DescribeAsync(page.Value.Results, cancellationToken);
+            return new HistoryPage<LogView>(page.Value.Page, page.Value.PageSize, page.Value.Total, described);
+        }, cancellationToken);
 
     private sealed record DeploymentFacts(Guid Id, ServiceStatus Status, Person? Owner, CommitView? Commit);
 

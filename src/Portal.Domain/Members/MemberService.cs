@@ -37,229 +37,196 @@ public sealed record InvitationView(
 public sealed class MemberService(
     IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, IMailQueue mail, ISecretProtector protector, TimeProvider clock)
 {
-    public async Task<Result<IReadOnlyList<MemberView>>> ListMembersAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<MemberView>>> ListMembersAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<MemberView>>(caller, Resource.Organization(organizationId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var members = await db.OrganizationMembers.Where(m => m.OrganizationId == organizationId)
-            .Select(ToMemberView)
-            .ToListAsync(cancellationToken);
-        // By role from the owner down (the column holds names, so SQL would sort them alphabetically), then by name.
-        return members.OrderBy(m => m.Role).ThenBy(m => m.FirstName, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.LastName, StringComparer.OrdinalIgnoreCase).ToList();
-    }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var members = await db.OrganizationMembers.Where(m => m.OrganizationId == organizationId)
+                .Select(ToMemberView)
+                .ToListAsync(cancellationToken);
+            // By role from the owner down (the column holds names, so SQL would sort them alphabetically), then by name.
+            return members.OrderBy(m => m.Role).ThenBy(m => m.FirstName, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.LastName, StringComparer.OrdinalIgnoreCase).ToList();
+        }, cancellationToken);
 
     /// <summary>
     /// Invitations not yet accepted, newest first, expired ones included so they can be re-sent. Their links carry
     /// the secret that accepts them, so only those who manage members see them.
     /// </summary>
-    public async Task<Result<IReadOnlyList<InvitationView>>> ListInvitationsAsync(Caller caller, Guid organizationId, Uri portal, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<InvitationView>>> ListInvitationsAsync(Caller caller, Guid organizationId, Uri portal, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<InvitationView>>(caller, Resource.Organization(organizationId), Permission.ManageMembers, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var invitations = await InvitationQuery(db, i => i.OrganizationId == organizationId && i.AcceptedAt == null)
+                .OrderByDescending(i => i.CreatedAt)
+                .ToListAsync(cancellationToken);
+            return invitations.Select(i => ToView(i, portal)).ToList();
+        }, cancellationToken);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var invitations = await InvitationQuery(db, i => i.OrganizationId == organizationId && i.AcceptedAt == null)
-            .OrderByDescending(i => i.CreatedAt)
-            .ToListAsync(cancellationToken);
-        return invitations.Select(i => ToView(i, portal)).ToList();
-    }
-
-    public async Task<Result<InvitationView>> InviteAsync(Caller caller, Guid organizationId, string? email, OrganizationRole? role, Uri portal)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers);
-        if (!allowed.IsSuccess)
+    public Task<Result<InvitationView>> InviteAsync(Caller caller, Guid organizationId, string? email, OrganizationRole? role, Uri portal) =>
+        access.WithAsync<InvitationView>(caller, Resource.Organization(organizationId), Permission.ManageMembers, async _ =>
         {
-            return allowed.Error!;
-        }
+            var errors = new Dictionary<string, string[]>();
+            var address = email?.Trim().ToLowerInvariant();
+            if (!Validation.IsEmail(address))
+            {
+                errors["email"] = ["Enter a valid email address."];
+            }
 
-        var errors = new Dictionary<string, string[]>();
-        var address = email?.Trim().ToLowerInvariant();
-        if (!Validation.IsEmail(address))
+            if (role is null)
+            {
+                errors["role"] = ["Choose a role: ADMIN, DEVELOPER or VIEWER."];
+            }
+            else if (role == OrganizationRole.Owner)
+            {
+                errors["role"] = ["An organization has one owner: invite as ADMIN, then transfer the ownership."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return DomainError.Validation(errors);
+            }
+
+            var now = clock.GetUtcNow();
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var normalized = address!.ToUpperInvariant();
+            if (await db.OrganizationMembers.AnyAsync(m => m.OrganizationId == organizationId && m.User!.NormalizedEmail == normalized))
+            {
+                return DomainError.Conflict($"{address} is already a member of this organization.");
+            }
+
+            var previous = await db.Invitations.Where(i => i.OrganizationId == organizationId && i.Email == address && i.AcceptedAt == null).ToListAsync();
+            if (previous.Any(i => i.StatusAt(now) == InvitationStatus.Pending))
+            {
+                return DomainError.Conflict($"{address} already has a pending invitation. Cancel it first to send a new one.");
+            }
+
+            // An expired invitation to the same address gives way to the new one.
+            db.Invitations.RemoveRange(previous);
+            var invitation = new Invitation
+            {
+                OrganizationId = organizationId,
+                Email = address!,
+                Role = role!.Value,
+                InvitedById = caller.UserId,
+                CreatedAt = now,
+                ExpiresAt = now + Invitation.Lifetime,
+                ProtectedToken = protector.Protect(InvitationTokens.New()),
+            };
+            db.Invitations.Add(invitation);
+            await db.SaveChangesAsync();
+
+            var view = ToView(await InvitationQuery(db, i => i.Id == invitation.Id).FirstAsync(), portal);
+            await mail.EnqueueAsync(InvitationMail(view));
+            return view;
+        });
+
+    public Task<Result<bool>> CancelInvitationAsync(Caller caller, Guid organizationId, Guid invitationId) =>
+        access.WithAsync<bool>(caller, Resource.Organization(organizationId), Permission.ManageMembers, async _ =>
         {
-            errors["email"] = ["Enter a valid email address."];
-        }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var deleted = await db.Invitations
+                .Where(i => i.Id == invitationId && i.OrganizationId == organizationId && i.AcceptedAt == null)
+                .ExecuteDeleteAsync();
+            return deleted > 0 ? true : DomainError.NotFound("The invitation");
+        });
 
-        if (role is null)
+    public Task<Result<MemberView>> ChangeRoleAsync(Caller caller, Guid organizationId, Guid userId, OrganizationRole? role) =>
+        access.WithAsync<MemberView>(caller, Resource.Organization(organizationId), Permission.ManageMembers, async _ =>
         {
-            errors["role"] = ["Choose a role: ADMIN, DEVELOPER or VIEWER."];
-        }
-        else if (role == OrganizationRole.Owner)
-        {
-            errors["role"] = ["An organization has one owner: invite as ADMIN, then transfer the ownership."];
-        }
+            if (role is null)
+            {
+                return DomainError.Validation("role", "Choose a role: ADMIN, DEVELOPER or VIEWER.");
+            }
 
-        if (errors.Count > 0)
-        {
-            return DomainError.Validation(errors);
-        }
+            if (role == OrganizationRole.Owner)
+            {
+                return DomainError.Validation("role", "Transfer the ownership instead: an organization has one owner.");
+            }
 
-        var now = clock.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var normalized = address!.ToUpperInvariant();
-        if (await db.OrganizationMembers.AnyAsync(m => m.OrganizationId == organizationId && m.User!.NormalizedEmail == normalized))
-        {
-            return DomainError.Conflict($"{address} is already a member of this organization.");
-        }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var member = await db.OrganizationMembers.FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId);
+            if (member is null)
+            {
+                return DomainError.NotFound("The member");
+            }
 
-        var previous = await db.Invitations.Where(i => i.OrganizationId == organizationId && i.Email == address && i.AcceptedAt == null).ToListAsync();
-        if (previous.Any(i => i.StatusAt(now) == InvitationStatus.Pending))
-        {
-            return DomainError.Conflict($"{address} already has a pending invitation. Cancel it first to send a new one.");
-        }
+            if (member.Role == OrganizationRole.Owner)
+            {
+                return DomainError.Conflict("The owner's role cannot be changed: transfer the ownership to someone else first.");
+            }
 
-        // An expired invitation to the same address gives way to the new one.
-        db.Invitations.RemoveRange(previous);
-        var invitation = new Invitation
-        {
-            OrganizationId = organizationId,
-            Email = address!,
-            Role = role!.Value,
-            InvitedById = caller.UserId,
-            CreatedAt = now,
-            ExpiresAt = now + Invitation.Lifetime,
-            ProtectedToken = protector.Protect(InvitationTokens.New()),
-        };
-        db.Invitations.Add(invitation);
-        await db.SaveChangesAsync();
-
-        var view = ToView(await InvitationQuery(db, i => i.Id == invitation.Id).FirstAsync(), portal);
-        await mail.EnqueueAsync(InvitationMail(view));
-        return view;
-    }
-
-    public async Task<Result<bool>> CancelInvitationAsync(Caller caller, Guid organizationId, Guid invitationId)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers);
-        if (!allowed.IsSuccess)
-        {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var deleted = await db.Invitations
-            .Where(i => i.Id == invitationId && i.OrganizationId == organizationId && i.AcceptedAt == null)
-            .ExecuteDeleteAsync();
-        return deleted > 0 ? true : DomainError.NotFound("The invitation");
-    }
-
-    public async Task<Result<MemberView>> ChangeRoleAsync(Caller caller, Guid organizationId, Guid userId, OrganizationRole? role)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageMembers);
-        if (!allowed.IsSuccess)
-        {
-            return allowed.Error!;
-        }
-
-        if (role is null)
-        {
-            return DomainError.Validation("role", "Choose a role: ADMIN, DEVELOPER or VIEWER.");
-        }
-
-        if (role == OrganizationRole.Owner)
-        {
-            return DomainError.Validation("role", "Transfer the ownership instead: an organization has one owner.");
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var member = await db.OrganizationMembers.FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId);
-        if (member is null)
-        {
-            return DomainError.NotFound("The member");
-        }
-
-        if (member.Role == OrganizationRole.Owner)
-        {
-            return DomainError.Conflict("The owner's role cannot be changed: transfer the ownership to someone else first.");
-        }
-
-        member.Role = role.Value;
-        member.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync();
-        return (await FindMemberAsync(db, organizationId, userId))!;
-    }
+            member.Role = role.Value;
+            member.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync();
+            return (await FindMemberAsync(db, organizationId, userId))!;
+        });
 
     /// <summary>Removes a member; members may also remove themselves (leave). The owner cannot be removed.</summary>
-    public async Task<Result<bool>> RemoveAsync(Caller caller, Guid organizationId, Guid userId)
+    public Task<Result<bool>> RemoveAsync(Caller caller, Guid organizationId, Guid userId)
     {
         var leaving = !caller.IsOrganizationToken && caller.UserId == userId;
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), leaving ? Permission.Read : Permission.ManageMembers);
-        if (!allowed.IsSuccess)
+        return access.WithAsync<bool>(caller, Resource.Organization(organizationId), leaving ? Permission.Read : Permission.ManageMembers, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var member = await db.OrganizationMembers.FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId);
+            if (member is null)
+            {
+                return DomainError.NotFound("The member");
+            }
 
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var member = await db.OrganizationMembers.FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId);
-        if (member is null)
-        {
-            return DomainError.NotFound("The member");
-        }
+            if (member.Role == OrganizationRole.Owner)
+            {
+                return DomainError.Conflict("The owner cannot be removed: transfer the ownership first, or delete the organization.");
+            }
 
-        if (member.Role == OrganizationRole.Owner)
-        {
-            return DomainError.Conflict("The owner cannot be removed: transfer the ownership first, or delete the organization.");
-        }
-
-        db.OrganizationMembers.Remove(member);
-        await db.SaveChangesAsync();
-        return true;
+            db.OrganizationMembers.Remove(member);
+            await db.SaveChangesAsync();
+            return true;
+        });
     }
 
     /// <summary>Makes another member the owner; the previous owner becomes an ADMIN.</summary>
-    public async Task<Result<bool>> TransferOwnershipAsync(Caller caller, Guid organizationId, Guid? userId)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.OwnOrganization);
-        if (!allowed.IsSuccess)
+    public Task<Result<bool>> TransferOwnershipAsync(Caller caller, Guid organizationId, Guid? userId) =>
+        access.WithAsync<bool>(caller, Resource.Organization(organizationId), Permission.OwnOrganization, async _ =>
         {
-            return allowed.Error!;
-        }
+            if (userId is null)
+            {
+                return DomainError.Validation("user_id", "Choose the member who becomes the owner.");
+            }
 
-        if (userId is null)
-        {
-            return DomainError.Validation("user_id", "Choose the member who becomes the owner.");
-        }
+            var now = clock.GetUtcNow();
+            await using var db = await dbFactory.CreateDbContextAsync();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            // One transfer at a time per organization: two at once could each demote the same owner.
+            await db.Database.ExecuteSqlAsync($"SELECT id FROM organization WHERE id = {organizationId} FOR UPDATE");
+            var members = await db.OrganizationMembers
+                .Where(m => m.OrganizationId == organizationId && (m.UserId == userId || m.Role == OrganizationRole.Owner))
+                .ToListAsync();
+            var next = members.FirstOrDefault(m => m.UserId == userId);
+            if (next is null)
+            {
+                return DomainError.Validation("user_id", "Only a member of the organization can become its owner.");
+            }
 
-        var now = clock.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        // One transfer at a time per organization: two at once could each demote the same owner.
-        await db.Database.ExecuteSqlAsync($"SELECT id FROM organization WHERE id = {organizationId} FOR UPDATE");
-        var members = await db.OrganizationMembers
-            .Where(m => m.OrganizationId == organizationId && (m.UserId == userId || m.Role == OrganizationRole.Owner))
-            .ToListAsync();
-        var next = members.FirstOrDefault(m => m.UserId == userId);
-        if (next is null)
-        {
-            return DomainError.Validation("user_id", "Only a member of the organization can become its owner.");
-        }
+            if (next.Role == OrganizationRole.Owner)
+            {
+                return DomainError.Conflict("This member is already the owner.");
+            }
 
-        if (next.Role == OrganizationRole.Owner)
-        {
-            return DomainError.Conflict("This member is already the owner.");
-        }
+            foreach (var owner in members.Where(m => m.Role == OrganizationRole.Owner))
+            {
+                owner.Role = OrganizationRole.Admin;
+                owner.UpdatedAt = now;
+            }
 
-        foreach (var owner in members.Where(m => m.Role == OrganizationRole.Owner))
-        {
-            owner.Role = OrganizationRole.Admin;
-            owner.UpdatedAt = now;
-        }
-
-        next.Role = OrganizationRole.Owner;
-        next.UpdatedAt = now;
-        await db.Organizations.Where(o => o.Id == organizationId)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.OwnerId, next.UserId).SetProperty(o => o.UpdatedAt, now));
-        await db.SaveChangesAsync();
-        await transaction.CommitAsync();
-        return true;
-    }
+            next.Role = OrganizationRole.Owner;
+            next.UpdatedAt = now;
+            await db.Organizations.Where(o => o.Id == organizationId)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.OwnerId, next.UserId).SetProperty(o => o.UpdatedAt, now));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            return true;
+        });
 
     /// <summary>
     /// The invitation as its invitee sees it, to whoever presents the secret of its link; without it, or with

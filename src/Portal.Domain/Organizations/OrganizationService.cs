@@ -74,64 +74,49 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
         return ToView(organization, OrganizationRole.Owner);
     }
 
-    public async Task<Result<OrganizationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(id), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<OrganizationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
+        access.WithAsync<OrganizationView>(caller, Resource.Organization(id), Permission.Read, async granted =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == id, cancellationToken);
+            return ToView(organization, granted.Role);
+        }, cancellationToken);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var organization = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == id, cancellationToken);
-        return ToView(organization, allowed.Value.Role);
-    }
-
-    public async Task<Result<OrganizationView>> UpdateAsync(Caller caller, Guid id, OrganizationInput input)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(id), Permission.ManageMembers);
-        if (!allowed.IsSuccess)
+    public Task<Result<OrganizationView>> UpdateAsync(Caller caller, Guid id, OrganizationInput input) =>
+        access.WithAsync<OrganizationView>(caller, Resource.Organization(id), Permission.ManageMembers, async granted =>
         {
-            return allowed.Error!;
-        }
+            if (Validate(input) is { } invalid)
+            {
+                return invalid;
+            }
 
-        if (Validate(input) is { } invalid)
-        {
-            return invalid;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var organization = await db.Organizations.FirstAsync(o => o.Id == id);
-        organization.Name = input.Name!.Trim();
-        organization.Description = Validation.Clean(input.Description);
-        organization.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync();
-        return ToView(organization, allowed.Value.Role);
-    }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var organization = await db.Organizations.FirstAsync(o => o.Id == id);
+            organization.Name = input.Name!.Trim();
+            organization.Description = Validation.Clean(input.Description);
+            organization.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync();
+            return ToView(organization, granted.Role);
+        });
 
     /// <summary>Deletes the organization and everything under it: its environments first, each through the queue, then projects, members, tokens….</summary>
-    public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(id), Permission.OwnOrganization);
-        if (!allowed.IsSuccess)
+    public Task<Result<bool>> DeleteAsync(Caller caller, Guid id) =>
+        access.WithAsync<bool>(caller, Resource.Organization(id), Permission.OwnOrganization, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var deleted = await environments.DeleteAllAsync(caller, await db.Environments.Where(e => e.Project!.OrganizationId == id).Select(e => e.Id).ToListAsync());
+            if (!deleted.IsSuccess)
+            {
+                return deleted.Error!;
+            }
 
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var deleted = await environments.DeleteAllAsync(caller, await db.Environments.Where(e => e.Project!.OrganizationId == id).Select(e => e.Id).ToListAsync());
-        if (!deleted.IsSuccess)
-        {
-            return deleted.Error!;
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        // Projects first: their environments reference the organization's clusters, which refuse to go before them.
-        await db.Projects.Where(p => p.OrganizationId == id).ExecuteDeleteAsync();
-        await db.Organizations.Where(o => o.Id == id).ExecuteDeleteAsync();
-        await transaction.CommitAsync();
-        return true;
-    }
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            // Projects first: their environments reference the organization's clusters, which refuse to go before them.
+            await db.Projects.Where(p => p.OrganizationId == id).ExecuteDeleteAsync();
+            await db.Organizations.Where(o => o.Id == id).ExecuteDeleteAsync();
+            await transaction.CommitAsync();
+            return true;
+        });
 
     private static DomainError? Validate(OrganizationInput input)
     {

@@ -11,100 +11,75 @@ public sealed record ProjectView(Guid Id, Guid OrganizationId, string Name, stri
 
 public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
 {
-    public async Task<Result<IReadOnlyList<ProjectView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<ProjectView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<ProjectView>>(caller, Resource.Organization(organizationId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await Views(db, db.Projects.Where(p => p.OrganizationId == organizationId).OrderBy(p => p.Name)).ToListAsync(cancellationToken);
+        }, cancellationToken);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Views(db, db.Projects.Where(p => p.OrganizationId == organizationId).OrderBy(p => p.Name)).ToListAsync(cancellationToken);
-    }
-
-    public async Task<Result<ProjectView>> CreateAsync(Caller caller, Guid organizationId, ProjectInput input)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageProjects);
-        if (!allowed.IsSuccess)
+    public Task<Result<ProjectView>> CreateAsync(Caller caller, Guid organizationId, ProjectInput input) =>
+        access.WithAsync<ProjectView>(caller, Resource.Organization(organizationId), Permission.ManageProjects, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            if (await ValidateAsync(db, organizationId, input, exceptId: null) is { } invalid)
+            {
+                return invalid;
+            }
 
-        await using var db = await dbFactory.CreateDbContextAsync();
-        if (await ValidateAsync(db, organizationId, input, exceptId: null) is { } invalid)
+            var now = clock.GetUtcNow();
+            var project = new Project
+            {
+                OrganizationId = organizationId,
+                Name = input.Name!.Trim(),
+                Description = Validation.Clean(input.Description),
+                OwnerId = caller.UserId,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Projects.Add(project);
+            await db.SaveChangesAsync();
+            return await Views(db, db.Projects.Where(p => p.Id == project.Id)).FirstAsync();
+        });
+
+    public Task<Result<ProjectView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
+        access.WithAsync<ProjectView>(caller, Resource.Project(id), Permission.Read, async _ =>
         {
-            return invalid;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await Views(db, db.Projects.Where(p => p.Id == id)).FirstAsync(cancellationToken);
+        }, cancellationToken);
 
-        var now = clock.GetUtcNow();
-        var project = new Project
+    public Task<Result<ProjectView>> UpdateAsync(Caller caller, Guid id, ProjectInput input) =>
+        access.WithAsync<ProjectView>(caller, Resource.Project(id), Permission.ManageProjects, async granted =>
         {
-            OrganizationId = organizationId,
-            Name = input.Name!.Trim(),
-            Description = Validation.Clean(input.Description),
-            OwnerId = caller.UserId,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Projects.Add(project);
-        await db.SaveChangesAsync();
-        return await Views(db, db.Projects.Where(p => p.Id == project.Id)).FirstAsync();
-    }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            if (await ValidateAsync(db, granted.OrganizationId, input, exceptId: id) is { } invalid)
+            {
+                return invalid;
+            }
 
-    public async Task<Result<ProjectView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Project(id), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
-        {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Views(db, db.Projects.Where(p => p.Id == id)).FirstAsync(cancellationToken);
-    }
-
-    public async Task<Result<ProjectView>> UpdateAsync(Caller caller, Guid id, ProjectInput input)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Project(id), Permission.ManageProjects);
-        if (!allowed.IsSuccess)
-        {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync();
-        if (await ValidateAsync(db, allowed.Value.OrganizationId, input, exceptId: id) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var project = await db.Projects.FirstAsync(p => p.Id == id);
-        project.Name = input.Name!.Trim();
-        project.Description = Validation.Clean(input.Description);
-        project.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync();
-        return await Views(db, db.Projects.Where(p => p.Id == id)).FirstAsync();
-    }
+            var project = await db.Projects.FirstAsync(p => p.Id == id);
+            project.Name = input.Name!.Trim();
+            project.Description = Validation.Clean(input.Description);
+            project.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync();
+            return await Views(db, db.Projects.Where(p => p.Id == id)).FirstAsync();
+        });
 
     /// <summary>Deletes the project: its environments first, each through the queue (their services stopped and dropped), then the project.</summary>
-    public async Task<Result<bool>> DeleteAsync(Caller caller, Guid id)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Project(id), Permission.ManageProjects);
-        if (!allowed.IsSuccess)
+    public Task<Result<bool>> DeleteAsync(Caller caller, Guid id) =>
+        access.WithAsync<bool>(caller, Resource.Project(id), Permission.ManageProjects, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var deleted = await environments.DeleteAllAsync(caller, await db.Environments.Where(e => e.ProjectId == id).Select(e => e.Id).ToListAsync());
+            if (!deleted.IsSuccess)
+            {
+                return deleted.Error!;
+            }
 
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var deleted = await environments.DeleteAllAsync(caller, await db.Environments.Where(e => e.ProjectId == id).Select(e => e.Id).ToListAsync());
-        if (!deleted.IsSuccess)
-        {
-            return deleted.Error!;
-        }
-
-        await db.Projects.Where(p => p.Id == id).ExecuteDeleteAsync();
-        return true;
-    }
+            await db.Projects.Where(p => p.Id == id).ExecuteDeleteAsync();
+            return true;
+        });
 
     private static IQueryable<ProjectView> Views(PlatformDbContext db, IQueryable<Project> projects) =>
         projects.Select(p => new ProjectView(

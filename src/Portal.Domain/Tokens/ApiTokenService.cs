@@ -68,49 +68,39 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
         return await CreateAsync(user.Value.Id, tokenName, organizationId: null, role: null, expiresAt: null);
     }
 
-    public async Task<Result<IReadOnlyList<TokenView>>> ListOrganizationTokensAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageProjects, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<TokenView>>> ListOrganizationTokensAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<TokenView>>(caller, Resource.Organization(organizationId), Permission.ManageProjects, async _ =>
         {
-            return allowed.Error!;
-        }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await db.ApiTokens.Where(t => t.OrganizationId == organizationId)
+                .OrderByDescending(t => t.CreatedAt)
+                .Select(t => new TokenView(t.Id, t.Name, t.Role, t.User!.FirstName + " " + t.User.LastName, t.CreatedAt, t.ExpiresAt, t.LastUsedAt))
+                .ToListAsync(cancellationToken);
+        }, cancellationToken);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ApiTokens.Where(t => t.OrganizationId == organizationId)
-            .OrderByDescending(t => t.CreatedAt)
-            .Select(t => new TokenView(t.Id, t.Name, t.Role, t.User!.FirstName + " " + t.User.LastName, t.CreatedAt, t.ExpiresAt, t.LastUsedAt))
-            .ToListAsync(cancellationToken);
-    }
-
-    public async Task<Result<IssuedToken>> CreateOrganizationTokenAsync(
-        Caller caller, Guid organizationId, string? name, OrganizationRole? role, DateTimeOffset? expiresAt)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Organization(organizationId), Permission.ManageProjects);
-        if (!allowed.IsSuccess)
+    public Task<Result<IssuedToken>> CreateOrganizationTokenAsync(
+        Caller caller, Guid organizationId, string? name, OrganizationRole? role, DateTimeOffset? expiresAt) =>
+        access.WithAsync<IssuedToken>(caller, Resource.Organization(organizationId), Permission.ManageProjects, async _ =>
         {
-            return allowed.Error!;
-        }
+            var errors = new Dictionary<string, string[]>();
+            Validation.RequireText(errors, "name", name, "Name", MaxNameLength);
+            if (role is null or OrganizationRole.Owner)
+            {
+                errors["role"] = ["Choose the token's role: ADMIN, DEVELOPER or VIEWER."];
+            }
 
-        var errors = new Dictionary<string, string[]>();
-        Validation.RequireText(errors, "name", name, "Name", MaxNameLength);
-        if (role is null or OrganizationRole.Owner)
-        {
-            errors["role"] = ["Choose the token's role: ADMIN, DEVELOPER or VIEWER."];
-        }
+            if (expiresAt is not null && expiresAt <= clock.GetUtcNow())
+            {
+                errors["expires_at"] = ["The expiry must be in the future, or null for a token that does not expire."];
+            }
 
-        if (expiresAt is not null && expiresAt <= clock.GetUtcNow())
-        {
-            errors["expires_at"] = ["The expiry must be in the future, or null for a token that does not expire."];
-        }
+            if (errors.Count > 0)
+            {
+                return DomainError.Validation(errors);
+            }
 
-        if (errors.Count > 0)
-        {
-            return DomainError.Validation(errors);
-        }
-
-        return await CreateAsync(caller.UserId, name!.Trim(), organizationId, role, expiresAt);
-    }
+            return await CreateAsync(caller.UserId, name!.Trim(), organizationId, role, expiresAt);
+        });
 
     /// <summary>Revokes a token: one's own personal token, or an organization token by someone who manages them.</summary>
     public async Task<Result<bool>> RevokeAsync(Caller caller, Guid tokenId)
@@ -125,14 +115,11 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
                 : DomainError.NotFound("The API token");
         }
 
-        var allowed = await access.CheckAsync(caller, Resource.ApiToken(tokenId), Permission.ManageProjects);
-        if (!allowed.IsSuccess)
+        return await access.WithAsync<bool>(caller, Resource.ApiToken(tokenId), Permission.ManageProjects, async _ =>
         {
-            return allowed.Error!;
-        }
-
-        await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync();
-        return true;
+            await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync();
+            return true;
+        });
     }
 
     /// <summary>Answers the identity behind a presented secret, or null when it is unknown, revoked or expired.</summary>

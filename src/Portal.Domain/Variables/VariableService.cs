@@ -30,21 +30,16 @@ public sealed class VariableService(
     IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, DatabaseServerAddress server, TimeProvider clock)
 {
     /// <param name="secrets">Secrets only, variables only, or null for both (one resolution, for the portal's tab).</param>
-    public async Task<Result<IReadOnlyList<VariableView>>> ListAsync(Caller caller, VariableScope scope, Guid holderId, bool? secrets, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, VariableHolder.ResourceOf(scope, holderId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<IReadOnlyList<VariableView>>> ListAsync(Caller caller, VariableScope scope, Guid holderId, bool? secrets, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<VariableView>>(caller, VariableHolder.ResourceOf(scope, holderId), Permission.Read, async _ =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var holder = await VariableHolder.LoadAsync(db, scope, holderId, cancellationToken);
-        var effective = await ResolveAsync(db, holder, withSecretValues: false, cancellationToken);
-        return effective.Where(v => secrets is null || v.Variable.IsSecret == secrets)
-            .Select(v => new VariableView(v.Variable.Id, v.Variable.Key, v.Variable.Value, v.Variable.Scope, v.Variable.IsSecret, v.Variable.Description, v.Overrides))
-            .ToList();
-    }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var holder = await VariableHolder.LoadAsync(db, scope, holderId, cancellationToken);
+            var effective = await ResolveAsync(db, holder, withSecretValues: false, cancellationToken);
+            return effective.Where(v => secrets is null || v.Variable.IsSecret == secrets)
+                .Select(v => new VariableView(v.Variable.Id, v.Variable.Key, v.Variable.Value, v.Variable.Scope, v.Variable.IsSecret, v.Variable.Description, v.Overrides))
+                .ToList();
+        }, cancellationToken);
 
     /// <summary>
     /// The environment an application's processes get: every effective key with its value, secrets decrypted.
@@ -300,15 +295,12 @@ public sealed class VariableService(
             return BuiltInForbidden();
         }
 
-        var allowed = await access.CheckAsync(caller, VariableHolder.ResourceOf(scope, holderId), Permission.ManageServices);
-        if (!allowed.IsSuccess)
+        return await access.WithAsync<VariableHolder>(caller, VariableHolder.ResourceOf(scope, holderId), Permission.ManageServices, async _ =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync();
-        var holder = await VariableHolder.LoadAsync(db, scope, holderId);
-        return holder.Archived ? ArchivedConflict(holder) : holder;
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var holder = await VariableHolder.LoadAsync(db, scope, holderId);
+            return holder.Archived ? ArchivedConflict(holder) : holder;
+        });
     }
 
     private async Task<Result<(PlatformDbContext Db, Variable Variable, VariableHolder Holder)>> FindChangeableAsync(Caller caller, Guid variableId, bool secret)
@@ -318,28 +310,25 @@ public sealed class VariableService(
             return BuiltInForbidden();
         }
 
-        var allowed = await access.CheckAsync(caller, Resource.Variable(variableId), Permission.ManageServices);
-        if (!allowed.IsSuccess)
+        return await access.WithAsync<(PlatformDbContext, Variable, VariableHolder)>(caller, Resource.Variable(variableId), Permission.ManageServices, async _ =>
         {
-            return allowed.Error!;
-        }
+            var db = await dbFactory.CreateDbContextAsync();
+            var variable = await db.Variables.FirstAsync(v => v.Id == variableId);
+            if (variable.IsSecret != secret)
+            {
+                await db.DisposeAsync();
+                return DomainError.NotFound(secret ? "The secret" : "The variable");
+            }
 
-        var db = await dbFactory.CreateDbContextAsync();
-        var variable = await db.Variables.FirstAsync(v => v.Id == variableId);
-        if (variable.IsSecret != secret)
-        {
-            await db.DisposeAsync();
-            return DomainError.NotFound(secret ? "The secret" : "The variable");
-        }
+            var holder = await VariableHolder.OfAsync(db, variable);
+            if (holder.Archived)
+            {
+                await db.DisposeAsync();
+                return ArchivedConflict(holder);
+            }
 
-        var holder = await VariableHolder.OfAsync(db, variable);
-        if (holder.Archived)
-        {
-            await db.DisposeAsync();
-            return ArchivedConflict(holder);
-        }
-
-        return (db, variable, holder);
+            return (db, variable, holder);
+        });
     }
 
     /// <summary>

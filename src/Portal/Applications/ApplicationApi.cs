@@ -1,9 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Applications;
 using Platform.Domain.Services;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Applications;
 
@@ -31,31 +27,31 @@ public static class ApplicationApi
 
     public static RouteGroupBuilder MapApplicationApi(this RouteGroupBuilder api)
     {
-        var tags = new[] { "Application" };
-        api.MapGet("/environment/{id:guid}/application", ListAsync).WithTags(tags).WithSummary("The environment's applications, with their flags");
-        api.MapPost("/environment/{id:guid}/application", CreateAsync).WithTags(tags).WithSummary("Add an application deployed from git");
-        api.MapGet("/application/{id:guid}", GetAsync).WithTags(tags).WithSummary("One application");
-        api.MapPut("/application/{id:guid}", UpdateAsync).WithTags(tags).WithSummary("Change an application's settings; fields left out keep their value");
-        api.MapDelete("/application/{id:guid}", DeleteAsync).WithTags(tags).WithSummary("Delete an application");
-        return api;
+        var group = api.MapGroup("").WithTags("Application");
+        group.MapGet("/environment/{id:guid}/application", ListAsync).WithSummary("The environment's applications, with their flags");
+        group.MapPost("/environment/{id:guid}/application", CreateAsync).WithSummary("Add an application deployed from git");
+        group.MapGet("/application/{id:guid}", GetAsync).WithSummary("One application");
+        group.MapPut("/application/{id:guid}", UpdateAsync).WithSummary("Change an application's settings; fields left out keep their value");
+        group.MapDelete("/application/{id:guid}", DeleteAsync).WithSummary("Delete an application");
+        return group;
     }
 
-    private static async Task<Results<Ok<ListResponse<ApplicationResponse>>, ProblemHttpResult>> ListAsync(Guid id, ClaimsPrincipal user, ApplicationService applications) =>
-        (await applications.ListAsync(user.ToCaller(), id)).ToOk(list => new ListResponse<ApplicationResponse>(list.Select(ToResponse).ToList()));
+    private static async Task<Results<Ok<ListResponse<ApplicationResponse>>, ProblemHttpResult>> ListAsync(Guid id, ApiCaller caller, ApplicationService applications) =>
+        (await applications.ListAsync(caller, id)).ToOk(list => new ListResponse<ApplicationResponse>(list.Select(ToResponse).ToList()));
 
     private static async Task<Results<Created<ApplicationResponse>, ProblemHttpResult>> CreateAsync(
-        Guid id, ApplicationInput request, ClaimsPrincipal user, ApplicationService applications) =>
-        (await applications.CreateAsync(user.ToCaller(), id, request)).ToCreated(ToResponse, a => $"/api/application/{a.Id}");
+        Guid id, ApplicationInput request, ApiCaller caller, ApplicationService applications) =>
+        (await applications.CreateAsync(caller, id, request)).ToCreated(ToResponse, a => $"/api/application/{a.Id}");
 
-    private static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetAsync(Guid id, ClaimsPrincipal user, ApplicationService applications) =>
-        (await applications.GetAsync(user.ToCaller(), id)).ToOk(ToResponse);
+    private static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetAsync(Guid id, ApiCaller caller, ApplicationService applications) =>
+        (await applications.GetAsync(caller, id)).ToOk(ToResponse);
 
     private static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, ApplicationInput request, ClaimsPrincipal user, ApplicationService applications) =>
-        (await applications.UpdateAsync(user.ToCaller(), id, request)).ToOk(ToResponse);
+        Guid id, ApplicationInput request, ApiCaller caller, ApplicationService applications) =>
+        (await applications.UpdateAsync(caller, id, request)).ToOk(ToResponse);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, ClaimsPrincipal user, ApplicationService applications) =>
-        (await applications.DeleteAsync(user.ToCaller(), id)).ToNoContent();
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, ApiCaller caller, ApplicationService applications) =>
+        (await applications.DeleteAsync(caller, id)).ToNoContent();
 
     private static ApplicationResponse ToResponse(ApplicationView a)
     {

@@ -2,38 +2,41 @@ using Platform.Domain.Applications;
 
 namespace Platform.Portal.Applications;
 
-/// <summary>The form's editable copy of an application's settings; the domain validates what it sends.</summary>
+/// <summary>
+/// The form's editable copy of an application's settings, starting from <see cref="ApplicationRules.Defaults"/> for a new
+/// one; the domain validates what it sends.
+/// </summary>
 public sealed class ApplicationFormModel
 {
     public string? Name { get; set; }
 
     public string? Url { get; set; }
 
-    public string? Branch { get; set; } = "main";
+    public string? Branch { get; set; } = ApplicationRules.Defaults.GitRepository.Branch;
 
-    public string? RootPath { get; set; } = "/";
+    public string? RootPath { get; set; } = ApplicationRules.Defaults.GitRepository.RootPath;
 
     public string? BuildCommand { get; set; }
 
     public string? StartCommand { get; set; }
 
-    public int Port { get; set; } = 8080;
+    public int Port { get; set; } = ApplicationRules.Defaults.Port;
 
-    public double Cpu { get; set; } = 0.5;
+    public double Cpu { get; set; } = ApplicationRules.Defaults.Cpu;
 
-    public int Memory { get; set; } = 256;
+    public int Memory { get; set; } = ApplicationRules.Defaults.Memory;
 
-    public int Min { get; set; } = 1;
+    public int Min { get; set; } = ApplicationRules.Defaults.MinRunningInstances;
 
-    public int Max { get; set; } = 1;
+    public int Max { get; set; } = ApplicationRules.Defaults.MaxRunningInstances;
 
-    public bool AutoDeploy { get; set; }
+    public bool AutoDeploy { get; set; } = ApplicationRules.Defaults.AutoDeploy;
 
-    public ProbeType ReadinessType { get; set; } = ProbeType.Tcp;
+    public ProbeType ReadinessType { get; set; } = ApplicationRules.DefaultReadiness.Type;
 
     public string? ReadinessTarget { get; set; }
 
-    public ProbeType LivenessType { get; set; } = ProbeType.Tcp;
+    public ProbeType LivenessType { get; set; } = ApplicationRules.DefaultLiveness.Type;
 
     public string? LivenessTarget { get; set; }
 
@@ -51,9 +54,9 @@ public sealed class ApplicationFormModel
         Min = settings.MinRunningInstances,
         Max = settings.MaxRunningInstances,
         AutoDeploy = settings.AutoDeploy,
-        ReadinessType = settings.Healthchecks.ReadinessProbe?.Type ?? ProbeType.Tcp,
+        ReadinessType = settings.Healthchecks.ReadinessProbe?.Type ?? ApplicationRules.DefaultReadiness.Type,
         ReadinessTarget = settings.Healthchecks.ReadinessProbe?.Path ?? settings.Healthchecks.ReadinessProbe?.Command,
-        LivenessType = settings.Healthchecks.LivenessProbe?.Type ?? ProbeType.Tcp,
+        LivenessType = settings.Healthchecks.LivenessProbe?.Type ?? ApplicationRules.DefaultLiveness.Type,
         LivenessTarget = settings.Healthchecks.LivenessProbe?.Path ?? settings.Healthchecks.LivenessProbe?.Command,
     };
 

@@ -1,9 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Clusters;
 using Platform.Portal.Infrastructure;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Clusters;
 
@@ -17,20 +13,21 @@ public static class ClusterApi
 
     public static RouteGroupBuilder MapClusterApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/organization/{id:guid}/cluster", ListAsync).WithTags("Cluster").WithSummary("The organization's clusters; the first is its default");
-        api.MapGet("/cluster/{id:guid}", GetAsync).WithTags("Cluster").WithSummary("One cluster");
-        return api;
+        var group = api.MapGroup("").WithTags("Cluster");
+        group.MapGet("/organization/{id:guid}/cluster", ListAsync).WithSummary("The organization's clusters; the first is its default");
+        group.MapGet("/cluster/{id:guid}", GetAsync).WithSummary("One cluster");
+        return group;
     }
 
     public static CloudProviderResponse ToResponse(CloudProvider provider, Guid clusterId, Uri portal) =>
         new(clusterId, provider.Name, provider.ShortName, new Uri(portal, provider.LogoPath));
 
     private static async Task<Results<Ok<ListResponse<ClusterResponse>>, ProblemHttpResult>> ListAsync(
-        Guid id, HttpRequest http, ClaimsPrincipal user, ClusterService clusters, PortalLinks links) =>
-        (await clusters.ListAsync(user.ToCaller(), id)).ToOk(list => new ListResponse<ClusterResponse>(list.Select(c => ToResponse(c, links.For(http))).ToList()));
+        Guid id, HttpRequest http, ApiCaller caller, ClusterService clusters, PortalLinks links) =>
+        (await clusters.ListAsync(caller, id)).ToOk(list => new ListResponse<ClusterResponse>(list.Select(c => ToResponse(c, links.For(http))).ToList()));
 
-    private static async Task<Results<Ok<ClusterResponse>, ProblemHttpResult>> GetAsync(Guid id, HttpRequest http, ClaimsPrincipal user, ClusterService clusters, PortalLinks links) =>
-        (await clusters.GetAsync(user.ToCaller(), id)).ToOk(c => ToResponse(c, links.For(http)));
+    private static async Task<Results<Ok<ClusterResponse>, ProblemHttpResult>> GetAsync(Guid id, HttpRequest http, ApiCaller caller, ClusterService clusters, PortalLinks links) =>
+        (await clusters.GetAsync(caller, id)).ToOk(c => ToResponse(c, links.For(http)));
 
     private static ClusterResponse ToResponse(ClusterView c, Uri portal) =>
         new(c.Id, c.CreatedAt, c.UpdatedAt, c.OrganizationId, c.Name, c.Kind, c.IsDefault, ToResponse(c.CloudProvider, c.Id, portal));

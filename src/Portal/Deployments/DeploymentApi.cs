@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Access;
 using Platform.Domain.Applications;
 using Platform.Domain.Common;
@@ -8,8 +6,6 @@ using Platform.Domain.Deployments;
 using Platform.Domain.Environments;
 using Platform.Domain.Services;
 using Platform.Portal.Events;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Deployments;
 
@@ -50,71 +46,66 @@ public static class DeploymentApi
 
     public static RouteGroupBuilder MapDeploymentApi(this RouteGroupBuilder api)
     {
-        var application = new[] { "Application" };
-        var database = new[] { "Database" };
-        var environment = new[] { "Environment" };
-        var deployment = new[] { "Deployment" };
+        // A service's or environment's actions and status are listed with it; deployments of an environment apart.
+        var group = api.MapGroup("");
+        group.MapPost("/application/{id:guid}/deploy", (Guid id, DeployInput? request, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.DeployApplicationAsync(caller, id, request)))
+            .WithTags("Application").WithSummary("Deploy the branch head, or git_commit_id; answers 202 with the queued deployment");
+        group.MapPost("/application/{id:guid}/stop", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.ChangeServiceAsync(caller, Resource.Application(id), DeploymentKind.Stop)))
+            .WithTags("Application").WithSummary("Stop the application's instances");
+        group.MapPost("/application/{id:guid}/restart", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.ChangeServiceAsync(caller, Resource.Application(id), DeploymentKind.Restart)))
+            .WithTags("Application").WithSummary("Start new instances of the running build with today's settings and variables, then stop the old ones");
+        group.MapGet("/application/{id:guid}/status", async (Guid id, ApiCaller caller, ApplicationService applications) =>
+                (await applications.GetAsync(caller, id)).ToOk(a => new StatusResponse(a.Status)))
+            .WithTags("Application").WithSummary("The application's current status");
+        group.MapGet("/application/{id:guid}/deployment", (Guid id, HttpRequest http, ApiCaller caller, DeploymentService deployments) =>
+                HistoryResults.ListAsync(http, query => deployments.ListForApplicationAsync(caller, id, query), ToResponse))
+            .WithTags("Application").WithSummary("The application's deployments, newest first (tail, page) or after lastId");
 
-        api.MapPost("/application/{id:guid}/deploy", (Guid id, DeployInput? request, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.DeployApplicationAsync(user.ToCaller(), id, request)))
-            .WithTags(application).WithSummary("Deploy the branch head, or git_commit_id; answers 202 with the queued deployment");
-        api.MapPost("/application/{id:guid}/stop", (Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.ChangeServiceAsync(user.ToCaller(), Resource.Application(id), DeploymentKind.Stop)))
-            .WithTags(application).WithSummary("Stop the application's instances");
-        api.MapPost("/application/{id:guid}/restart", (Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.ChangeServiceAsync(user.ToCaller(), Resource.Application(id), DeploymentKind.Restart)))
-            .WithTags(application).WithSummary("Start new instances of the running build with today's settings and variables, then stop the old ones");
-        api.MapGet("/application/{id:guid}/status", async (Guid id, ClaimsPrincipal user, ApplicationService applications) =>
-                (await applications.GetAsync(user.ToCaller(), id)).ToOk(a => new StatusResponse(a.Status)))
-            .WithTags(application).WithSummary("The application's current status");
-        api.MapGet("/application/{id:guid}/deployment", (Guid id, HttpRequest http, ClaimsPrincipal user, DeploymentService deployments) =>
-                HistoryResults.ListAsync(http, query => deployments.ListForApplicationAsync(user.ToCaller(), id, query), ToResponse))
-            .WithTags(application).WithSummary("The application's deployments, newest first (tail, page) or after lastId");
+        group.MapPost("/database/{id:guid}/deploy", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.DeployDatabaseAsync(caller, id)))
+            .WithTags("Database").WithSummary("Create the database and its role on the runtime's server, or open it again");
+        group.MapPost("/database/{id:guid}/stop", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.ChangeServiceAsync(caller, Resource.Database(id), DeploymentKind.Stop)))
+            .WithTags("Database").WithSummary("Refuse new connections and close open ones; the data stays");
+        group.MapPost("/database/{id:guid}/restart", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.ChangeServiceAsync(caller, Resource.Database(id), DeploymentKind.Restart)))
+            .WithTags("Database").WithSummary("Close every connection and accept new ones");
+        group.MapGet("/database/{id:guid}/status", async (Guid id, ApiCaller caller, DatabaseService databases) =>
+                (await databases.GetAsync(caller, id)).ToOk(d => new StatusResponse(d.Status)))
+            .WithTags("Database").WithSummary("The database's current status");
+        group.MapGet("/database/{id:guid}/deployment", (Guid id, HttpRequest http, ApiCaller caller, DeploymentService deployments) =>
+                HistoryResults.ListAsync(http, query => deployments.ListForDatabaseAsync(caller, id, query), ToResponse))
+            .WithTags("Database").WithSummary("The database's deployments, newest first (tail, page) or after lastId");
 
-        api.MapPost("/database/{id:guid}/deploy", (Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.DeployDatabaseAsync(user.ToCaller(), id)))
-            .WithTags(database).WithSummary("Create the database and its role on the runtime's server, or open it again");
-        api.MapPost("/database/{id:guid}/stop", (Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.ChangeServiceAsync(user.ToCaller(), Resource.Database(id), DeploymentKind.Stop)))
-            .WithTags(database).WithSummary("Refuse new connections and close open ones; the data stays");
-        api.MapPost("/database/{id:guid}/restart", (Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.ChangeServiceAsync(user.ToCaller(), Resource.Database(id), DeploymentKind.Restart)))
-            .WithTags(database).WithSummary("Close every connection and accept new ones");
-        api.MapGet("/database/{id:guid}/status", async (Guid id, ClaimsPrincipal user, DatabaseService databases) =>
-                (await databases.GetAsync(user.ToCaller(), id)).ToOk(d => new StatusResponse(d.Status)))
-            .WithTags(database).WithSummary("The database's current status");
-        api.MapGet("/database/{id:guid}/deployment", (Guid id, HttpRequest http, ClaimsPrincipal user, DeploymentService deployments) =>
-                HistoryResults.ListAsync(http, query => deployments.ListForDatabaseAsync(user.ToCaller(), id, query), ToResponse))
-            .WithTags(database).WithSummary("The database's deployments, newest first (tail, page) or after lastId");
+        group.MapPost("/environment/{id:guid}/deploy", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.ChangeEnvironmentAsync(caller, id, DeploymentKind.Deploy)))
+            .WithTags("Environment").WithSummary("Deploy every application and database of the environment, as one deployment");
+        group.MapPost("/environment/{id:guid}/stop", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.ChangeEnvironmentAsync(caller, id, DeploymentKind.Stop)))
+            .WithTags("Environment").WithSummary("Stop every service of the environment");
+        group.MapPost("/environment/{id:guid}/restart", (Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.ChangeEnvironmentAsync(caller, id, DeploymentKind.Restart)))
+            .WithTags("Environment").WithSummary("Restart every running service of the environment");
+        group.MapGet("/environment/{id:guid}/status", async (Guid id, ApiCaller caller, EnvironmentService environments) =>
+                (await environments.GetAsync(caller, id)).ToOk(e => new StatusResponse(e.Status)))
+            .WithTags("Environment").WithSummary("The environment's status, derived from its services: the worst wins");
 
-        foreach (var (verb, kind, summary) in new[]
-        {
-            ("deploy", DeploymentKind.Deploy, "Deploy every application and database of the environment, as one deployment"),
-            ("stop", DeploymentKind.Stop, "Stop every service of the environment"),
-            ("restart", DeploymentKind.Restart, "Restart every running service of the environment"),
-        })
-        {
-            api.MapPost($"/environment/{{id:guid}}/{verb}", (Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                    Accepted(deployments.ChangeEnvironmentAsync(user.ToCaller(), id, kind)))
-                .WithTags(environment).WithSummary(summary);
-        }
-
-        api.MapGet("/environment/{id:guid}/status", async (Guid id, ClaimsPrincipal user, EnvironmentService environments) =>
-                (await environments.GetAsync(user.ToCaller(), id)).ToOk(e => new StatusResponse(e.Status)))
-            .WithTags(environment).WithSummary("The environment's status, derived from its services: the worst wins");
-        api.MapGet("/environment/{id:guid}/deployment", (Guid id, HttpRequest http, ClaimsPrincipal user, DeploymentService deployments) =>
-                HistoryResults.ListAsync(http, query => deployments.ListForEnvironmentAsync(user.ToCaller(), id, query), ToResponse))
-            .WithTags(deployment).WithSummary("The environment's deployments, newest first (tail, page) or after lastId");
-        api.MapGet("/environment/{envId:guid}/deployment/{id:guid}", async (Guid envId, Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                (await deployments.GetAsync(user.ToCaller(), envId, id)).ToOk(ToResponse))
-            .WithTags(deployment).WithSummary("One deployment, with its services' steps");
-        api.MapPost("/environment/{envId:guid}/deployment/{id:guid}/abortDeploy", (Guid envId, Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.AbortAsync(user.ToCaller(), envId, id)))
-            .WithTags(deployment).WithSummary("Abort a queued or running deployment; what ran before keeps running");
-        api.MapPost("/environment/{envId:guid}/deployment/{id:guid}/rollback", (Guid envId, Guid id, ClaimsPrincipal user, DeploymentService deployments) =>
-                Accepted(deployments.RollbackAsync(user.ToCaller(), envId, id)))
-            .WithTags(deployment).WithSummary("Redeploy every service as that successful deployment left it (commit, settings, variables), as a new deployment");
-        return api;
+        group.MapGet("/environment/{id:guid}/deployment", (Guid id, HttpRequest http, ApiCaller caller, DeploymentService deployments) =>
+                HistoryResults.ListAsync(http, query => deployments.ListForEnvironmentAsync(caller, id, query), ToResponse))
+            .WithTags("Deployment").WithSummary("The environment's deployments, newest first (tail, page) or after lastId");
+        group.MapGet("/environment/{envId:guid}/deployment/{id:guid}", async (Guid envId, Guid id, ApiCaller caller, DeploymentService deployments) =>
+                (await deployments.GetAsync(caller, envId, id)).ToOk(ToResponse))
+            .WithTags("Deployment").WithSummary("One deployment, with its services' steps");
+        group.MapPost("/environment/{envId:guid}/deployment/{id:guid}/abortDeploy", (Guid envId, Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.AbortAsync(caller, envId, id)))
+            .WithTags("Deployment").WithSummary("Abort a queued or running deployment; what ran before keeps running");
+        group.MapPost("/environment/{envId:guid}/deployment/{id:guid}/rollback", (Guid envId, Guid id, ApiCaller caller, DeploymentService deployments) =>
+                Accepted(deployments.RollbackAsync(caller, envId, id)))
+            .WithTags("Deployment").WithSummary("Redeploy every service as that successful deployment left it (commit, settings, variables), as a new deployment");
+        return group;
     }
 
     private static async Task<Results<Accepted<DeploymentResponse>, ProblemHttpResult>> Accepted(Task<Result<EnvironmentDeploymentView>> request) =>

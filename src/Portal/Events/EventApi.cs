@@ -1,8 +1,5 @@
-using System.Security.Claims;
 using Platform.Domain.Events;
 using Platform.Domain.Services;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Events;
 
@@ -18,26 +15,28 @@ public static class EventApi
 
     public static RouteGroupBuilder MapEventApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/environment/{id:guid}/event", (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
-                HistoryResults.ListAsync(http, query => events.ListForEnvironmentAsync(user.ToCaller(), id, query), ToResponse))
+        // Each timeline is listed with what it belongs to.
+        var group = api.MapGroup("");
+        group.MapGet("/environment/{id:guid}/event", (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
+                HistoryResults.ListAsync(http, query => events.ListForEnvironmentAsync(caller, id, query), ToResponse))
             .WithTags("Environment").WithSummary("The environment's events, newest first (tail, page) or after lastId");
-        api.MapGet("/application/{id:guid}/event", (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
-                HistoryResults.ListAsync(http, query => events.ListForApplicationAsync(user.ToCaller(), id, query), ToResponse))
+        group.MapGet("/application/{id:guid}/event", (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
+                HistoryResults.ListAsync(http, query => events.ListForApplicationAsync(caller, id, query), ToResponse))
             .WithTags("Application").WithSummary("The application's events, newest first (tail, page) or after lastId");
-        api.MapGet("/database/{id:guid}/event", (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
-                HistoryResults.ListAsync(http, query => events.ListForDatabaseAsync(user.ToCaller(), id, query), ToResponse))
+        group.MapGet("/database/{id:guid}/event", (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
+                HistoryResults.ListAsync(http, query => events.ListForDatabaseAsync(caller, id, query), ToResponse))
             .WithTags("Database").WithSummary("The database's events, newest first (tail, page) or after lastId");
-        api.MapGet("/organization/{id:guid}/event", async (Guid id, HttpRequest http, ClaimsPrincipal user, EventService events) =>
+        group.MapGet("/organization/{id:guid}/event", async (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
             {
                 var q = http.Query;
                 var filter = EventFilter.Parse(q["targetType"], q["targetId"], q["authorId"], q["from"], q["to"]);
                 return filter.IsSuccess
-                    ? await HistoryResults.ListAsync(http, query => events.ListForOrganizationAsync(user.ToCaller(), id, filter.Value, query), ToResponse)
+                    ? await HistoryResults.ListAsync(http, query => events.ListForOrganizationAsync(caller, id, filter.Value, query), ToResponse)
                     : filter.Error!.ToProblem();
             })
             .WithTags("Organization")
             .WithSummary("The organization's audit trail, newest first; filter by targetType, targetId (a service or an environment), authorId, from and to");
-        return api;
+        return group;
     }
 
     public static OwnerResponse? ToResponse(Person? person) => person is null ? null : new OwnerResponse(person.Id, person.Name, null);

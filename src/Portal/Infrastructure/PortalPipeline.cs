@@ -1,7 +1,5 @@
 using Hangfire;
 using Platform.Portal.Components;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Applications;
 using Platform.Portal.Clusters;

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Platform.Domain.Access;
-using Platform.Portal.Infrastructure.Auth;
 
 namespace Platform.Portal.Live;
 

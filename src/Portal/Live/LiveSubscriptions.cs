@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.SignalR;
 using Platform.Domain.Access;
 using Platform.Domain.Tokens;
-using Platform.Portal.Infrastructure.Auth;
 
 namespace Platform.Portal.Live;
 

@@ -1,9 +1,6 @@
-using System.Security.Claims;
 using Platform.Domain.Logs;
 using Platform.Domain.Services;
 using Platform.Portal.Events;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Logs;
 
@@ -25,13 +22,15 @@ public static class LogApi
 
     public static RouteGroupBuilder MapLogApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/application/{id:guid}/log", (Guid id, HttpRequest http, ClaimsPrincipal user, LogService logs) =>
-                HistoryResults.ListAsync(http, query => logs.ListForApplicationAsync(user.ToCaller(), id, query), ToResponse))
+        // Each log is listed with the service it belongs to.
+        var group = api.MapGroup("");
+        group.MapGet("/application/{id:guid}/log", (Guid id, HttpRequest http, ApiCaller caller, LogService logs) =>
+                HistoryResults.ListAsync(http, query => logs.ListForApplicationAsync(caller, id, query), ToResponse))
             .WithTags("Application").WithSummary("The application's log lines (builds and instances), newest first (tail, page) or after lastId, known failures explained");
-        api.MapGet("/database/{id:guid}/log", (Guid id, HttpRequest http, ClaimsPrincipal user, LogService logs) =>
-                HistoryResults.ListAsync(http, query => logs.ListForDatabaseAsync(user.ToCaller(), id, query), ToResponse))
+        group.MapGet("/database/{id:guid}/log", (Guid id, HttpRequest http, ApiCaller caller, LogService logs) =>
+                HistoryResults.ListAsync(http, query => logs.ListForDatabaseAsync(caller, id, query), ToResponse))
             .WithTags("Database").WithSummary("The database's log lines, newest first (tail, page) or after lastId");
-        return api;
+        return group;
     }
 
     public static LogResponse ToResponse(LogView l) => new(

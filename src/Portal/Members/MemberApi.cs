@@ -1,9 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Members;
 using Platform.Portal.Infrastructure;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Infrastructure.RateLimits;
 
 namespace Platform.Portal.Members;
@@ -42,51 +38,52 @@ public static class MemberApi
 
     public static RouteGroupBuilder MapMemberApi(this RouteGroupBuilder api)
     {
-        var organization = api.MapGroup("/organization/{id:guid}").WithTags("Organization member");
-        organization.MapGet("/member", ListMembersAsync).WithSummary("Members and their roles");
-        organization.MapPut("/member/{userId:guid}", ChangeRoleAsync).WithSummary("Change a member's role (ADMIN or OWNER)");
-        organization.MapDelete("/member/{userId:guid}", RemoveAsync).WithSummary("Remove a member, or leave (the owner cannot be removed)");
-        organization.MapPost("/transferOwnership", TransferOwnershipAsync).WithSummary("Make another member the owner (OWNER); the previous owner becomes ADMIN");
-        organization.MapGet("/inviteMember", ListInvitationsAsync).WithSummary("Invitations not yet accepted, with their links (OWNER, ADMIN)");
-        organization.MapPost("/inviteMember", InviteAsync).WithSummary("Invite someone by email; the link is mailed and answered");
-        organization.MapDelete("/inviteMember/{invitationId:guid}", CancelInvitationAsync).WithSummary("Cancel an invitation");
-        organization.MapPost("/invitation/{invitationId:guid}/accept", AcceptAsync)
+        var group = api.MapGroup("").WithTags("Organization member");
+        group.MapGet("/organization/{id:guid}/member", ListMembersAsync).WithSummary("Members and their roles");
+        group.MapPut("/organization/{id:guid}/member/{userId:guid}", ChangeRoleAsync).WithSummary("Change a member's role (ADMIN or OWNER)");
+        group.MapDelete("/organization/{id:guid}/member/{userId:guid}", RemoveAsync).WithSummary("Remove a member, or leave (the owner cannot be removed)");
+        group.MapPost("/organization/{id:guid}/transferOwnership", TransferOwnershipAsync)
+            .WithSummary("Make another member the owner (OWNER); the previous owner becomes ADMIN");
+        group.MapGet("/organization/{id:guid}/inviteMember", ListInvitationsAsync).WithSummary("Invitations not yet accepted, with their links (OWNER, ADMIN)");
+        group.MapPost("/organization/{id:guid}/inviteMember", InviteAsync).WithSummary("Invite someone by email; the link is mailed and answered");
+        group.MapDelete("/organization/{id:guid}/inviteMember/{invitationId:guid}", CancelInvitationAsync).WithSummary("Cancel an invitation");
+        group.MapPost("/organization/{id:guid}/invitation/{invitationId:guid}/accept", AcceptAsync)
             .RequireRateLimiting(RateLimitPolicies.Invitation)
             .WithSummary("Accept an invitation sent to the caller's email")
             .WithDescription("Takes the `token` of the invitation's link; a wrong or missing token answers 404, like an unknown invitation.");
-        return api;
+        return group;
     }
 
-    private static async Task<Results<Ok<ListResponse<MemberResponse>>, ProblemHttpResult>> ListMembersAsync(Guid id, ClaimsPrincipal user, MemberService members) =>
-        (await members.ListMembersAsync(user.ToCaller(), id)).ToOk(list => new ListResponse<MemberResponse>(list.Select(ToResponse).ToList()));
+    private static async Task<Results<Ok<ListResponse<MemberResponse>>, ProblemHttpResult>> ListMembersAsync(Guid id, ApiCaller caller, MemberService members) =>
+        (await members.ListMembersAsync(caller, id)).ToOk(list => new ListResponse<MemberResponse>(list.Select(ToResponse).ToList()));
 
     private static async Task<Results<Ok<MemberResponse>, ProblemHttpResult>> ChangeRoleAsync(
-        Guid id, Guid userId, RoleRequest request, ClaimsPrincipal user, MemberService members) =>
-        (await members.ChangeRoleAsync(user.ToCaller(), id, userId, request.Role)).ToOk(ToResponse);
+        Guid id, Guid userId, RoleRequest request, ApiCaller caller, MemberService members) =>
+        (await members.ChangeRoleAsync(caller, id, userId, request.Role)).ToOk(ToResponse);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(Guid id, Guid userId, ClaimsPrincipal user, MemberService members) =>
-        (await members.RemoveAsync(user.ToCaller(), id, userId)).ToNoContent();
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(Guid id, Guid userId, ApiCaller caller, MemberService members) =>
+        (await members.RemoveAsync(caller, id, userId)).ToNoContent();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> TransferOwnershipAsync(
-        Guid id, TransferOwnershipRequest request, ClaimsPrincipal user, MemberService members) =>
-        (await members.TransferOwnershipAsync(user.ToCaller(), id, request.UserId)).ToNoContent();
+        Guid id, TransferOwnershipRequest request, ApiCaller caller, MemberService members) =>
+        (await members.TransferOwnershipAsync(caller, id, request.UserId)).ToNoContent();
 
     private static async Task<Results<Ok<ListResponse<InvitationResponse>>, ProblemHttpResult>> ListInvitationsAsync(
-        Guid id, HttpRequest http, ClaimsPrincipal user, MemberService members, PortalLinks links) =>
-        (await members.ListInvitationsAsync(user.ToCaller(), id, links.For(http)))
+        Guid id, HttpRequest http, ApiCaller caller, MemberService members, PortalLinks links) =>
+        (await members.ListInvitationsAsync(caller, id, links.For(http)))
             .ToOk(list => new ListResponse<InvitationResponse>(list.Select(ToResponse).ToList()));
 
     private static async Task<Results<Created<InvitationResponse>, ProblemHttpResult>> InviteAsync(
-        Guid id, InviteRequest request, HttpRequest http, ClaimsPrincipal user, MemberService members, PortalLinks links) =>
-        (await members.InviteAsync(user.ToCaller(), id, request.Email, request.Role, links.For(http))).ToCreated(ToResponse);
+        Guid id, InviteRequest request, HttpRequest http, ApiCaller caller, MemberService members, PortalLinks links) =>
+        (await members.InviteAsync(caller, id, request.Email, request.Role, links.For(http))).ToCreated(ToResponse);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> CancelInvitationAsync(
-        Guid id, Guid invitationId, ClaimsPrincipal user, MemberService members) =>
-        (await members.CancelInvitationAsync(user.ToCaller(), id, invitationId)).ToNoContent();
+        Guid id, Guid invitationId, ApiCaller caller, MemberService members) =>
+        (await members.CancelInvitationAsync(caller, id, invitationId)).ToNoContent();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AcceptAsync(
-        Guid id, Guid invitationId, AcceptInvitationRequest? request, ClaimsPrincipal user, MemberService members) =>
-        (await members.AcceptAsync(user.ToCaller(), id, invitationId, request?.Token)).ToNoContent();
+        Guid id, Guid invitationId, AcceptInvitationRequest? request, ApiCaller caller, MemberService members) =>
+        (await members.AcceptAsync(caller, id, invitationId, request?.Token)).ToNoContent();
 
     private static MemberResponse ToResponse(MemberView m) =>
         new(m.Id, m.FirstName, m.LastName, m.Email, m.ProfilePictureUrl, m.LastActivityAt, m.Role, m.InvitationStatus, m.CreatedAt, m.UpdatedAt);

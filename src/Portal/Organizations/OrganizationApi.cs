@@ -1,9 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Members;
 using Platform.Domain.Organizations;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Organizations;
 
@@ -23,32 +19,32 @@ public static class OrganizationApi
 
     public static RouteGroupBuilder MapOrganizationApi(this RouteGroupBuilder api)
     {
-        var organizations = api.MapGroup("/organization").WithTags("Organization");
-        organizations.MapGet("", ListAsync).WithSummary("The organizations the caller belongs to");
-        organizations.MapPost("", CreateAsync).WithSummary("Create an organization; its creator is the OWNER");
-        organizations.MapGet("/{id:guid}", GetAsync).WithSummary("One organization");
-        organizations.MapPut("/{id:guid}", UpdateAsync).WithSummary("Rename or describe an organization (ADMIN or OWNER)");
-        organizations.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete an organization and everything in it (OWNER)");
-        return api;
+        var group = api.MapGroup("").WithTags("Organization");
+        group.MapGet("/organization", ListAsync).WithSummary("The organizations the caller belongs to");
+        group.MapPost("/organization", CreateAsync).WithSummary("Create an organization; its creator is the OWNER");
+        group.MapGet("/organization/{id:guid}", GetAsync).WithSummary("One organization");
+        group.MapPut("/organization/{id:guid}", UpdateAsync).WithSummary("Rename or describe an organization (ADMIN or OWNER)");
+        group.MapDelete("/organization/{id:guid}", DeleteAsync).WithSummary("Delete an organization and everything in it (OWNER)");
+        return group;
     }
 
-    private static async Task<Ok<ListResponse<OrganizationResponse>>> ListAsync(ClaimsPrincipal user, OrganizationService organizations) =>
-        TypedResults.Ok(new ListResponse<OrganizationResponse>((await organizations.ListAsync(user.ToCaller())).Select(ToResponse).ToList()));
+    private static async Task<Ok<ListResponse<OrganizationResponse>>> ListAsync(ApiCaller caller, OrganizationService organizations) =>
+        TypedResults.Ok(new ListResponse<OrganizationResponse>((await organizations.ListAsync(caller)).Select(ToResponse).ToList()));
 
     private static async Task<Results<Created<OrganizationResponse>, ProblemHttpResult>> CreateAsync(
-        OrganizationRequest request, ClaimsPrincipal user, OrganizationService organizations) =>
-        (await organizations.CreateAsync(user.ToCaller(), new OrganizationInput(request.Name, request.Description)))
+        OrganizationRequest request, ApiCaller caller, OrganizationService organizations) =>
+        (await organizations.CreateAsync(caller, new OrganizationInput(request.Name, request.Description)))
             .ToCreated(ToResponse, o => $"/api/organization/{o.Id}");
 
-    private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetAsync(Guid id, ClaimsPrincipal user, OrganizationService organizations) =>
-        (await organizations.GetAsync(user.ToCaller(), id)).ToOk(ToResponse);
+    private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetAsync(Guid id, ApiCaller caller, OrganizationService organizations) =>
+        (await organizations.GetAsync(caller, id)).ToOk(ToResponse);
 
     private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, OrganizationRequest request, ClaimsPrincipal user, OrganizationService organizations) =>
-        (await organizations.UpdateAsync(user.ToCaller(), id, new OrganizationInput(request.Name, request.Description))).ToOk(ToResponse);
+        Guid id, OrganizationRequest request, ApiCaller caller, OrganizationService organizations) =>
+        (await organizations.UpdateAsync(caller, id, new OrganizationInput(request.Name, request.Description))).ToOk(ToResponse);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, ClaimsPrincipal user, OrganizationService organizations) =>
-        (await organizations.DeleteAsync(user.ToCaller(), id)).ToNoContent();
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, ApiCaller caller, OrganizationService organizations) =>
+        (await organizations.DeleteAsync(caller, id)).ToNoContent();
 
     private static OrganizationResponse ToResponse(OrganizationView o) =>
         new(o.Id, o.CreatedAt, o.UpdatedAt, o.Name, o.Description, o.OwnerId, o.Role);

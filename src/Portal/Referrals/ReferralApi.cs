@@ -1,9 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Referrals;
 using Platform.Portal.Infrastructure;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Referrals;
 
@@ -13,8 +9,9 @@ public static class ReferralApi
 
     public static RouteGroupBuilder MapReferralApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/referral", GetAsync).WithTags("Referral and rewards").WithSummary("The caller's referral link and how many signed up through it");
-        return api;
+        var group = api.MapGroup("").WithTags("Referral and rewards");
+        group.MapGet("/referral", GetAsync).WithSummary("The caller's referral link and how many signed up through it");
+        return group;
     }
 
     /// <summary>The referral link's landing: the sign-up page, remembering who referred.</summary>
@@ -26,6 +23,6 @@ public static class ReferralApi
     }
 
     private static async Task<Results<Ok<ReferralResponse>, ProblemHttpResult>> GetAsync(
-        HttpRequest http, ClaimsPrincipal user, ReferralService referrals, PortalLinks links) =>
-        (await referrals.GetAsync(user.ToCaller(), links.For(http))).ToOk(r => new ReferralResponse(r.TotalInvited, r.InvitationLink));
+        HttpRequest http, ApiCaller caller, ReferralService referrals, PortalLinks links) =>
+        (await referrals.GetAsync(caller, links.For(http))).ToOk(r => new ReferralResponse(r.TotalInvited, r.InvitationLink));
 }

@@ -1,9 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Members;
 using Platform.Domain.Tokens;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 
 namespace Platform.Portal.Tokens;
 
@@ -25,23 +21,23 @@ public static class TokenApi
 
     public static RouteGroupBuilder MapTokenApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/organization/{id:guid}/apiToken", ListAsync).WithTags("API token").WithSummary("The organization's API tokens (never their secrets)");
-        api.MapPost("/organization/{id:guid}/apiToken", CreateAsync).WithTags("API token")
-            .WithSummary("Create an organization token acting with a role; the secret is shown once");
-        api.MapDelete("/apiToken/{id:guid}", RevokeAsync).WithTags("API token").WithSummary("Revoke an organization token or one's own personal token");
-        return api;
+        var group = api.MapGroup("").WithTags("API token");
+        group.MapGet("/organization/{id:guid}/apiToken", ListAsync).WithSummary("The organization's API tokens (never their secrets)");
+        group.MapPost("/organization/{id:guid}/apiToken", CreateAsync).WithSummary("Create an organization token acting with a role; the secret is shown once");
+        group.MapDelete("/apiToken/{id:guid}", RevokeAsync).WithSummary("Revoke an organization token or one's own personal token");
+        return group;
     }
 
     public static IssuedTokenResponse ToResponse(IssuedToken t) => new(t.Id, t.Name, t.Role, t.Token, t.CreatedAt, t.ExpiresAt);
 
-    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ProblemHttpResult>> ListAsync(Guid id, ClaimsPrincipal user, ApiTokenService tokens) =>
-        (await tokens.ListOrganizationTokensAsync(user.ToCaller(), id)).ToOk(list => new ListResponse<TokenResponse>(
+    private static async Task<Results<Ok<ListResponse<TokenResponse>>, ProblemHttpResult>> ListAsync(Guid id, ApiCaller caller, ApiTokenService tokens) =>
+        (await tokens.ListOrganizationTokensAsync(caller, id)).ToOk(list => new ListResponse<TokenResponse>(
             list.Select(t => new TokenResponse(t.Id, t.Name, t.Role, t.CreatedBy, t.CreatedAt, t.ExpiresAt, t.LastUsedAt)).ToList()));
 
     private static async Task<Results<Created<IssuedTokenResponse>, ProblemHttpResult>> CreateAsync(
-        Guid id, OrganizationTokenRequest request, ClaimsPrincipal user, ApiTokenService tokens) =>
-        (await tokens.CreateOrganizationTokenAsync(user.ToCaller(), id, request.Name, request.Role, request.ExpiresAt)).ToCreated(ToResponse);
+        Guid id, OrganizationTokenRequest request, ApiCaller caller, ApiTokenService tokens) =>
+        (await tokens.CreateOrganizationTokenAsync(caller, id, request.Name, request.Role, request.ExpiresAt)).ToCreated(ToResponse);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid id, ClaimsPrincipal user, ApiTokenService tokens) =>
-        (await tokens.RevokeAsync(user.ToCaller(), id)).ToNoContent();
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid id, ApiCaller caller, ApiTokenService tokens) =>
+        (await tokens.RevokeAsync(caller, id)).ToNoContent();
 }

@@ -1,11 +1,7 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Common;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Portal.Infrastructure;
-using Platform.Portal.Infrastructure.Auth;
-using Platform.Portal.Infrastructure.Problems;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Tokens;
 
@@ -29,19 +25,20 @@ public static class UserApi
 
     public static RouteGroupBuilder MapUserApi(this RouteGroupBuilder api)
     {
-        var auth = api.MapGroup("/auth").WithTags("Authentication").AllowAnonymous();
-        auth.MapPost("/register", RegisterAsync)
+        var auth = api.MapGroup("").WithTags("Authentication").AllowAnonymous();
+        auth.MapPost("/auth/register", RegisterAsync)
             .RequireRateLimiting(RateLimitPolicies.SignUp)
             .WithSummary("Create an account")
             .WithDescription("Creates a user who can then sign in to the portal or ask for an API token. An address that "
                 + "already has an account gets the same answer (an id that is never stored), and its owner an email.");
-        auth.MapPost("/token", IssueTokenAsync)
+        auth.MapPost("/auth/token", IssueTokenAsync)
             .RequireRateLimiting(RateLimitPolicies.SignIn)
             .WithSummary("Exchange an email and password for a personal API token")
             .WithDescription("The token is shown once in this answer; only its hash is stored. Send it as `Authorization: Bearer <token>`.");
 
-        api.MapGet("/user", GetCurrentUserAsync).WithTags("User").WithSummary("The caller's profile");
-        return api;
+        var user = api.MapGroup("").WithTags("User");
+        user.MapGet("/user", GetCurrentUserAsync).WithSummary("The caller's profile");
+        return user;
     }
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> RegisterAsync(
@@ -57,14 +54,15 @@ public static class UserApi
     private static async Task<Results<Created<TokenApi.IssuedTokenResponse>, ProblemHttpResult>> IssueTokenAsync(TokenRequest request, ApiTokenService tokens) =>
         (await tokens.IssuePersonalTokenAsync(request.Email, request.Password, request.Name)).ToCreated(TokenApi.ToResponse);
 
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetCurrentUserAsync(ClaimsPrincipal caller, UserService users)
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetCurrentUserAsync(ApiCaller caller, UserService users)
     {
-        if (caller.ToCaller().IsOrganizationToken)
+        var who = caller.ToCaller();
+        if (who.IsOrganizationToken)
         {
             return DomainError.Forbidden("An organization API token acts for its organization, not for a user: use a personal token.").ToProblem();
         }
 
-        var user = await users.FindAsync(caller.GetUserId());
+        var user = await users.FindAsync(who.UserId);
         return user is null ? DomainError.NotFound("The user").ToProblem() : TypedResults.Ok(ToResponse(user));
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Domain.Common;
 
 namespace Platform.Portal.Infrastructure.Problems;

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Platform.Portal.Infrastructure.Auth;
 
 namespace Platform.Portal.Infrastructure.RateLimits;
 
