@@ -22,7 +22,7 @@ public sealed record ApplicationView(
     DateTimeOffset UpdatedAt);
 
 public sealed class ApplicationService(
-    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector, IRuntimes runtimes)
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentLocks locks, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector, IRuntimes runtimes)
 {
     public Task<Result<IReadOnlyList<ApplicationView>>> ListAsync(Caller caller, Guid environmentId, CancellationToken cancellationToken = default) =>
         access.WithAsync<IReadOnlyList<ApplicationView>>(caller, Resource.Environment(environmentId), Permission.Read, async _ =>
@@ -44,7 +44,7 @@ public sealed class ApplicationService(
 
     public async Task<Result<ApplicationView>> CreateAsync(Caller caller, Guid environmentId, ApplicationInput input)
     {
-        var found = await environments.FindChangeableAsync(caller, environmentId);
+        var found = await locks.FindChangeableAsync(caller, environmentId);
         if (!found.IsSuccess)
         {
             return found.Error!;
@@ -79,7 +79,7 @@ public sealed class ApplicationService(
 
     public async Task<Result<ApplicationView>> UpdateAsync(Caller caller, Guid id, ApplicationInput input)
     {
-        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Application(id));
+        var found = await locks.FindChangeableForServiceAsync(caller, Resource.Application(id));
         if (!found.IsSuccess)
         {
             return found.Error!;

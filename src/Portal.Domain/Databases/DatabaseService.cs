@@ -20,7 +20,7 @@ public sealed record DatabaseView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector)
+public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentLocks locks, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector)
 {
     private static readonly string[] Versions = ["13", "14", "15", "16", "17"];
 
@@ -41,7 +41,7 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
 
     public async Task<Result<DatabaseView>> CreateAsync(Caller caller, Guid environmentId, DatabaseInput input)
     {
-        var found = await environments.FindChangeableAsync(caller, environmentId);
+        var found = await locks.FindChangeableAsync(caller, environmentId);
         if (!found.IsSuccess)
         {
             return found.Error!;
@@ -74,7 +74,7 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
 
     public async Task<Result<DatabaseView>> UpdateAsync(Caller caller, Guid id, DatabaseInput input)
     {
-        var found = await environments.FindChangeableForServiceAsync(caller, Resource.Database(id));
+        var found = await locks.FindChangeableForServiceAsync(caller, Resource.Database(id));
         if (!found.IsSuccess)
         {
             return found.Error!;

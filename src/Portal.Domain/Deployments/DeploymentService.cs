@@ -17,7 +17,7 @@ public sealed record DeployInput(string? GitCommitId);
 /// environment's row lock; the <see cref="DeploymentEngine"/> carries them out one at a time per environment.
 /// </summary>
 public sealed class DeploymentService(
-    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, DeploymentSignals signals, IRuntimes runtimes, TimeProvider clock)
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentLocks environments, DeploymentSignals signals, IRuntimes runtimes, TimeProvider clock)
 {
     public Task<Result<EnvironmentDeploymentView>> DeployApplicationAsync(Caller caller, Guid applicationId, DeployInput? input) =>
         RequestForServiceAsync(caller, Resource.Application(applicationId), DeploymentKind.Deploy, input?.GitCommitId);
@@ -59,64 +59,59 @@ public sealed class DeploymentService(
         return await QueueAsync(change, kind, chosen.Select(s => new QueuedOrder(s, Action(kind))).ToList(), rollbackOf: null);
     }
 
-    public async Task<Result<EnvironmentDeploymentView>> AbortAsync(Caller caller, Guid environmentId, Guid deploymentId)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.ManageServices);
-        if (!allowed.IsSuccess)
+    public Task<Result<EnvironmentDeploymentView>> AbortAsync(Caller caller, Guid environmentId, Guid deploymentId) =>
+        access.WithAsync<EnvironmentDeploymentView>(caller, Resource.Environment(environmentId), Permission.ManageServices, async allowed =>
         {
-            return allowed.Error!;
-        }
-
-        bool inProgress;
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var deployment = await db.EnvironmentDeployments
-                .FromSql($"SELECT * FROM environment_deployment WHERE id = {deploymentId} AND environment_id = {environmentId} FOR UPDATE")
-                .Include(d => d.Services).OneOrNoneAsync();
-            if (deployment is null)
+            bool inProgress;
+            await using (var db = await dbFactory.CreateDbContextAsync())
             {
-                return DomainError.NotFound("The deployment");
-            }
-
-            if (DeploymentStates.IsFinished(deployment.State))
-            {
-                return DomainError.Conflict($"This deployment already ended ({DeploymentStatus.Of(deployment.State, null).State}): there is nothing to abort.");
-            }
-
-            // One aborted while queued never runs: only one in progress (or aborting already) has a step to stop.
-            inProgress = deployment.State != DeploymentState.Queued;
-            var now = clock.GetUtcNow();
-            if (deployment.State == DeploymentState.Queued)
-            {
-                var transitions = new ServiceTransitions(db, allowed.Value.OrganizationId, now);
-                deployment.End(DeploymentState.Aborted, "Aborted before it started.", now);
-                foreach (var service in deployment.Services.OrderBy(s => s.Position))
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                var deployment = await db.EnvironmentDeployments
+                    .FromSql($"SELECT * FROM environment_deployment WHERE id = {deploymentId} AND environment_id = {environmentId} FOR UPDATE")
+                    .Include(d => d.Services).OneOrNoneAsync();
+                if (deployment is null)
                 {
-                    service.End(DeploymentState.Aborted, deployment.Message!, now);
-                    await transitions.RestoreAsync(service, caller.UserId, "Deployment aborted before it started.");
+                    return DomainError.NotFound("The deployment");
                 }
 
-                transitions.Add(DeploymentQueueing.EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTED", deployment.Message!, caller.UserId, now));
-                await transitions.SaveAsync();
+                if (DeploymentStates.IsFinished(deployment.State))
+                {
+                    return DomainError.Conflict($"This deployment already ended ({DeploymentStatus.Of(deployment.State, null).State}): there is nothing to abort.");
+                }
+
+                // One aborted while queued never runs: only one in progress (or aborting already) has a step to stop.
+                inProgress = deployment.State != DeploymentState.Queued;
+                var now = clock.GetUtcNow();
+                if (deployment.State == DeploymentState.Queued)
+                {
+                    var transitions = new ServiceTransitions(db, allowed.OrganizationId, now);
+                    deployment.End(DeploymentState.Aborted, "Aborted before it started.", now);
+                    foreach (var service in deployment.Services.OrderBy(s => s.Position))
+                    {
+                        service.End(DeploymentState.Aborted, deployment.Message!, now);
+                        await transitions.RestoreAsync(service, caller.UserId, "Deployment aborted before it started.");
+                    }
+
+                    transitions.Add(DeploymentQueueing.EnvironmentEvent(deployment, allowed.OrganizationId, "ABORTED", deployment.Message!, caller.UserId, now));
+                    await transitions.SaveAsync();
+                }
+                else if (deployment.State == DeploymentState.DeploymentInProgress)
+                {
+                    deployment.State = DeploymentState.Aborting;
+                    deployment.Message = "Aborting: stopping the step in progress.";
+                    await db.SaveWithEventsAsync([DeploymentQueueing.EnvironmentEvent(deployment, allowed.OrganizationId, "ABORTING", deployment.Message, caller.UserId, now)]);
+                }
+
+                await transaction.CommitAsync();
             }
-            else if (deployment.State == DeploymentState.DeploymentInProgress)
+
+            if (inProgress)
             {
-                deployment.State = DeploymentState.Aborting;
-                deployment.Message = "Aborting: stopping the step in progress.";
-                await db.SaveWithEventsAsync([DeploymentQueueing.EnvironmentEvent(deployment, allowed.Value.OrganizationId, "ABORTING", deployment.Message, caller.UserId, now)]);
+                signals.Abort(deploymentId);
             }
 
-            await transaction.CommitAsync();
-        }
-
-        if (inProgress)
-        {
-            signals.Abort(deploymentId);
-        }
-
-        return await GetAsync(caller, environmentId, deploymentId);
-    }
+            return await GetAsync(caller, environmentId, deploymentId);
+        });
 
     /// <summary>Redeploys every service from the snapshot the chosen successful deployment left, as a new deployment.</summary>
     public async Task<Result<EnvironmentDeploymentView>> RollbackAsync(Caller caller, Guid environmentId, Guid deploymentId)
@@ -159,17 +154,12 @@ public sealed class DeploymentService(
         return await QueueAsync(change, DeploymentKind.Rollback, orders, target.Id);
     }
 
-    public async Task<Result<EnvironmentDeploymentView>> GetAsync(Caller caller, Guid environmentId, Guid deploymentId, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<EnvironmentDeploymentView>> GetAsync(Caller caller, Guid environmentId, Guid deploymentId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<EnvironmentDeploymentView>(caller, Resource.Environment(environmentId), Permission.Read, async allowed =>
         {
-            return allowed.Error!;
-        }
-
-        var view = await FindAsync(environmentId, deploymentId, cancellationToken);
-        return view is null ? DomainError.NotFound("The deployment") : view;
-    }
+            var view = await FindAsync(environmentId, deploymentId, cancellationToken);
+            return view is null ? DomainError.NotFound("The deployment") : view;
+        }, cancellationToken);
 
     /// <summary>A deployment of an environment, for a caller whose access was checked already (the live hub's subscribers).</summary>
     public async Task<EnvironmentDeploymentView?> FindAsync(Guid environmentId, Guid deploymentId, CancellationToken cancellationToken = default)
@@ -179,17 +169,12 @@ public sealed class DeploymentService(
             .SelectWithOwner(db, EnvironmentView).FirstOrDefaultAsync(cancellationToken);
     }
 
-    public async Task<Result<HistoryPage<EnvironmentDeploymentView>>> ListForEnvironmentAsync(Caller caller, Guid environmentId, HistoryQuery query, CancellationToken cancellationToken = default)
-    {
-        var allowed = await access.CheckAsync(caller, Resource.Environment(environmentId), Permission.Read, cancellationToken);
-        if (!allowed.IsSuccess)
+    public Task<Result<HistoryPage<EnvironmentDeploymentView>>> ListForEnvironmentAsync(Caller caller, Guid environmentId, HistoryQuery query, CancellationToken cancellationToken = default) =>
+        access.WithAsync<HistoryPage<EnvironmentDeploymentView>>(caller, Resource.Environment(environmentId), Permission.Read, async allowed =>
         {
-            return allowed.Error!;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await HistoryPaging.PageAsync(db.EnvironmentDeployments.Where(d => d.EnvironmentId == environmentId), query, page => page.SelectWithOwner(db, EnvironmentView), cancellationToken);
-    }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await HistoryPaging.PageAsync(db.EnvironmentDeployments.Where(d => d.EnvironmentId == environmentId), query, page => page.SelectWithOwner(db, EnvironmentView), cancellationToken);
+        }, cancellationToken);
 
     public Task<Result<HistoryPage<ServiceDeploymentView>>> ListForApplicationAsync(Caller caller, Guid applicationId, HistoryQuery query, CancellationToken cancellationToken = default) =>
         ListForServiceAsync(caller, Resource.Application(applicationId), query, cancellationToken);
@@ -264,7 +249,7 @@ public sealed class DeploymentService(
         }
 
         var caller = change.Access.Caller;
-        EnvironmentService.Touch(change.Environment, caller, change.Now);
+        change.Environment.TouchedBy(caller.UserId, change.Now);
         var deployment = await DeploymentQueueing.AddAsync(change.Db, change.Access.OrganizationId, change.Environment, caller.UserId, change.Now, kind, orders, rollbackOf);
         await change.Db.Database.CommitTransactionAsync();
         signals.Wake();

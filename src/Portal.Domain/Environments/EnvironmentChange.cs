@@ -22,7 +22,7 @@ public sealed class EnvironmentChange(OrganizationAccess access, ProjectEnvironm
 
     public async Task SaveAsync(EventSubject subject, string state, string message)
     {
-        EnvironmentService.Touch(environment, access.Caller, now);
+        environment.TouchedBy(access.Caller.UserId, now);
         await db.SaveWithEventsAsync([EventLog.New(subject, state, SimpleState.Ok, message, access.Caller.UserId, now)]);
         await db.Database.CommitTransactionAsync();
     }

@@ -36,6 +36,13 @@ public sealed class ProjectEnvironment
 
     public bool Archived { get; set; }
 
+    /// <summary>Records who changed the environment (or one of its services) last, and when.</summary>
+    public void TouchedBy(Guid? userId, DateTimeOffset now)
+    {
+        LastUpdaterId = userId;
+        UpdatedAt = now;
+    }
+
     public DateTimeOffset? ArchivedAt { get; set; }
 
     public Guid? OwnerId { get; init; }

@@ -88,6 +88,7 @@ public static class PortalServices
         services.AddScoped<ReferralService>();
         services.AddScoped<ProjectService>();
         services.AddScoped<ClusterService>();
+        services.AddScoped<EnvironmentLocks>();
         services.AddScoped<EnvironmentService>();
         services.AddScoped<ApplicationService>();
         services.AddScoped<DatabaseService>();
