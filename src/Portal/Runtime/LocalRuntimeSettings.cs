@@ -37,6 +37,8 @@ public sealed class LocalRuntimeSettings
         Bubblewrap = string.IsNullOrWhiteSpace(section["Bubblewrap"]) ? "bwrap" : section["Bubblewrap"]!;
         SandboxNetwork = Network(section["SandboxNetwork"]);
         DatabaseRelayPort = int.TryParse(section["DatabaseRelayPort"], CultureInfo.InvariantCulture, out var relay) && relay is >= 0 and <= 65535 ? relay : 5432;
+        DatabaseRelayMaxConnections = Positive(section["DatabaseRelayMaxConnections"], Infrastructure.Postgres.PlatformDatabase.ApplicationConnections);
+        DatabaseRelayConnectionsPerApplication = Positive(section["DatabaseRelayConnectionsPerApplication"], 50);
         Egress = !bool.TryParse(section["Egress"], out var egress) || egress;
         AllowedNetworks = (section["AllowedNetworks"] ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(IPNetwork.Parse).Where(n => n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).ToList();
@@ -79,6 +81,15 @@ public sealed class LocalRuntimeSettings
 
     /// <summary>Where sandboxes reach the database server: this port on the sandbox network's service address (0: any free port).</summary>
     public int DatabaseRelayPort { get; }
+
+    /// <summary>
+    /// Connections the relay carries at once from all sandboxes: fewer than the database server's max_connections less
+    /// the slots its superuser keeps (the embedded server's 200 by default), since PostgreSQL hands out slots before login.
+    /// </summary>
+    public int DatabaseRelayMaxConnections { get; }
+
+    /// <summary>Connections the relay carries at once from all sandboxes of one application.</summary>
+    public int DatabaseRelayConnectionsPerApplication { get; }
 
     /// <summary>Whether sandboxes reach the outside world (builds install packages); private and link-local ranges stay closed.</summary>
     public bool Egress { get; }
