@@ -30,6 +30,7 @@ public sealed class LocalRuntimeSettings
         Drain = TimeSpan.FromSeconds(double.TryParse(section["DrainSeconds"], CultureInfo.InvariantCulture, out var drain) ? drain : 2);
         ScalingPeriod = TimeSpan.FromSeconds(double.TryParse(section["ScalingPeriodSeconds"], CultureInfo.InvariantCulture, out var scaling) && scaling >= 1 ? scaling : 10);
         BuildTimeout = TimeSpan.FromMinutes(double.TryParse(section["BuildTimeoutMinutes"], CultureInfo.InvariantCulture, out var minutes) ? minutes : 30);
+        StartTimeout = TimeSpan.FromSeconds(double.TryParse(section["StartTimeoutSeconds"], CultureInfo.InvariantCulture, out var start) && start >= 10 ? start : 600);
         DatabaseAdminConnection = section["DatabaseAdminConnection"];
         FirstUid = int.TryParse(section["FirstUid"], CultureInfo.InvariantCulture, out var uid) && uid >= 1000 ? uid : 1_000_000;
         Isolation = Enum.TryParse<RuntimeIsolation>(section["Isolation"], ignoreCase: true, out var isolation) ? isolation : RuntimeIsolation.Sandbox;
@@ -66,6 +67,9 @@ public sealed class LocalRuntimeSettings
     public TimeSpan Drain { get; }
 
     public TimeSpan BuildTimeout { get; }
+
+    /// <summary>How long an instance may take to pass its readiness probe at most, whatever the probe's settings allow.</summary>
+    public TimeSpan StartTimeout { get; }
 
     /// <summary>How often autoscaling compares the instances' average CPU with the request (scaling down takes three quiet periods in a row).</summary>
     public TimeSpan ScalingPeriod { get; }
