@@ -45,7 +45,19 @@ public sealed class OutputLineTests
         Assert.DoesNotContain("s3cr3", lines.Single(), StringComparison.Ordinal);
         Assert.EndsWith(ChildProcess.CutNote, lines.Single(), StringComparison.Ordinal);
     }
+}
 
+/// <summary>Tests that measure the process's memory: they run alone, since any other test's allocations would count.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurements
+{
+    public const string Name = "Memory measurements";
+}
+
+/// <summary>How much the portal allocates reading a process that prints one line without an end.</summary>
+[Collection(MemoryMeasurements.Name)]
+public sealed class OutputMemoryTests
+{
     [Fact]
     public async Task AProcessPrintingWithoutALineEnd_DoesNotGrowThePortalsMemory()
     {

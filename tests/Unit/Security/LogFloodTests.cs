@@ -11,6 +11,7 @@ namespace Platform.Tests.Security;
 /// sent) held 2.9 GB of live objects in the portal, and the writer's queue pushed other services' lines out. Both are
 /// now bounded by characters; what a flood loses is said in one line.
 /// </summary>
+[Collection(Platform.Tests.Runtime.MemoryMeasurements.Name)]
 public sealed class LogFloodTests(EscapePortal escape, ITestOutputHelper output) : IClassFixture<EscapePortal>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Platform.Tests.Security;
 /// BeginOutputReadLine, held the line whole until its end came, and its own memory (root, outside every sandbox
 /// limit) grew by 601 MB in 3 s. Printing a few GB so would have sent the host to its OOM killer.
 /// </summary>
+[Collection(Platform.Tests.Runtime.MemoryMeasurements.Name)]
 public sealed class OutputFloodTests(EscapePortal escape, ITestOutputHelper output) : IClassFixture<EscapePortal>
 {
     private static long PeakKb() => long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
