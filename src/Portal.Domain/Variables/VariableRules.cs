@@ -36,6 +36,8 @@ public static partial class VariableRules
     public static string? ValueError(string? value) =>
         value is null ? "The value is required (it may be empty)."
         : Encoding.UTF8.GetByteCount(value) > Variable.MaxValueLength ? $"A value is at most {Variable.MaxValueLength / 1024} KiB."
+        // No process environment can carry a NUL, and the sandbox passes values NUL-separated.
+        : value.Contains('\0', StringComparison.Ordinal) ? "A value cannot hold a NUL character (\\u0000)."
         : null;
 
     /// <summary>DATABASE_&lt;NAME&gt;_… from a database called "main-db": MAIN_DB.</summary>

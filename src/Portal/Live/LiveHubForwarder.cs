@@ -22,16 +22,27 @@ public sealed partial class LiveHubForwarder(
     /// <summary>Status of a service or of its environment, as the API's status endpoints answer it.</summary>
     public sealed record StatusMessage(Guid EnvironmentId, EventApi.ServiceResponse? Service, ServiceStatus Status);
 
+    /// <summary>
+    /// Characters of log lines waiting to be sent, at most (about 32 MB as UTF-16). Sending is slower than storing (each
+    /// line is explained first): an application printing long lines fast kept 500 MB of them waiting here. Lines over
+    /// it are not sent live; they are stored all the same, and a client reading the log gets them.
+    /// </summary>
+    public const long MaxQueuedLogCharacters = 16L * 1024 * 1024;
+
+    // Wait, not DropOldest: TryWrite then says when the queue is full, so what is counted is what waits.
     private readonly Channel<LiveMessage> _messages = Channel.CreateBounded<LiveMessage>(
-        new BoundedChannelOptions(50_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        new BoundedChannelOptions(50_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+
+    private long _queuedLogCharacters;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var subscription = bus.Subscribe(message => _messages.Writer.TryWrite(message));
+        using var subscription = bus.Subscribe(Enqueue);
         try
         {
             await foreach (var message in _messages.Reader.ReadAllAsync(stoppingToken))
             {
+                Interlocked.Add(ref _queuedLogCharacters, -Size(message));
                 try
                 {
                     await ForwardAsync(message, stoppingToken);
@@ -46,6 +57,17 @@ public sealed partial class LiveHubForwarder(
         {
         }
     }
+
+    private void Enqueue(LiveMessage message)
+    {
+        var size = Size(message);
+        if ((size > 0 && Interlocked.Add(ref _queuedLogCharacters, size) > MaxQueuedLogCharacters) || !_messages.Writer.TryWrite(message))
+        {
+            Interlocked.Add(ref _queuedLogCharacters, -size);
+        }
+    }
+
+    private static long Size(LiveMessage message) => message is LogsAdded logs ? logs.Lines.Sum(l => (long)l.Message.Length + 64) : 0;
 
     private async Task ForwardAsync(LiveMessage message, CancellationToken cancellationToken)
     {

@@ -13,6 +13,13 @@ namespace Platform.Portal.Logs;
 /// <summary>
 /// Keeps log lines in PostgreSQL in batches: writers never wait on the database, and one binary COPY stores up to
 /// thousands of lines. A single writer assigns sequences in the order lines arrived.
+/// <para>
+/// What waits in memory is bounded by its text, not only by its count: an application printing long lines faster than
+/// the database takes them (8 KiB lines for 5 s grew the portal by 1.6 GB) would otherwise fill the queue's 200,000
+/// places with up to 3 GB, and push out every other service's lines. Each service may have
+/// <see cref="MaxQueuedCharactersPerService"/> waiting, all together <see cref="MaxQueuedCharacters"/>; a line over
+/// either is not kept, and once the queue has room again the service gets one line saying how many were not.
+/// </para>
 /// </summary>
 public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbContextFactory<PlatformDbContext> dbFactory, ILiveNotifier bus, ILogger<BatchedLogWriter> logger)
     : BackgroundService, ILogSink
@@ -20,15 +27,65 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
     private const int MaxBatch = 5000;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Characters of text waiting for the database, all services together (about 32 MB as UTF-16).</summary>
+    public const long MaxQueuedCharacters = 16L * 1024 * 1024;
+
+    /// <summary>Characters of text one service may have waiting (about 8 MB as UTF-16, some 500 lines of 8 KiB or 40,000 of 100 characters).</summary>
+    public const long MaxQueuedCharactersPerService = 4L * 1024 * 1024;
+
+    /// <summary>What a line costs besides its text, so that a flood of empty lines counts too.</summary>
+    private const int EntryOverhead = 64;
+
+    // Wait, not DropOldest: TryWrite then says when the queue is full, and the line is counted as not kept.
     private readonly Channel<LogEntry> _lines = Channel.CreateBounded<LogEntry>(
-        new BoundedChannelOptions(200_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        new BoundedChannelOptions(200_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
 
     private readonly ConcurrentDictionary<Guid, Owner?> _owners = new();
+    private readonly ConcurrentDictionary<Guid, long> _queuedPerService = new();
+    private readonly ConcurrentDictionary<Guid, Dropped> _dropped = new();
+    private long _queued;
+
+    /// <summary>Lines of a service that were not kept, and where the last one came from (for the line that says so).</summary>
+    private sealed record Dropped(long Count, Guid? DeploymentId, string Instance);
 
     /// <summary>The organization and environment a service belongs to, for the rows and the live bus.</summary>
     private sealed record Owner(Guid OrganizationId, Guid EnvironmentId);
 
-    public void Write(LogEntry entry) => _lines.Writer.TryWrite(entry);
+    public void Write(LogEntry entry)
+    {
+        var size = Size(entry);
+        var service = _queuedPerService.AddOrUpdate(entry.ServiceId, size, (_, queued) => queued + size);
+        var all = Interlocked.Add(ref _queued, size);
+        if (service > MaxQueuedCharactersPerService || all > MaxQueuedCharacters || !_lines.Writer.TryWrite(entry))
+        {
+            Release(entry.ServiceId, size);
+            _dropped.AddOrUpdate(entry.ServiceId, _ => new Dropped(1, entry.DeploymentId, entry.Instance), (_, d) => new Dropped(d.Count + 1, entry.DeploymentId, entry.Instance));
+        }
+    }
+
+    /// <summary>Characters of text waiting now, all services together.</summary>
+    public long QueuedCharacters => Interlocked.Read(ref _queued);
+
+    private static long Size(LogEntry entry) => entry.Message.Length + (long)EntryOverhead;
+
+    private void Release(Guid serviceId, long size)
+    {
+        Interlocked.Add(ref _queued, -size);
+        _queuedPerService.AddOrUpdate(serviceId, 0, (_, queued) => queued - size);
+    }
+
+    /// <summary>One line per service whose lines were not kept since the last batch, saying how many.</summary>
+    private void NoteDropped(List<LogEntry> batch)
+    {
+        foreach (var serviceId in _dropped.Keys)
+        {
+            if (_dropped.TryRemove(serviceId, out var dropped))
+            {
+                batch.Add(new LogEntry(serviceId, dropped.DeploymentId, dropped.Instance, LogStream.System,
+                    $"{dropped.Count} line(s) were not kept: this service printed faster than the portal stores logs.", DateTimeOffset.UtcNow));
+            }
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,8 +109,11 @@ public sealed partial class BatchedLogWriter(PlatformDatabase database, IDbConte
 
             while (batch.Count < MaxBatch && _lines.Reader.TryRead(out var entry))
             {
+                Release(entry.ServiceId, Size(entry));
                 batch.Add(entry);
             }
+
+            NoteDropped(batch);
 
             if (batch.Count > 0)
             {

@@ -16,12 +16,21 @@ public sealed class ChildProcess : IDisposable
     private const string Mask = "********";
     private readonly Process _process;
 
-    private ChildProcess(Process process, DateTimeOffset startedAt)
+    private ChildProcess(Process process, DateTimeOffset startedAt, Task output)
     {
         _process = process;
         StartedAt = startedAt;
-        Exited = process.WaitForExitAsync();
+        Exited = Task.WhenAll(process.WaitForExitAsync(), output);
     }
+
+    /// <summary>
+    /// The longest line handed on (what a log line keeps). A longer one is cut to it, its secrets masked first, the rest
+    /// of it up to its end dropped, and ends with <see cref="CutNote"/>: the portal never holds more of a line than this
+    /// and the longest secret.
+    /// </summary>
+    public const int MaxLineLength = Domain.Logs.LogLine.MaxMessageLength;
+
+    public const string CutNote = " …[line cut: longer than 8192 characters]";
 
     public int Id => _process.Id;
 
@@ -61,8 +70,6 @@ public sealed class ChildProcess : IDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => Forward(LogStream.Stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Forward(LogStream.Stderr, e.Data);
         try
         {
             process.Start();
@@ -73,18 +80,100 @@ public sealed class ChildProcess : IDisposable
             throw new Domain.Runtime.RuntimeFailureException($"The command could not be started: {exception.Message}", exception);
         }
 
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var child = new ChildProcess(process, DateTimeOffset.UtcNow);
+        // Not BeginOutputReadLine: it keeps a line whole until its end comes, and a process that prints without one
+        // would grow the portal's memory (outside every sandbox limit) as fast as it writes.
+        var reading = Task.WhenAll(
+            Task.Run(() => ReadLinesAsync(process.StandardOutput, LogStream.Stdout, secrets, output)),
+            Task.Run(() => ReadLinesAsync(process.StandardError, LogStream.Stderr, secrets, output)));
+        var child = new ChildProcess(process, DateTimeOffset.UtcNow, reading);
         _ = WriteInputAsync(process, prepared.Input);
         return child;
+    }
 
-        void Forward(LogStream stream, string? line)
+    /// <summary>
+    /// Hands on each line of a stream (ended by \n, \r or \r\n, as <see cref="StreamReader.ReadLine"/> reads them), its
+    /// secrets masked, holding at most <see cref="MaxLineLength"/> and the longest secret's length of any line: what
+    /// goes beyond is dropped and the line, masked before it is cut so no secret is cut in half, ends with <see cref="CutNote"/>.
+    /// </summary>
+    public static async Task ReadLinesAsync(TextReader reader, LogStream stream, IReadOnlyCollection<string> secrets, Action<LogStream, string> output)
+    {
+        var keep = MaxLineLength + secrets.Select(s => s.Length).DefaultIfEmpty(0).Max();
+        var buffer = new char[8192];
+        var line = new System.Text.StringBuilder();
+        var (cut, pending, afterReturn) = (false, false, false);
+        try
         {
-            if (line is not null)
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory())) > 0)
             {
-                output(stream, MaskSecrets(line, secrets));
+                var start = 0;
+                for (var i = 0; i < read; i++)
+                {
+                    var c = buffer[i];
+                    if (c is not ('\n' or '\r'))
+                    {
+                        afterReturn = false;
+                        continue;
+                    }
+
+                    if (c == '\n' && afterReturn)
+                    {
+                        // The \n of a \r\n: its line was handed on at the \r.
+                        afterReturn = false;
+                        start = i + 1;
+                        continue;
+                    }
+
+                    Append(start, i - start);
+                    Emit();
+                    afterReturn = c == '\r';
+                    start = i + 1;
+                }
+
+                Append(start, read - start);
             }
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException)
+        {
+            // The process went away; what it printed so far is handed on below.
+        }
+
+        if (pending)
+        {
+            Emit();
+        }
+
+        void Append(int from, int count)
+        {
+            if (count == 0)
+            {
+                return;
+            }
+
+            pending = true;
+            var room = keep - line.Length;
+            if (count > room)
+            {
+                cut = true;
+            }
+
+            if (room > 0)
+            {
+                line.Append(buffer, from, Math.Min(count, room));
+            }
+        }
+
+        void Emit()
+        {
+            var text = MaskSecrets(line.ToString(), secrets);
+            if (cut || text.Length > MaxLineLength)
+            {
+                text = Domain.Common.Texts.Cut(text, MaxLineLength - CutNote.Length) + CutNote;
+            }
+
+            (cut, pending) = (false, false);
+            line.Clear();
+            output(stream, text);
         }
     }
 

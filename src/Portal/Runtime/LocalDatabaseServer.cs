@@ -150,7 +150,9 @@ public sealed partial class LocalDatabaseServer(
 
     /// <summary>
     /// Another portal on the same server (the tests run several) may change the same database's privileges at the
-    /// same moment: PostgreSQL then refuses one with "tuple concurrently updated", and the statement is tried again.
+    /// same moment: PostgreSQL then refuses one with "tuple concurrently updated", and the statement is tried again, on a
+    /// new connection when that one is broken (Npgsql breaks it on this error, and the retry failed with "Connection is not
+    /// open": the portal did not start, or a database deploy failed).
     /// A database dropped meanwhile needs nothing more.
     /// </summary>
     private static async Task ExecuteConcurrentlyAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
@@ -169,6 +171,12 @@ public sealed partial class LocalDatabaseServer(
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InternalError && attempt < 5)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
+                // Npgsql leaves the connection broken after this error: the next try needs a new one.
+                if (connection.FullState != System.Data.ConnectionState.Open)
+                {
+                    await connection.CloseAsync();
+                    await connection.OpenAsync(cancellationToken);
+                }
             }
             catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException && connection.State != System.Data.ConnectionState.Open && attempt < 5)
             {

@@ -334,11 +334,14 @@ public sealed partial class LocalRuntime(
     {
         await LaunchAsync(instance);
         var probe = instance.Release.Readiness;
-        var budget = TimeSpan.FromSeconds(Math.Max(10, probe.InitialDelaySeconds + (probe.PeriodSeconds * probe.FailureThreshold) + probe.TimeoutSeconds));
+        // A deployment holds one of the engine's few slots (shared by every tenant) while its instances start: the
+        // probe's own budget (up to about 4 days: 3600 + 3600 × 100 + 3600 s) is capped by Runtime:StartTimeoutSeconds.
+        var budget = TimeSpan.FromSeconds(Math.Min(settings.StartTimeout.TotalSeconds,
+            Math.Max(10, probe.InitialDelaySeconds + ((double)probe.PeriodSeconds * probe.FailureThreshold) + probe.TimeoutSeconds)));
         var deadline = DateTimeOffset.UtcNow + budget;
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(probe.InitialDelaySeconds), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(probe.InitialDelaySeconds, budget.TotalSeconds)), cancellationToken);
             while (true)
             {
                 var process = instance.Process!;

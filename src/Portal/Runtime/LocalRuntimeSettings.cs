@@ -30,6 +30,7 @@ public sealed class LocalRuntimeSettings
         Drain = TimeSpan.FromSeconds(double.TryParse(section["DrainSeconds"], CultureInfo.InvariantCulture, out var drain) ? drain : 2);
         ScalingPeriod = TimeSpan.FromSeconds(double.TryParse(section["ScalingPeriodSeconds"], CultureInfo.InvariantCulture, out var scaling) && scaling >= 1 ? scaling : 10);
         BuildTimeout = TimeSpan.FromMinutes(double.TryParse(section["BuildTimeoutMinutes"], CultureInfo.InvariantCulture, out var minutes) ? minutes : 30);
+        StartTimeout = TimeSpan.FromSeconds(double.TryParse(section["StartTimeoutSeconds"], CultureInfo.InvariantCulture, out var start) && start >= 10 ? start : 600);
         DatabaseAdminConnection = section["DatabaseAdminConnection"];
         FirstUid = int.TryParse(section["FirstUid"], CultureInfo.InvariantCulture, out var uid) && uid >= 1000 ? uid : 1_000_000;
         Isolation = Enum.TryParse<RuntimeIsolation>(section["Isolation"], ignoreCase: true, out var isolation) ? isolation : RuntimeIsolation.Sandbox;
@@ -37,6 +38,8 @@ public sealed class LocalRuntimeSettings
         Bubblewrap = string.IsNullOrWhiteSpace(section["Bubblewrap"]) ? "bwrap" : section["Bubblewrap"]!;
         SandboxNetwork = Network(section["SandboxNetwork"]);
         DatabaseRelayPort = int.TryParse(section["DatabaseRelayPort"], CultureInfo.InvariantCulture, out var relay) && relay is >= 0 and <= 65535 ? relay : 5432;
+        DatabaseRelayMaxConnections = Positive(section["DatabaseRelayMaxConnections"], Infrastructure.Postgres.PlatformDatabase.ApplicationConnections);
+        DatabaseRelayConnectionsPerApplication = Positive(section["DatabaseRelayConnectionsPerApplication"], 50);
         Egress = !bool.TryParse(section["Egress"], out var egress) || egress;
         AllowedNetworks = (section["AllowedNetworks"] ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(IPNetwork.Parse).Where(n => n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).ToList();
@@ -65,6 +68,9 @@ public sealed class LocalRuntimeSettings
 
     public TimeSpan BuildTimeout { get; }
 
+    /// <summary>How long an instance may take to pass its readiness probe at most, whatever the probe's settings allow.</summary>
+    public TimeSpan StartTimeout { get; }
+
     /// <summary>How often autoscaling compares the instances' average CPU with the request (scaling down takes three quiet periods in a row).</summary>
     public TimeSpan ScalingPeriod { get; }
 
@@ -79,6 +85,15 @@ public sealed class LocalRuntimeSettings
 
     /// <summary>Where sandboxes reach the database server: this port on the sandbox network's service address (0: any free port).</summary>
     public int DatabaseRelayPort { get; }
+
+    /// <summary>
+    /// Connections the relay carries at once from all sandboxes: fewer than the database server's max_connections less
+    /// the slots its superuser keeps (the embedded server's 200 by default), since PostgreSQL hands out slots before login.
+    /// </summary>
+    public int DatabaseRelayMaxConnections { get; }
+
+    /// <summary>Connections the relay carries at once from all sandboxes of one application.</summary>
+    public int DatabaseRelayConnectionsPerApplication { get; }
 
     /// <summary>Whether sandboxes reach the outside world (builds install packages); private and link-local ranges stay closed.</summary>
     public bool Egress { get; }

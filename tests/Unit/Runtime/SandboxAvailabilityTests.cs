@@ -210,6 +210,17 @@ public sealed class SandboxCommandLineTests
     }
 
     [Fact]
+    public void AValueWithANul_IsRefused_ItNeverBecomesBubblewrapOptions()
+    {
+        var spec = Spec with { Environment = new Dictionary<string, string> { ["INNOCENT"] = "x\0--bind\0/\0/host" } };
+
+        var refused = Assert.Throws<Platform.Domain.Runtime.RuntimeFailureException>(() => SandboxCommandLine.Prepare(spec, Facts));
+
+        Assert.Contains("INNOCENT", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--bind", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutRoot_TheSandboxIsRefused()
     {
         var refused = Assert.Throws<SandboxException>(() => SandboxCommandLine.Prepare(Spec with { User = new RuntimeUser("portal", null, null) }, Facts));

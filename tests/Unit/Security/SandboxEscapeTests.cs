@@ -170,6 +170,7 @@ public sealed class SandboxEscapeTests(EscapePortal escape) : IClassFixture<Esca
             ("the portal on the sandbox's loopback", "127.0.0.1", Portal.ServerAddress.Port),
             ("the portal through the gateway", gateway, Portal.ServerAddress.Port),
             ("a host service through the gateway", gateway, servicePort),
+            ("a host service listening on all addresses, through the database relay's address", seen["environment"]!["DATABASE_MAIN_HOST"]!.GetValue<string>(), servicePort),
             ("the embedded PostgreSQL on the sandbox's loopback", "127.0.0.1", postgres.Port),
             ("the embedded PostgreSQL through the gateway", gateway, postgres.Port),
             ("another environment's instance", otherInstance.Host, otherInstance.Port),

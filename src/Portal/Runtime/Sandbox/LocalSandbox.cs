@@ -139,6 +139,11 @@ public sealed partial class LocalSandbox(
         try
         {
             space = networked ? await network.CreateAsync(inboundPort, cancellationToken) : null;
+            if (space is not null)
+            {
+                relay.Admit(space.Address, applicationId);
+            }
+
             cgroup = await cgroups.CreateAsync(name, memoryMb, settings.MaxProcesses, cpu);
             return new SandboxScope(this, applicationId, name, user, space, cgroup, temporary);
         }
@@ -157,6 +162,7 @@ public sealed partial class LocalSandbox(
         // Each part goes on its own: one that fails (logged) must not keep the others.
         if (space is not null)
         {
+            relay.Forget(space.Address);
             await network.DeleteAsync(space);
         }
 
@@ -281,7 +287,8 @@ public sealed partial class LocalSandbox(
             await network.SetUpHostAsync(cancellationToken);
             await cgroups.InitializeAsync();
             var target = new Npgsql.NpgsqlConnectionStringBuilder(databases.AdminConnectionString);
-            relay.Start(network.ServiceAddress, settings.DatabaseRelayPort, target.Host ?? "127.0.0.1", target.Port);
+            relay.Start(network.ServiceAddress, settings.DatabaseRelayPort, target.Host ?? "127.0.0.1", target.Port,
+                settings.DatabaseRelayMaxConnections, settings.DatabaseRelayConnectionsPerApplication);
         }
         catch (SandboxException exception)
         {

@@ -35,8 +35,23 @@ public static class SandboxCommandLine
         exec "$@"
         """;
 
-    public static PreparedProcess Prepare(SandboxSpec spec, SandboxHostFacts facts) =>
-        facts.Isolation == RuntimeIsolation.None ? Unsandboxed(spec) : Sandboxed(spec, facts);
+    public static PreparedProcess Prepare(SandboxSpec spec, SandboxHostFacts facts)
+    {
+        // bwrap reads its options NUL-separated (--args 0): a NUL inside a value (a secret is stored encrypted, so the
+        // database never refused it) would end that value and start options of the application's choosing, such as
+        // --bind / /host. No environment or command line can carry a NUL anyway: such a process is not started.
+        if (spec.Environment.Any(v => v.Key.Contains('\0', StringComparison.Ordinal) || v.Value.Contains('\0', StringComparison.Ordinal))
+            || spec.Command.Any(c => c.Contains('\0', StringComparison.Ordinal)) || spec.WorkingDirectory.Contains('\0', StringComparison.Ordinal)
+            || spec.Hostname.Contains('\0', StringComparison.Ordinal) || spec.Mounts.Any(m => (m.Source + m.Target).Contains('\0', StringComparison.Ordinal)))
+        {
+            var keys = spec.Environment.Where(v => v.Value.Contains('\0', StringComparison.Ordinal)).Select(v => v.Key).ToList();
+            throw new Domain.Runtime.RuntimeFailureException(keys.Count > 0
+                ? $"The value of {string.Join(", ", keys)} holds a NUL character, which no process environment can carry: change it."
+                : "The command or a setting holds a NUL character, which no process can be given.");
+        }
+
+        return facts.Isolation == RuntimeIsolation.None ? Unsandboxed(spec) : Sandboxed(spec, facts);
+    }
 
     private static PreparedProcess Sandboxed(SandboxSpec spec, SandboxHostFacts facts)
     {

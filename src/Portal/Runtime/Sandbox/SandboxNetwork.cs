@@ -180,7 +180,12 @@ public sealed partial class SandboxNetwork(LocalRuntimeSettings settings, ILogge
         }
     }
 
-    /// <summary>The host's firewall for sandboxes, replaced as a whole in one transaction (no moment without it).</summary>
+    /// <summary>
+    /// The host's firewall for sandboxes, replaced as a whole in one transaction (no moment without it). Of the host,
+    /// sandboxes reach only sockets bound to the service address itself (socket wildcard 0): the database relays, each
+    /// portal's on a port of its own. A host service listening on all addresses (0.0.0.0, or [::]) listens on the
+    /// service address too, and is not reached.
+    /// </summary>
     private string Firewall()
     {
         var dns = NameServers().Where(a => !IPAddress.IsLoopback(a)).Select(a => a.ToString()).ToList();
@@ -197,7 +202,7 @@ public sealed partial class SandboxNetwork(LocalRuntimeSettings settings, ILogge
               chain input {
                 type filter hook input priority filter - 10; policy accept;
                 iifname "{{InterfacePrefix}}*" ct state established,related accept
-                iifname "{{InterfacePrefix}}*" ip daddr {{ServiceAddress}} meta l4proto tcp accept
+                iifname "{{InterfacePrefix}}*" ip daddr {{ServiceAddress}} meta l4proto tcp socket wildcard 0 accept
                 iifname "{{InterfacePrefix}}*" drop
               }
               chain forward {
