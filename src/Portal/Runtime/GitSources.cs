@@ -67,9 +67,9 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         source = source with { Url = plain };
         var url = Redact(source.Url);
         var local = LocalPath(source.Url);
-        if (local is not null && IsPortalsOwn(local))
+        if (local is not null && (IsPortalsOwn(local) || IsPortalsOwn(Resolved(local)) || IsSystemFolder(Resolved(local))))
         {
-            throw new RuntimeFailureException("The repository cannot be a folder of the portal's own data.");
+            throw new RuntimeFailureException("The repository cannot be a folder of the portal's own data, nor a system folder.");
         }
 
         var gate = _locks.GetOrAdd(applicationId, _ => new SemaphoreSlim(1, 1));
@@ -154,6 +154,27 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
 
         return url.StartsWith("file://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Path.GetFullPath(uri.LocalPath) : null;
     }
+
+    /// <summary>The folder a path names once its links are followed (as far as it exists): what the check must look at.</summary>
+    private static string Resolved(string path)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var resolved = "/";
+        foreach (var part in parts)
+        {
+            var next = Path.Combine(resolved, part);
+            var info = new DirectoryInfo(next);
+            resolved = info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : next;
+        }
+
+        return Path.GetFullPath(resolved);
+    }
+
+    /// <summary>The system's own folders and pseudo file systems, which a fetch must not mount over its sandbox's.</summary>
+    private static bool IsSystemFolder(string path) =>
+        path is "/" or "/tmp" or "/home" or "/var" or "/srv" or "/opt" || SystemFolders.Any(f => Inside(path, f));
+
+    private static readonly string[] SystemFolders = ["/proc", "/sys", "/dev", "/run", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/root"];
 
     /// <summary>The portal's data folder is no repository, but for the samples the demo deploys from.</summary>
     private bool IsPortalsOwn(string path) =>

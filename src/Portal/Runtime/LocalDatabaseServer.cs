@@ -37,6 +37,11 @@ public sealed partial class LocalDatabaseServer(
                   ELSE
                     ALTER ROLE {name} LOGIN PASSWORD '{password}' CONNECTION LIMIT {ConnectionLimit};
                   END IF;
+                  -- A sort or hash spilling to disk takes at most this much of the server's disk per session; only a superuser may
+                  -- set it, so the role cannot raise it. (work_mem and statement_timeout the role could change back.)
+                  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+                    ALTER ROLE {name} SET temp_file_limit = '1GB';
+                  END IF;
                   -- An admin user that is not a superuser (CREATEDB, CREATEROLE) may make a database owned by a role it is a member of.
                   IF NOT pg_has_role(current_user, '{name}', 'MEMBER') THEN
                     GRANT {name} TO CURRENT_USER;

@@ -325,6 +325,8 @@ public sealed partial class LocalRuntime(
         {
             await _scaling;
         }
+
+        await sandbox.ReleaseAllAsync();
     }
 
     public void Dispose() => _stopping.Dispose();

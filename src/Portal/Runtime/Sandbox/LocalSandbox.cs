@@ -51,6 +51,9 @@ public sealed partial class LocalSandbox(
 {
     private static readonly string[] RequiredTools = ["setpriv", "nsenter", "prlimit", "ip", "nft"];
     private readonly SemaphoreSlim _initializing = new(1, 1);
+
+    /// <summary>The scopes made and not yet released (their namespaces, cgroups and folders).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SandboxScope, byte> _live = new();
     private bool _initialized;
     private SandboxHostFacts? _facts;
 
@@ -145,7 +148,9 @@ public sealed partial class LocalSandbox(
             }
 
             cgroup = await cgroups.CreateAsync(name, memoryMb, settings.MaxProcesses, cpu);
-            return new SandboxScope(this, applicationId, name, user, space, cgroup, temporary);
+            var scope = new SandboxScope(this, applicationId, name, user, space, cgroup, temporary);
+            _live[scope] = 0;
+            return scope;
         }
         catch
         {
@@ -154,7 +159,11 @@ public sealed partial class LocalSandbox(
         }
     }
 
-    internal Task ReleaseAsync(SandboxScope scope) => ReleaseAsync(scope.ApplicationId, scope.User, scope.Network, scope.Cgroup, scope.Temporary);
+    internal Task ReleaseAsync(SandboxScope scope) =>
+        _live.TryRemove(scope, out _) ? ReleaseAsync(scope.ApplicationId, scope.User, scope.Network, scope.Cgroup, scope.Temporary) : Task.CompletedTask;
+
+    /// <summary>Releases what no process needs any more because the runtime stops: whatever a race left unreleased goes too.</summary>
+    public Task ReleaseAllAsync() => Task.WhenAll(_live.Keys.Select(scope => scope.DisposeAsync().AsTask()));
 
     private async Task ReleaseAsync(Guid applicationId, RuntimeUser user, SandboxNamespace? space, SandboxCgroup? cgroup, string? temporary)
     {
