@@ -28,18 +28,23 @@ public sealed class ApplicationService(
         access.WithAsync<IReadOnlyList<ApplicationView>>(caller, Resource.Environment(environmentId), Permission.Read, async _ =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name)
-                .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).ToListAsync(cancellationToken);
-            return applications.Select(a => ToView(a.Application, runtimes.ForCluster(a.Kind))).ToList();
+            var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name).ToListAsync(cancellationToken);
+            var runtime = await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken);
+            var views = new List<ApplicationView>();
+            foreach (var application in applications)
+            {
+                views.Add(await ViewAsync(application, runtime, cancellationToken));
+            }
+
+            return views;
         }, cancellationToken);
 
     public Task<Result<ApplicationView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
         access.WithAsync<ApplicationView>(caller, Resource.Application(id), Permission.Read, async _ =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var found = await db.Applications.AsNoTracking().Where(a => a.Id == id)
-                .Select(a => new { Application = a, a.Environment!.Cluster!.Kind }).FirstAsync(cancellationToken);
-            return ToView(found.Application, runtimes.ForCluster(found.Kind));
+            var application = await db.Applications.AsNoTracking().FirstAsync(a => a.Id == id, cancellationToken);
+            return await ViewAsync(application, await runtimes.ForEnvironmentAsync(db, application.EnvironmentId, cancellationToken), cancellationToken);
         }, cancellationToken);
 
     public async Task<Result<ApplicationView>> CreateAsync(Caller caller, Guid environmentId, ApplicationInput input)
@@ -74,7 +79,7 @@ public sealed class ApplicationService(
         };
         change.Db.Applications.Add(application);
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "CREATED", $"Application {settings.Name} created.");
-        return ToView(application, await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId));
+        return await ViewAsync(application, await runtimes.ForEnvironmentAsync(change.Db, change.Environment.Id), CancellationToken.None);
     }
 
     public async Task<Result<ApplicationView>> UpdateAsync(Caller caller, Guid id, ApplicationInput input)
@@ -105,7 +110,7 @@ public sealed class ApplicationService(
         application.UpdatedAt = change.Now;
         application.RestartNeeded |= application.DeployedAt is not null;
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.{credentials}");
-        return ToView(application, await runtimes.ForClusterAsync(change.Db, change.Environment.ClusterId));
+        return await ViewAsync(application, await runtimes.ForEnvironmentAsync(change.Db, change.Environment.Id), CancellationToken.None);
     }
 
     /// <summary>Deletes the application through a DELETE deployment (its instances stopped, its files removed, then its row); answers once that ended.</summary>
@@ -115,9 +120,9 @@ public sealed class ApplicationService(
         return queued.IsSuccess ? await environments.WaitForAsync(queued.Value, "deleting the application") : queued.Error!;
     }
 
-    private static ApplicationView ToView(Application a, IRuntime runtime)
+    private static async Task<ApplicationView> ViewAsync(Application a, IRuntime runtime, CancellationToken cancellationToken)
     {
-        var live = a.LiveDeploymentId is null ? null : runtime.Observe(a.Id);
+        var live = a.LiveDeploymentId is null ? null : await runtime.ObserveAsync(a.Id, cancellationToken);
         return new ApplicationView(
             a.Id, a.EnvironmentId, a.Settings, ServiceHealth.Of(a.State, a.StateMessage, live), Flags(a),
             a.LiveDeploymentId is null ? null : runtime.UrlOf(a.Id, a.Name), a.CreatedAt, a.UpdatedAt);

@@ -27,10 +27,16 @@ public sealed class Cluster
 
     public bool IsDefault { get; init; }
 
+    /// <summary>What its runtime needs to reach it: nothing for the local runtime; a Kubernetes runtime's namespace and kubeconfig.</summary>
+    public ClusterRuntimeSettings? RuntimeSettings { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>A cluster's runtime settings; the kubeconfig is a secret, kept encrypted like secret variables.</summary>
+public sealed record ClusterRuntimeSettings(string? Namespace, string? ProtectedKubeconfig);
 
 internal sealed class ClusterConfiguration : IEntityTypeConfiguration<Cluster>
 {
@@ -40,6 +46,7 @@ internal sealed class ClusterConfiguration : IEntityTypeConfiguration<Cluster>
         builder.Property(c => c.Id).ValueGeneratedNever();
         builder.Property(c => c.Name).HasMaxLength(100);
         builder.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
+        builder.Property(c => c.RuntimeSettings).HasJsonConversion();
         builder.HasIndex(c => c.OrganizationId).HasFilter("is_default").IsUnique();
         builder.HasOne(c => c.Organization).WithMany().HasForeignKey(c => c.OrganizationId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -202,6 +202,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<string>("RuntimeSettings")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("runtime_settings");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");

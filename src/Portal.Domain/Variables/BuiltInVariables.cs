@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Common;
-using Platform.Domain.Databases;
+using Platform.Domain.Runtime;
 
 namespace Platform.Domain.Variables;
 
@@ -17,7 +17,7 @@ public sealed record ResolvedVariable(Guid Id, string Key, string? Value, Variab
 public static class BuiltInVariables
 {
     public static async Task<List<ResolvedVariable>> ForAsync(
-        PlatformDbContext db, VariableHolder holder, DatabaseServerAddress server, ISecretProtector protector, bool withSecretValues, CancellationToken cancellationToken)
+        PlatformDbContext db, VariableHolder holder, IRuntimes runtimes, ISecretProtector protector, bool withSecretValues, CancellationToken cancellationToken)
     {
         var variables = new List<ResolvedVariable>();
         void Add(string key, string value, bool secret = false, string? description = null) =>
@@ -36,12 +36,14 @@ public static class BuiltInVariables
             Add("PLATFORM_ENVIRONMENT_ID", environmentId.ToString());
             Add("PLATFORM_ENVIRONMENT_NAME", environment);
             var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
+            // Where the environment's runtime lets its applications reach its databases (the local runtime: its sandboxes' relay).
+            var server = databases.Count == 0 ? null : await (await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken)).DatabaseAddressAsync(cancellationToken);
             foreach (var database in databases)
             {
                 var prefix = $"DATABASE_{VariableRules.UpperSnake(database.Name)}";
                 // Decrypted only for the runtime: listings answer secrets without values.
                 var password = withSecretValues && database.ProtectedPassword is not null ? protector.Unprotect(database.ProtectedPassword) : "";
-                var port = server.Port.ToString(CultureInfo.InvariantCulture);
+                var port = server!.Port.ToString(CultureInfo.InvariantCulture);
                 Add($"{prefix}_HOST", server.Host);
                 Add($"{prefix}_PORT", port);
                 Add($"{prefix}_USER", database.ServerName);

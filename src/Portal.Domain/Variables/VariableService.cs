@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
-using Platform.Domain.Databases;
 using Platform.Domain.Events;
 using Platform.Domain.Runtime;
 using Platform.Domain.Services;
@@ -27,7 +26,7 @@ public sealed record ImportResult(IReadOnlyList<string> Created, IReadOnlyList<s
 /// encrypted at rest and their values are never answered; every change is an event without the value.
 /// </summary>
 public sealed class VariableService(
-    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, DatabaseServerAddress server, TimeProvider clock)
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, ISecretProtector protector, IRuntimes runtimes, TimeProvider clock)
 {
     /// <param name="secrets">Secrets only, variables only, or null for both (one resolution, for the portal's tab).</param>
     public Task<Result<IReadOnlyList<VariableView>>> ListAsync(Caller caller, VariableScope scope, Guid holderId, bool? secrets, CancellationToken cancellationToken = default) =>
@@ -199,7 +198,7 @@ public sealed class VariableService(
         List<string> created = [], updated = [], skipped = [];
         await using var db = await dbFactory.CreateDbContextAsync();
         var own = await holder.Own(db).ToDictionaryAsync(v => v.Key);
-        var builtIn = (await BuiltInVariables.ForAsync(db, holder, server, protector, withSecretValues: false, CancellationToken.None)).Select(b => b.Key).ToHashSet();
+        var builtIn = (await BuiltInVariables.ForAsync(db, holder, runtimes, protector, withSecretValues: false, CancellationToken.None)).Select(b => b.Key).ToHashSet();
         var now = clock.GetUtcNow();
         foreach (var entry in entries.GroupBy(e => e.Key).Select(g => g.Last()))
         {
@@ -277,7 +276,7 @@ public sealed class VariableService(
 
     private async Task<DomainError?> ConflictAsync(PlatformDbContext db, VariableHolder holder, string key, Guid? exceptId)
     {
-        var builtIn = await BuiltInVariables.ForAsync(db, holder, server, protector, withSecretValues: false, CancellationToken.None);
+        var builtIn = await BuiltInVariables.ForAsync(db, holder, runtimes, protector, withSecretValues: false, CancellationToken.None);
         if (IsReserved(key, builtIn.Select(b => b.Key).ToHashSet()))
         {
             return DomainError.Forbidden($"{key} is a BUILT_IN variable: the platform sets it, and it cannot be created, changed or deleted.");
@@ -356,7 +355,7 @@ public sealed class VariableService(
         PlatformDbContext db, VariableHolder holder, bool withSecretValues, CancellationToken cancellationToken)
     {
         var stored = await holder.Visible(db).AsNoTracking().ToListAsync(cancellationToken);
-        var candidates = (await BuiltInVariables.ForAsync(db, holder, server, protector, withSecretValues, cancellationToken))
+        var candidates = (await BuiltInVariables.ForAsync(db, holder, runtimes, protector, withSecretValues, cancellationToken))
             .Concat(stored.Select(v => new ResolvedVariable(
                 v.Id, v.Key, v.IsSecret ? (withSecretValues ? protector.Unprotect(v.ProtectedValue!) : null) : v.Value, v.Scope, v.IsSecret, v.Description)));
         return candidates.GroupBy(v => v.Key, StringComparer.Ordinal)

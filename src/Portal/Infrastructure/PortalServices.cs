@@ -95,8 +95,6 @@ public static class PortalServices
         services.AddScoped<EventService>();
         services.AddScoped<VariableService>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
-        // Where applications reach their databases: through the sandbox's relay, or the server itself without a sandbox.
-        services.AddTransient(sp => sp.GetRequiredService<Platform.Portal.Runtime.Sandbox.LocalSandbox>().DatabaseAddress);
     }
 
     /// <summary>The deployment engine and the local runtime it drives, with the router and the log writer.</summary>

@@ -1,5 +1,4 @@
 using Platform.Domain.Runtime;
-using Platform.Domain.Services;
 using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
@@ -35,7 +34,7 @@ public sealed partial class LocalRuntime
                     token.ThrowIfCancellationRequested();
                     if (process.HasExited && instance.Scope?.Cgroup is { } cgroup && SandboxCgroups.OomKills(cgroup) > instance.OomKillsSeen)
                     {
-                        await RestartAsync(instance, "OOM_KILLED",
+                        await RestartAsync(instance, RuntimeNoticeKind.OomKilled,
                             $"Instance {instance.Id} passed its memory request of {release.Settings.Memory} MB and was killed by the kernel (out of memory).", token);
                         (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
                         continue;
@@ -43,7 +42,7 @@ public sealed partial class LocalRuntime
 
                     if (process.HasExited)
                     {
-                        await RestartAsync(instance, "INSTANCE_EXITED", $"Instance {instance.Id} exited with code {process.ExitCode}.", token);
+                        await RestartAsync(instance, RuntimeNoticeKind.InstanceExited, $"Instance {instance.Id} exited with code {process.ExitCode}.", token);
                         (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
                         nextLiveness = DateTimeOffset.UtcNow.AddSeconds(liveness?.InitialDelaySeconds ?? 0);
                         continue;
@@ -56,7 +55,7 @@ public sealed partial class LocalRuntime
                     (lastSample, lastCpu) = (now, cpu);
                     if (memory > release.Settings.Memory)
                     {
-                        await RestartAsync(instance, "OOM_KILLED",
+                        await RestartAsync(instance, RuntimeNoticeKind.OomKilled,
                             $"Instance {instance.Id} used {memory:0} MB, over its memory request of {release.Settings.Memory} MB, and was killed (out of memory).", token);
                         (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
                         continue;
@@ -74,7 +73,7 @@ public sealed partial class LocalRuntime
                         else if (!ready && instance.State == InstanceState.Ready && readinessFailures >= readiness.FailureThreshold)
                         {
                             instance.State = InstanceState.Unhealthy;
-                            Notify(instance, "INSTANCE_UNHEALTHY", SimpleState.Warning,
+                            Notify(instance, RuntimeNoticeKind.InstanceUnhealthy,
                                 $"Instance {instance.Id} failed its readiness probe ({Probes.Describe(readiness, instance.Port)}) {readinessFailures} times: it gets no traffic until it passes again.");
                         }
 
@@ -87,7 +86,7 @@ public sealed partial class LocalRuntime
                         nextLiveness = now.AddSeconds(liveness.PeriodSeconds);
                         if (livenessFailures >= liveness.FailureThreshold)
                         {
-                            await RestartAsync(instance, "LIVENESS_FAILED",
+                            await RestartAsync(instance, RuntimeNoticeKind.LivenessFailed,
                                 $"Instance {instance.Id} failed its liveness probe ({Probes.Describe(liveness, instance.Port)}) {livenessFailures} times.", token);
                             (lastCpu, readinessFailures, livenessFailures) = (0, 0, 0);
                             nextLiveness = DateTimeOffset.UtcNow.AddSeconds(liveness.InitialDelaySeconds);
@@ -108,12 +107,12 @@ public sealed partial class LocalRuntime
     }
 
     /// <summary>Kills what is left of the instance, waits its back-off (1 s, doubling up to 30 s), and starts it again.</summary>
-    private async Task RestartAsync(LocalInstance instance, string state, string reason, CancellationToken token)
+    private async Task RestartAsync(LocalInstance instance, RuntimeNoticeKind kind, string reason, CancellationToken token)
     {
         instance.State = InstanceState.Restarting;
         instance.Restarts++;
         var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(instance.Restarts - 1, 5))));
-        Notify(instance, state, SimpleState.Warning, $"{reason} Restarting it in {delay.TotalSeconds:0} s (restart {instance.Restarts}).");
+        Notify(instance, kind, $"{reason} Restarting it in {delay.TotalSeconds:0} s (restart {instance.Restarts}).");
         await instance.Process!.KillAsync();
         await Task.Delay(delay, token);
         await LaunchAsync(instance);
@@ -185,7 +184,7 @@ public sealed partial class LocalRuntime
             }
 
             _ = SuperviseAsync(added);
-            Notify(added, "SCALED_UP", SimpleState.Ok,
+            Notify(added, RuntimeNoticeKind.ScaledUp,
                 $"CPU averaged {average:0.##} cores per instance, over {ScaleUpAt:P0} of the {settings.Cpu} requested: added instance {added.Id} ({instances.Count + 1} now).");
         }
         else if (decision.Change < 0)
@@ -197,7 +196,7 @@ public sealed partial class LocalRuntime
             }
 
             await StopInstanceAsync(removed);
-            Notify(removed, "SCALED_DOWN", SimpleState.Ok,
+            Notify(removed, RuntimeNoticeKind.ScaledDown,
                 $"CPU stayed under {ScaleDownAt:P0} of the {settings.Cpu} cores requested: removed instance {removed.Id} ({instances.Count - 1} now).");
         }
     }

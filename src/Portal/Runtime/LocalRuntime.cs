@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using Platform.Domain.Applications;
 using Platform.Domain.Logs;
 using Platform.Domain.Runtime;
-using Platform.Domain.Services;
 using Platform.Portal.Runtime.Sandbox;
 
 namespace Platform.Portal.Runtime;
@@ -226,18 +225,21 @@ public sealed partial class LocalRuntime(
         await Task.WhenAll(releases.OfType<LocalRelease>().Select(StopReleaseAsync));
     }
 
-    public ApplicationSnapshot? Observe(Guid applicationId)
+    public Task<ApplicationSnapshot?> ObserveAsync(Guid applicationId, CancellationToken cancellationToken)
     {
         if (!_applications.TryGetValue(applicationId, out var application) || application.Current is not { } current)
         {
-            return null;
+            return Task.FromResult<ApplicationSnapshot?>(null);
         }
 
         lock (current)
         {
-            return new ApplicationSnapshot(applicationId, current.DeploymentId, current.Instances.Count, current.Instances.Select(i => i.Snapshot()).ToList());
+            return Task.FromResult<ApplicationSnapshot?>(
+                new ApplicationSnapshot(applicationId, current.DeploymentId, current.Instances.Count, current.Instances.Select(i => i.Snapshot()).ToList()));
         }
     }
+
+    public Task<Domain.Databases.DatabaseServerAddress> DatabaseAddressAsync(CancellationToken cancellationToken) => Task.FromResult(sandbox.DatabaseAddress);
 
     /// <summary>The ready instances of an application's live release, for the router.</summary>
     internal IReadOnlyList<LocalInstance> ReadyInstances(Guid applicationId)
@@ -483,10 +485,10 @@ public sealed partial class LocalRuntime(
     private void Log(Guid applicationId, Guid deploymentId, string source, LogStream stream, string line) =>
         logs.Write(new LogEntry(applicationId, deploymentId, source, stream, line, DateTimeOffset.UtcNow));
 
-    private void Notify(LocalInstance instance, string state, SimpleState simpleState, string message)
+    private void Notify(LocalInstance instance, RuntimeNoticeKind kind, string message)
     {
         Log(instance, LogStream.System, message);
-        notices.Report(new RuntimeNotice(instance.Release.ApplicationId, state, simpleState, message));
+        notices.Report(new RuntimeNotice(instance.Release.ApplicationId, kind, message));
     }
 
     /// <summary>

@@ -3,10 +3,10 @@ using Platform.Domain.Runtime;
 
 namespace Platform.Portal.Runtime;
 
-/// <summary>The runtime per cluster kind: the local runtime for LOCAL clusters; Kubernetes comes later behind the same interface.</summary>
+/// <summary>The runtime per cluster: the local runtime for LOCAL clusters; Kubernetes comes later behind the same interface, with the cluster's settings.</summary>
 public sealed class Runtimes(LocalRuntime local) : IRuntimes
 {
-    public IRuntime ForCluster(ClusterKind kind) => kind == ClusterKind.Local
+    public IRuntime ForCluster(Cluster cluster) => cluster.Kind == ClusterKind.Local
         ? local
-        : throw new RuntimeFailureException($"No runtime carries out {kind.ToString().ToUpperInvariant()} clusters' deployments yet; use the organization's local cluster.");
+        : throw new RuntimeFailureException($"No runtime carries out {cluster.Kind.ToString().ToUpperInvariant()} clusters' deployments yet; use the organization's local cluster.");
 }

@@ -31,7 +31,7 @@ public sealed class RecordingRuntime(LocalRuntime local) : IRuntime, IRuntimes
     public FetchOrder LastFetchOf(Guid applicationId) => Fetches.Where(f => f.ApplicationId == applicationId).LastOrDefault()
         ?? throw new InvalidOperationException($"The runtime was given no fetch order for application {applicationId}.");
 
-    public IRuntime ForCluster(ClusterKind kind) => this;
+    public IRuntime ForCluster(Cluster cluster) => this;
 
     public string? UnavailableReason => local.UnavailableReason;
 
@@ -59,7 +59,9 @@ public sealed class RecordingRuntime(LocalRuntime local) : IRuntime, IRuntimes
 
     public Task StopAsync(Guid applicationId, CancellationToken cancellationToken) => local.StopAsync(applicationId, cancellationToken);
 
-    public ApplicationSnapshot? Observe(Guid applicationId) => local.Observe(applicationId);
+    public Task<ApplicationSnapshot?> ObserveAsync(Guid applicationId, CancellationToken cancellationToken) => local.ObserveAsync(applicationId, cancellationToken);
+
+    public Task<Platform.Domain.Databases.DatabaseServerAddress> DatabaseAddressAsync(CancellationToken cancellationToken) => local.DatabaseAddressAsync(cancellationToken);
 
     public Uri UrlOf(Guid applicationId, string name) => local.UrlOf(applicationId, name);
 
