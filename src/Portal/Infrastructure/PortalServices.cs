@@ -129,6 +129,10 @@ public static class PortalServices
         services.AddSingleton<IRuntimeNotices>(sp => sp.GetRequiredService<RuntimeNoticeRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<RuntimeNoticeRecorder>());
         services.AddSingleton(sp => new ProcessLedger(Path.Combine(sp.GetRequiredService<LocalRuntimeSettings>().Directory, "processes")));
+        services.AddSingleton<LocalApplications>();
+        services.AddSingleton<LocalBuilds>();
+        services.AddSingleton<InstanceSupervisor>();
+        services.AddSingleton<Autoscaler>();
         services.AddSingleton<LocalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddSingleton<IRuntimes, Runtimes>();
@@ -214,19 +218,9 @@ public static class PortalServices
         services.AddDataProtection().SetApplicationName("Platform");
         services.AddOptions<KeyManagementOptions>()
             .Configure<PortalSettings, ILoggerFactory>((options, settings, loggers) =>
-                options.XmlRepository = new FileSystemXmlRepository(PrivateDirectory(Path.Combine(settings.DataDirectory, "keys")), loggers));
+                options.XmlRepository = new FileSystemXmlRepository(PrivateFolders.Create(Path.Combine(settings.DataDirectory, "keys")), loggers));
     }
 
-    private static DirectoryInfo PrivateDirectory(string path)
-    {
-        var directory = Directory.CreateDirectory(path);
-        if (!OperatingSystem.IsWindows())
-        {
-            directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        }
-
-        return directory;
-    }
 
     private static void AddJobs(this IServiceCollection services)
     {

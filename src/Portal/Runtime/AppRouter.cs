@@ -53,7 +53,7 @@ public static class AppRouter
     private static async Task ForwardAsync(HttpContext context)
     {
         var router = context.RequestServices.GetRequiredService<RouterAddress>();
-        var runtime = context.RequestServices.GetRequiredService<LocalRuntime>();
+        var runtime = context.RequestServices.GetRequiredService<LocalApplications>();
         if (!router.IsAppsHost(context.Request.Host, out var label) || router.Find(label) is not { } applicationId)
         {
             await PlainAsync(context, StatusCodes.Status404NotFound, "No running application is served at this address.");

@@ -26,9 +26,7 @@ public sealed class ProcessLedger(string folder)
         if (!Directory.Exists(folder))
         {
             // Only the portal reads it: applications have no business knowing each other's pids.
-            _ = OperatingSystem.IsWindows()
-                ? Directory.CreateDirectory(folder)
-                : Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            PrivateFolders.Create(folder);
         }
 
         File.WriteAllText(Entry(pid), identity);
@@ -43,11 +41,8 @@ public sealed class ProcessLedger(string folder)
             return 0;
         }
 
-        if (!OperatingSystem.IsWindows())
-        {
-            // A folder made by an earlier version may still be readable by others.
-            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        // A folder made by an earlier version may still be readable by others.
+        PrivateFolders.Create(folder);
 
         var killed = 0;
         foreach (var entry in Directory.GetFiles(folder))

@@ -24,7 +24,7 @@ public sealed record RuntimeUser(string Name, int? Uid, int? Gid)
 /// </summary>
 public sealed class RuntimeIdentities(LocalRuntimeSettings settings)
 {
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode Private = Infrastructure.PrivateFolders.Mode;
     private const UnixFileMode PassThrough = Private | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     private readonly Lock _gate = new();

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using MimeKit;
-using Platform.Portal.Infrastructure.Postgres;
 using SmtpServer;
 using SmtpServer.Storage;
 
@@ -14,7 +13,7 @@ public sealed class SmtpCatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _running;
 
-    public int Port { get; } = LocalPostgresServer.FreePort();
+    public int Port { get; } = Platform.Portal.Infrastructure.FreePorts.Next();
 
     public Task StartAsync()
     {

@@ -199,7 +199,7 @@ public sealed class DatabaseRoleTests(LimitedPortal limited) : IClassFixture<Lim
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Portal:DataDirectory"] = folder,
-            ["Postgres:Port"] = $"{LocalPostgresServer.FreePort()}",
+            ["Postgres:Port"] = $"{Platform.Portal.Infrastructure.FreePorts.Next()}",
         }).Build();
         var embedded = new PlatformDatabase(new PortalSettings(configuration), NullLogger<PlatformDatabase>.Instance);
         try

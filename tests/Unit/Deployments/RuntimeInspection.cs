@@ -9,9 +9,9 @@ public static class RuntimeInspection
 {
     /// <summary>The host's pids of the application's ready instances: each one's sandbox, with the application in it.</summary>
     public static IReadOnlyList<int> InstanceProcessIds(this PortalFactory portal, Guid applicationId) =>
-        portal.Services.GetRequiredService<LocalRuntime>().ReadyInstances(applicationId).Select(i => i.Process!.Id).ToList();
+        portal.Services.GetRequiredService<LocalApplications>().ReadyInstances(applicationId).Select(i => i.Process!.Id).ToList();
 
     /// <summary>Where the host reaches the application's first ready instance.</summary>
     public static Uri InstanceEndpoint(this PortalFactory portal, Guid applicationId) =>
-        new(portal.Services.GetRequiredService<LocalRuntime>().ReadyInstances(applicationId)[0].Endpoint);
+        new(portal.Services.GetRequiredService<LocalApplications>().ReadyInstances(applicationId)[0].Endpoint);
 }

@@ -23,7 +23,7 @@ public sealed class EmbeddedSizedPortal : IAsyncLifetime
         _server = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
         {
             DataDirectory = Path.Combine(_folder, "data"),
-            Port = LocalPostgresServer.FreePort(),
+            Port = Platform.Portal.Infrastructure.FreePorts.Next(),
             Password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
             ServerSettings = ["fsync=off", $"max_connections={PlatformDatabase.ReservedForPortal + PlatformDatabase.ApplicationConnections}",
                 $"superuser_reserved_connections={PlatformDatabase.ReservedForPortal}"],

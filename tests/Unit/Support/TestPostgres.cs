@@ -31,7 +31,7 @@ public static class TestPostgres
         var server = await LocalPostgresServer.StartAsync(new LocalPostgresOptions
         {
             DataDirectory = Path.Combine(folder, "data"),
-            Port = port ?? LocalPostgresServer.FreePort(),
+            Port = port ?? Platform.Portal.Infrastructure.FreePorts.Next(),
             Password = password ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
             ServerSettings = FastSettings,
         });

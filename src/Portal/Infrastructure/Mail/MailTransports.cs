@@ -41,13 +41,7 @@ public sealed class FileMailTransport(PortalSettings settings, ILogger<FileMailT
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         // Mail holds sign-in and invitation links: readable by the portal's user only, never by applications' users.
-        var directory = Directory.CreateDirectory(Path.Combine(settings.DataDirectory, "mail"));
-        if (!OperatingSystem.IsWindows())
-        {
-            directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        }
-
-        var folder = directory.FullName;
+        var folder = PrivateFolders.Create(Path.Combine(settings.DataDirectory, "mail")).FullName;
         var file = Path.Combine(folder, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}.eml");
         await message.WriteToAsync(file, cancellationToken);
         logger.LogInformation("No SMTP server is configured: wrote the mail \"{Subject}\" to {File}", message.Subject, file);

@@ -59,14 +59,6 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A free TCP port on 127.0.0.1, for throwaway servers.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
@@ -125,11 +117,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     private async Task InitialiseAsync(CancellationToken cancellationToken)
     {
         var dataDirectory = DataDirectory;
-        Directory.CreateDirectory(dataDirectory);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        PrivateFolders.Create(dataDirectory);
 
         var passwordFile = dataDirectory.TrimEnd('/') + ".initpw";
         await File.WriteAllTextAsync(passwordFile, _options.Password, cancellationToken);

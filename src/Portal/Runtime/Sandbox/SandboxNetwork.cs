@@ -100,7 +100,7 @@ public sealed partial class SandboxNetwork(LocalRuntimeSettings settings, ILogge
             }
 
             // Only the portal reads it.
-            _ = OperatingSystem.IsWindows() ? Directory.CreateDirectory(_ledger) : Directory.CreateDirectory(_ledger, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Infrastructure.PrivateFolders.Create(_ledger);
             await File.WriteAllTextAsync(System.IO.Path.Combine(_ledger, name), "", cancellationToken);
             var space = new SandboxNamespace(name, At((uint)(4 * slot) + 2), At((uint)(4 * slot) + 1), inboundPort);
             try
