@@ -40,7 +40,7 @@ public sealed record ApplicationSettings(
     bool AutoDeploy,
     Healthchecks Healthchecks);
 
-public sealed class Application
+public sealed class Application : IDeployedService
 {
     public Guid Id { get; init; } = Ids.New();
 
@@ -90,6 +90,12 @@ public sealed class Application
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    public void MarkDeployed(DateTimeOffset at)
+    {
+        DeployedAt = at;
+        RestartNeeded = false;
+    }
 }
 
 internal sealed class ApplicationConfiguration : IEntityTypeConfiguration<Application>

@@ -10,6 +10,23 @@ public interface ISequenced
     long Sequence { get; }
 }
 
+public static class SequencedConfiguration
+{
+    /// <summary>
+    /// A history table's keys, the same for every one: the id is made by the portal (UUIDv7), the sequence by the
+    /// database, in commit order, as the alternate key that pages and lastId follow.
+    /// </summary>
+    public static Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> HasSequencedKeys<T>(
+        this Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T> builder)
+        where T : class, ISequenced
+    {
+        builder.Property(e => e.Id).ValueGeneratedNever();
+        builder.Property(e => e.Sequence).UseIdentityAlwaysColumn();
+        builder.HasAlternateKey(e => e.Sequence);
+        return builder;
+    }
+}
+
 /// <summary>
 /// The paging rules of every history list, in one place: newest first by sequence with <c>tail</c> and
 /// <c>page</c>; or with <c>lastId</c>, the entries after it, oldest first, at most 500. Both read an index

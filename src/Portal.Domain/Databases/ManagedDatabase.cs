@@ -21,7 +21,7 @@ public enum DatabaseMode
 }
 
 /// <summary>A database of an environment (named so as not to collide with EF Core's Database).</summary>
-public sealed class ManagedDatabase
+public sealed class ManagedDatabase : IDeployedService
 {
     public const int MaxStorageGb = 1024;
 
@@ -69,6 +69,11 @@ public sealed class ManagedDatabase
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Nothing waits on a database's deployment.</summary>
+    public void MarkDeployed(DateTimeOffset at)
+    {
+    }
 }
 
 internal sealed class ManagedDatabaseConfiguration : IEntityTypeConfiguration<ManagedDatabase>

@@ -234,9 +234,7 @@ internal sealed class EnvironmentDeploymentConfiguration : IEntityTypeConfigurat
     public void Configure(EntityTypeBuilder<EnvironmentDeployment> builder)
     {
         builder.ToTable("environment_deployment");
-        builder.Property(d => d.Id).ValueGeneratedNever();
-        builder.Property(d => d.Sequence).UseIdentityAlwaysColumn();
-        builder.HasAlternateKey(d => d.Sequence);
+        builder.HasSequencedKeys();
         builder.Property(d => d.Kind).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.State).HasConversion<string>().HasMaxLength(30);
         builder.Property(d => d.Message).HasMaxLength(DeploymentColumns.MaxMessageLength);
@@ -253,9 +251,7 @@ internal sealed class ServiceDeploymentConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<ServiceDeployment> builder)
     {
         builder.ToTable("service_deployment");
-        builder.Property(d => d.Id).ValueGeneratedNever();
-        builder.Property(d => d.Sequence).UseIdentityAlwaysColumn();
-        builder.HasAlternateKey(d => d.Sequence);
+        builder.HasSequencedKeys();
         builder.Property(d => d.ServiceType).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.ServiceName).HasMaxLength(ServiceNames.MaxLength);
         builder.Property(d => d.Action).HasConversion<string>().HasMaxLength(20);

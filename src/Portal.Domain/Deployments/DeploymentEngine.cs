@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Platform.Domain.Common;
 using Platform.Domain.Events;
-using Platform.Domain.Logs;
 using Platform.Domain.Runtime;
 using Platform.Domain.Services;
 
@@ -17,15 +15,7 @@ namespace Platform.Domain.Deployments;
 /// environment_deployment table: a request survives a restart of the portal. At start the <see cref="Reconciler"/>
 /// ends what a restart cut short and queues the restores.
 /// </summary>
-public sealed partial class DeploymentEngine(
-    IDbContextFactory<PlatformDbContext> dbFactory,
-    IRuntimes runtimes,
-    DeploymentSignals signals,
-    ISecretProtector protector,
-    IServiceScopeFactory scopes,
-    ILogSink logs,
-    TimeProvider clock,
-    ILogger<DeploymentEngine> logger) : BackgroundService
+public sealed partial class DeploymentEngine(EngineContext engine, ILogger<DeploymentEngine> logger) : BackgroundService
 {
     /// <summary>Environments deployed side by side; builds are the heavy part and this host is small.</summary>
     private const int MaxParallel = 2;
@@ -45,14 +35,13 @@ public sealed partial class DeploymentEngine(
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan EngineFailureRetryDelay = TimeSpan.FromSeconds(2);
-    private readonly EngineContext _engine = new(dbFactory, runtimes, signals, protector, scopes, logs, clock);
     private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await new Reconciler(_engine).RunAsync(stoppingToken);
+            await new Reconciler(engine).RunAsync(stoppingToken);
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
@@ -70,7 +59,7 @@ public sealed partial class DeploymentEngine(
                 LogEngineFailure(exception);
             }
 
-            await signals.WaitAsync(PollInterval, stoppingToken);
+            await engine.Signals.WaitAsync(PollInterval, stoppingToken);
         }
 
         await Task.WhenAll(_inFlight.Values);
@@ -85,7 +74,7 @@ public sealed partial class DeploymentEngine(
                 return;
             }
 
-            var abort = signals.Register(id, stopping);
+            var abort = engine.Signals.Register(id, stopping);
 
             // The task waits until it is in _inFlight: one that ended first would leave its entry there for good,
             // holding one of the parallel slots.
@@ -95,7 +84,7 @@ public sealed partial class DeploymentEngine(
                 await listed.Task;
                 try
                 {
-                    await new EnvironmentDeploymentRun(_engine, id, logger).RunAsync(abort.Token, stopping);
+                    await new EnvironmentDeploymentRun(engine, id, logger).RunAsync(abort.Token, stopping);
                 }
                 catch (Exception exception) when (!stopping.IsCancellationRequested)
                 {
@@ -104,10 +93,10 @@ public sealed partial class DeploymentEngine(
                 }
                 finally
                 {
-                    signals.Unregister(id);
+                    engine.Signals.Unregister(id);
                     _inFlight.TryRemove(id, out _);
-                    signals.Ended(id);
-                    signals.Wake();
+                    engine.Signals.Ended(id);
+                    engine.Signals.Wake();
                 }
             }, CancellationToken.None);
             listed.SetResult();
@@ -117,7 +106,7 @@ public sealed partial class DeploymentEngine(
     /// <summary>Marks the next deployment that may start in progress; answers its id, or null when none may start.</summary>
     private async Task<Guid?> ClaimAsync(CancellationToken stopping)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(stopping);
+        await using var db = await engine.OpenAsync(stopping);
         await using var transaction = await db.Database.BeginTransactionAsync(stopping);
         var next = await db.EnvironmentDeployments.FromSqlRaw(NextQueued).OneOrNoneAsync(stopping);
         if (next is null)
@@ -126,7 +115,7 @@ public sealed partial class DeploymentEngine(
         }
 
         next.State = DeploymentState.DeploymentInProgress;
-        next.StartedAt = clock.GetUtcNow();
+        next.StartedAt = engine.Now;
         next.Message = null;
         await db.SaveWithEventsAsync([DeploymentQueueing.EnvironmentEvent(next, next.OrganizationId, "DEPLOYMENT_IN_PROGRESS", $"{next.Kind} started.", next.OwnerId, next.StartedAt.Value)], stopping);
         await transaction.CommitAsync(stopping);
@@ -147,7 +136,7 @@ public sealed partial class DeploymentEngine(
             {
                 if (attempt > 1)
                 {
-                    await Task.Delay(EngineFailureRetryDelay, clock, stopping);
+                    await Task.Delay(EngineFailureRetryDelay, engine.Clock, stopping);
                 }
 
                 await EndFailedByEngineAsync(deploymentId, stopping);
@@ -166,7 +155,7 @@ public sealed partial class DeploymentEngine(
 
     private async Task EndFailedByEngineAsync(Guid deploymentId, CancellationToken stopping)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(stopping);
+        await using var db = await engine.OpenAsync(stopping);
         var deployment = await db.EnvironmentDeployments.Include(d => d.Services).FirstOrDefaultAsync(d => d.Id == deploymentId, stopping);
         if (deployment is null || DeploymentStates.IsFinished(deployment.State))
         {
@@ -174,13 +163,13 @@ public sealed partial class DeploymentEngine(
         }
 
         // A release started and not switched to would keep running, unseen, beside the live one.
-        var runtime = await runtimes.ForEnvironmentAsync(db, deployment.EnvironmentId, stopping);
+        var runtime = await engine.Runtimes.ForEnvironmentAsync(db, deployment.EnvironmentId, stopping);
         foreach (var service in deployment.Services.Where(s => s.ServiceType == ServiceType.Application && s.State == DeploymentState.DeploymentInProgress))
         {
             await runtime.DiscardAsync(service.ServiceId, service.Id, stopping);
         }
 
-        var now = clock.GetUtcNow();
+        var now = engine.Now;
         var transitions = new ServiceTransitions(db, deployment.OrganizationId, now);
         await Reconciler.CutShortAsync(transitions, deployment, EngineFailedMessage, "The deployment engine failed before this service's deployment started.", now);
         await transitions.SaveAsync(stopping);

@@ -10,7 +10,7 @@ using Platform.Domain.Variables;
 namespace Platform.Domain.Deployments;
 
 /// <summary>What the engine's parts (the queue claimer, a deployment's run, a service's run, the reconciler) share.</summary>
-internal sealed class EngineContext(
+public sealed class EngineContext(
     IDbContextFactory<PlatformDbContext> dbFactory,
     IRuntimes runtimes,
     DeploymentSignals signals,
@@ -19,27 +19,27 @@ internal sealed class EngineContext(
     ILogSink logs,
     TimeProvider clock)
 {
-    public IRuntimes Runtimes => runtimes;
+    internal IRuntimes Runtimes => runtimes;
 
-    public DeploymentSignals Signals => signals;
+    internal DeploymentSignals Signals => signals;
 
-    public ISecretProtector Protector => protector;
+    internal ISecretProtector Protector => protector;
 
-    public TimeProvider Clock => clock;
+    internal TimeProvider Clock => clock;
 
-    public DateTimeOffset Now => clock.GetUtcNow();
+    internal DateTimeOffset Now => clock.GetUtcNow();
 
-    public Task<PlatformDbContext> OpenAsync(CancellationToken cancellationToken = default) => dbFactory.CreateDbContextAsync(cancellationToken);
+    internal Task<PlatformDbContext> OpenAsync(CancellationToken cancellationToken = default) => dbFactory.CreateDbContextAsync(cancellationToken);
 
     /// <summary>The runtime of an environment's cluster.</summary>
-    public async Task<IRuntime> RuntimeOfAsync(Guid environmentId, CancellationToken cancellationToken = default)
+    internal async Task<IRuntime> RuntimeOfAsync(Guid environmentId, CancellationToken cancellationToken = default)
     {
         await using var db = await OpenAsync(cancellationToken);
         return await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken);
     }
 
     /// <summary>Changes a service deployment (and, through the transitions, its service) in one save.</summary>
-    public async Task UpdateAsync(Guid serviceDeploymentId, Func<ServiceDeployment, ServiceTransitions, PlatformDbContext, Task> change)
+    internal async Task UpdateAsync(Guid serviceDeploymentId, Func<ServiceDeployment, ServiceTransitions, PlatformDbContext, Task> change)
     {
         await using var db = await OpenAsync();
         var deployment = await db.ServiceDeployments.FirstAsync(s => s.Id == serviceDeploymentId);
@@ -48,9 +48,9 @@ internal sealed class EngineContext(
         await transitions.SaveAsync();
     }
 
-    public string ProtectVariables(RuntimeVariables variables) => protector.Protect(JsonSerializer.Serialize(variables));
+    internal string ProtectVariables(RuntimeVariables variables) => protector.Protect(JsonSerializer.Serialize(variables));
 
-    public RuntimeVariables UnprotectVariables(string? protectedVariables) => protectedVariables is null
+    internal RuntimeVariables UnprotectVariables(string? protectedVariables) => protectedVariables is null
         ? RuntimeVariables.None
         : JsonSerializer.Deserialize<RuntimeVariables>(protector.Unprotect(protectedVariables)) ?? RuntimeVariables.None;
 
@@ -58,7 +58,7 @@ internal sealed class EngineContext(
     /// The one place a repository's secret is decrypted: into the fetch order, for the runtime alone. The order's URL
     /// carries no secret; the credentials travel beside it.
     /// </summary>
-    public FetchOrder FetchOrderFor(Guid applicationId, Guid deploymentId, GitSource source, string? protectedGitSecret, string? commitId)
+    internal FetchOrder FetchOrderFor(Guid applicationId, Guid deploymentId, GitSource source, string? protectedGitSecret, string? commitId)
     {
         if (GitUrls.HasSecret(source.Url) && protectedGitSecret is null)
         {
@@ -69,16 +69,16 @@ internal sealed class EngineContext(
         return new FetchOrder(applicationId, deploymentId, source with { Url = GitUrls.WithoutCredentials(source.Url) }, commitId, credentials);
     }
 
-    public async Task<RuntimeVariables> ResolveVariablesAsync(Guid applicationId)
+    internal async Task<RuntimeVariables> ResolveVariablesAsync(Guid applicationId)
     {
         await using var scope = scopes.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<VariableService>().ResolveForRuntimeAsync(applicationId);
     }
 
     /// <summary>A line of the platform's own in the service's log, tied to the deployment.</summary>
-    public void Say(Guid serviceId, Guid deploymentId, string message) =>
+    internal void Say(Guid serviceId, Guid deploymentId, string message) =>
         logs.Write(new LogEntry(serviceId, deploymentId, "platform", LogStream.System, message, Now));
 
-    public static Commit? CommitOf(ServiceDeployment d) =>
+    internal static Commit? CommitOf(ServiceDeployment d) =>
         d.CommitLongId is null ? null : new Commit(d.CommitShortId!, d.CommitLongId, d.CommitMessage ?? "");
 }

@@ -190,11 +190,11 @@ internal sealed partial class ServiceRun(EngineContext engine, IRuntime runtime,
                 }
                 else if (leftClosed)
                 {
-                    row.Message = $"{reason} {LeftClosed}";
+                    row.StateMessage = $"{reason} {LeftClosed}";
                 }
                 else if (row.LiveDeploymentId is not null && state != ServiceState.StopError && d.Action != ServiceAction.Delete)
                 {
-                    row.Message = $"{reason} The previous version is still serving.";
+                    row.StateMessage = $"{reason} The previous version is still serving.";
                 }
             });
         });

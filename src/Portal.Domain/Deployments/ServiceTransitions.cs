@@ -14,18 +14,18 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
 {
     private readonly List<PlatformEvent> _events = [];
 
-    public async Task SetAsync(ServiceType type, Guid serviceId, ServiceState state, string message, Guid? ownerId, Commit? commit, Action<IServiceRow>? also = null)
+    public async Task SetAsync(ServiceType type, Guid serviceId, ServiceState state, string message, Guid? ownerId, Commit? commit, Action<IDeployedService>? also = null)
     {
-        IServiceRow? row = type == ServiceType.Application
-            ? await db.Applications.FirstOrDefaultAsync(a => a.Id == serviceId) is { } application ? new ApplicationRow(application) : null
-            : await db.Databases.FirstOrDefaultAsync(d => d.Id == serviceId) is { } database ? new DatabaseRow(database) : null;
+        IDeployedService? row = type == ServiceType.Application
+            ? await db.Applications.FirstOrDefaultAsync(a => a.Id == serviceId)
+            : await db.Databases.FirstOrDefaultAsync(d => d.Id == serviceId);
         if (row is null)
         {
             return; // Deleted meanwhile: its deployment still ends, the service has nothing to update.
         }
 
         row.State = state;
-        row.Message = message;
+        row.StateMessage = message;
         row.UpdatedAt = now;
         also?.Invoke(row);
         _events.Add(new PlatformEvent
@@ -67,7 +67,7 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
                 if (row.LiveDeploymentId is not null)
                 {
                     row.State = ServiceState.Running;
-                    row.Message = $"{message} The previous version is still serving.";
+                    row.StateMessage = $"{message} The previous version is still serving.";
                 }
             });
 
@@ -77,64 +77,5 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
     {
         await db.SaveWithEventsAsync(_events, cancellationToken);
         _events.Clear();
-    }
-
-    /// <summary>What applications and databases have in common, for the transitions.</summary>
-    internal interface IServiceRow
-    {
-        Guid EnvironmentId { get; }
-
-        string Name { get; }
-
-        ServiceState State { get; set; }
-
-        string? Message { get; set; }
-
-        Guid? LiveDeploymentId { get; set; }
-
-        DateTimeOffset UpdatedAt { set; }
-
-        /// <summary>A release of it now runs: clears what waited for a deployment (RESTART_NEEDED).</summary>
-        void MarkDeployed(DateTimeOffset at);
-    }
-
-    private sealed class ApplicationRow(Applications.Application a) : IServiceRow
-    {
-        public Guid EnvironmentId => a.EnvironmentId;
-
-        public string Name => a.Name;
-
-        public ServiceState State { get => a.State; set => a.State = value; }
-
-        public string? Message { get => a.StateMessage; set => a.StateMessage = value; }
-
-        public Guid? LiveDeploymentId { get => a.LiveDeploymentId; set => a.LiveDeploymentId = value; }
-
-        public DateTimeOffset UpdatedAt { set => a.UpdatedAt = value; }
-
-        public void MarkDeployed(DateTimeOffset at)
-        {
-            a.DeployedAt = at;
-            a.RestartNeeded = false;
-        }
-    }
-
-    private sealed class DatabaseRow(Databases.ManagedDatabase d) : IServiceRow
-    {
-        public Guid EnvironmentId => d.EnvironmentId;
-
-        public string Name => d.Name;
-
-        public ServiceState State { get => d.State; set => d.State = value; }
-
-        public string? Message { get => d.StateMessage; set => d.StateMessage = value; }
-
-        public Guid? LiveDeploymentId { get => d.LiveDeploymentId; set => d.LiveDeploymentId = value; }
-
-        public DateTimeOffset UpdatedAt { set => d.UpdatedAt = value; }
-
-        public void MarkDeployed(DateTimeOffset at)
-        {
-        }
     }
 }

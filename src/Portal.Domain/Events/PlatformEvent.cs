@@ -52,9 +52,7 @@ internal sealed class PlatformEventConfiguration : IEntityTypeConfiguration<Plat
     public void Configure(EntityTypeBuilder<PlatformEvent> builder)
     {
         builder.ToTable("event");
-        builder.Property(e => e.Id).ValueGeneratedNever();
-        builder.Property(e => e.Sequence).UseIdentityAlwaysColumn();
-        builder.HasAlternateKey(e => e.Sequence);
+        builder.HasSequencedKeys();
         builder.Property(e => e.ServiceType).HasConversion<string>().HasMaxLength(20);
         builder.Property(e => e.SimpleState).HasConversion<string>().HasMaxLength(10);
         builder.Property(e => e.ServiceName).HasMaxLength(100);

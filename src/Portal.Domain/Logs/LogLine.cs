@@ -54,9 +54,7 @@ internal sealed class LogLineConfiguration : IEntityTypeConfiguration<LogLine>
     public void Configure(EntityTypeBuilder<LogLine> builder)
     {
         builder.ToTable("log_line");
-        builder.Property(l => l.Id).ValueGeneratedNever();
-        builder.Property(l => l.Sequence).UseIdentityAlwaysColumn();
-        builder.HasAlternateKey(l => l.Sequence);
+        builder.HasSequencedKeys();
         builder.Property(l => l.Instance).HasMaxLength(64);
         builder.Property(l => l.Stream).HasConversion<string>().HasMaxLength(10);
         builder.Property(l => l.Message).HasMaxLength(LogLine.MaxMessageLength);

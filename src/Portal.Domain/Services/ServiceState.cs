@@ -54,3 +54,23 @@ public enum ServiceType
     /// <summary>Events about an organization's own settings, such as its variables.</summary>
     Organization,
 }
+
+/// <summary>What applications and databases have in common as the deployment engine moves them from state to state.</summary>
+public interface IDeployedService
+{
+    Guid EnvironmentId { get; }
+
+    string Name { get; }
+
+    ServiceState State { get; set; }
+
+    string? StateMessage { get; set; }
+
+    /// <summary>The service deployment whose release should be running; null when the service should not run.</summary>
+    Guid? LiveDeploymentId { get; set; }
+
+    DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>A release of it now runs: clears what waited for a deployment (an application's RESTART_NEEDED).</summary>
+    void MarkDeployed(DateTimeOffset at);
+}

@@ -136,6 +136,7 @@ public static class PortalServices
         services.AddSingleton<LocalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddSingleton<IRuntimes, Runtimes>();
+        services.AddSingleton<EngineContext>();
         services.AddHostedService<DeploymentEngine>();
     }
 

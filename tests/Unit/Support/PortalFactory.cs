@@ -137,6 +137,13 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        // Npgsql keeps a pool per connection string for the whole process: this portal's database is done with.
+        if (_connectionString is not null)
+        {
+            using var pooled = new Npgsql.NpgsqlConnection(_connectionString);
+            Npgsql.NpgsqlConnection.ClearPool(pooled);
+        }
+
         if (_ownsDataDirectory)
         {
             TestPostgres.DeleteQuietly(_dataDirectory);

@@ -12,7 +12,7 @@ public static class TestPostgres
     private static readonly Lazy<Task<LocalPostgresServer>> Shared = new(() => StartServerAsync());
 
     /// <summary>Durability is not worth waiting for on a server that is deleted when the tests end.</summary>
-    private static readonly string[] FastSettings = ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300"];
+    private static readonly string[] FastSettings = ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=1000"];
 
     public static async Task<string> CreateDatabaseAsync()
     {
