@@ -109,7 +109,8 @@ public sealed partial class LocalRuntime(
             [new SandboxMount(folder, app, Writable: true), .. LocalSandbox.TemporaryMount(scope)], scope.Network, scope.Cgroup, hostname);
     }
 
-    public Task<bool> HasBuildAsync(string buildId, CancellationToken cancellationToken) => Task.FromResult(Directory.Exists(BuildFolder(buildId)));
+    /// <summary>An id this runtime never gave (another runtime's, say) names no build here: false, so a rollback fetches again.</summary>
+    public Task<bool> HasBuildAsync(string buildId, CancellationToken cancellationToken) => Task.FromResult(IsBuildId(buildId) && Directory.Exists(BuildFolder(buildId)));
 
     public async Task StartAsync(ReleaseOrder order, CancellationToken cancellationToken)
     {
@@ -515,10 +516,12 @@ public sealed partial class LocalRuntime(
     private string BuildFolder(string buildId)
     {
         var parts = buildId.Split('/');
-        return parts.Length == 2 && parts.All(p => p.Length == 32 && p.All(char.IsAsciiHexDigitLower))
+        return IsBuildId(buildId)
             ? Path.Combine(settings.Directory, "apps", parts[0], "builds", parts[1])
             : throw new RuntimeFailureException("Invalid build id.");
     }
+
+    private static bool IsBuildId(string buildId) => buildId.Split('/') is { Length: 2 } parts && parts.All(p => p.Length == 32 && p.All(char.IsAsciiHexDigitLower));
 
     private static string WorkingDirectory(string folder, string rootPath) => Path.GetFullPath(Path.Combine(folder, rootPath.TrimStart('/')));
 
