@@ -72,12 +72,12 @@ public sealed class LocalRuntimeContractTests(LocalRuntimeSubject subject) : Run
 
     protected override async Task<SampleAnswer?> CallAsync(Guid applicationId)
     {
-        var (status, body) = await RuntimeSteps.CallAsync(Runtime.UrlOf(applicationId, "contract"));
+        var (status, body) = await RuntimeSteps.CallAsync(Runtime.UrlOf(applicationId, ApplicationName));
         return status == 200 && JsonNode.Parse(body) is { } answer ? new SampleAnswer(answer.Version(), answer["greeting"]?.GetValue<string>()) : null;
     }
 
     protected override async Task<bool?> AsksItsDatabaseAsync(Guid applicationId) =>
-        (await RuntimeSteps.CallAsync(Runtime.UrlOf(applicationId, "contract"), "db")).Status switch
+        (await RuntimeSteps.CallAsync(Runtime.UrlOf(applicationId, ApplicationName), "db")).Status switch
         {
             200 => true,
             500 => false,

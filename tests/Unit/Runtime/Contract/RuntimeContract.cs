@@ -40,7 +40,8 @@ public abstract class RuntimeContract : IAsyncLifetime
 
     private const string SlowCommand = "sleep 60";
 
-    private const string Name = "contract";
+    /// <summary>The name the suite gives its applications, in <see cref="IRuntime.UrlOf"/> and their settings.</summary>
+    protected const string ApplicationName = "contract";
 
     private const string UnknownCommit = "0123456789abcdef0123456789abcdef01234567";
 
@@ -360,12 +361,12 @@ public abstract class RuntimeContract : IAsyncLifetime
     public async Task UrlOf_IsComputed_TheSameBeforeAndAfterARelease()
     {
         var application = NewApplication();
-        var before = Runtime.UrlOf(application, Name);
+        var before = Runtime.UrlOf(application, ApplicationName);
 
         await LiveAsync(application, (await RepositoryAsync()).FirstCommit);
 
         Assert.True(before.IsAbsoluteUri && (before.Scheme == Uri.UriSchemeHttp || before.Scheme == Uri.UriSchemeHttps), $"{before} is not an http(s) address.");
-        Assert.Equal(before, Runtime.UrlOf(application, Name));
+        Assert.Equal(before, Runtime.UrlOf(application, ApplicationName));
     }
 
     [Fact]
@@ -590,7 +591,7 @@ public abstract class RuntimeContract : IAsyncLifetime
 
     /// <summary>The sample application with quick probes, one instance unless asked.</summary>
     private static ApplicationSettings Settings(ContractRepository repository, string? startCommand = null, int instances = 1) => new(
-        Name,
+        ApplicationName,
         repository.Source,
         BuildCommand: null,
         startCommand ?? repository.StartCommand,
