@@ -61,7 +61,8 @@ public sealed partial class LocalBuilds(
         }
     }
 
-    public bool HasBuild(string buildId) => Directory.Exists(BuildFolder(buildId));
+    /// <summary>Whether a build this runtime made is still kept; an id it never gives (another runtime's) is none.</summary>
+    public bool HasBuild(string buildId) => IsBuildId(buildId) && Directory.Exists(BuildFolder(buildId));
 
     /// <summary>
     /// What a build's, an instance's or a probe's process runs: the build folder as /app (read-write), the private /tmp,
@@ -165,13 +166,12 @@ public sealed partial class LocalBuilds(
     }
 
     /// <summary>Where a build lives: its id is "{application}/{deployment}", both plain hex, nothing else.</summary>
-    private string BuildFolder(string buildId)
-    {
-        var parts = buildId.Split('/');
-        return parts.Length == 2 && parts.All(p => p.Length == 32 && p.All(char.IsAsciiHexDigitLower))
-            ? Path.Combine(settings.Directory, "apps", parts[0], "builds", parts[1])
-            : throw new RuntimeFailureException("Invalid build id.");
-    }
+    private string BuildFolder(string buildId) => IsBuildId(buildId)
+        ? Path.Combine(settings.Directory, "apps", buildId[..32], "builds", buildId[33..])
+        : throw new RuntimeFailureException("Invalid build id.");
+
+    private static bool IsBuildId(string buildId) =>
+        buildId.Split('/') is [var application, var deployment] && new[] { application, deployment }.All(p => p.Length == 32 && p.All(char.IsAsciiHexDigitLower));
 
     private void Log(Guid applicationId, Guid deploymentId, LogStream stream, string line) =>
         logs.Write(new LogEntry(applicationId, deploymentId, "build", stream, line, DateTimeOffset.UtcNow));

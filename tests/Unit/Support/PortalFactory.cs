@@ -42,9 +42,12 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
     /// <summary>
     /// A portal on a database and a data folder the test controls, e.g. a second portal that takes over from a first
-    /// one (same key ring, same builds). The folder is left in place when the portal is disposed; the test deletes it.
+    /// one (same key ring, same builds), with extra configuration and services if given. The folder is left in place
+    /// when the portal is disposed; the test deletes it.
     /// </summary>
-    public static PortalFactory On(string connectionString, string dataDirectory) => new(() => Task.FromResult(connectionString), dataDirectory: dataDirectory);
+    public static PortalFactory On(
+        string connectionString, string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) =>
+        new(() => Task.FromResult(connectionString), settings, dataDirectory, services);
 
     /// <summary>The rate limits every test portal raises, so that tests signing up and in from 127.0.0.1 never meet them.</summary>
     public static readonly IReadOnlyList<string> RateLimits = ["SignIn", "SignUp", "Invitation", "Api"];
