@@ -25,6 +25,7 @@ public sealed class ThemeTests(E2EPortal portal, BrowserFixture browser) : IAsyn
         await _pages.WaitUntilInteractiveAsync();
 
         await _pages.Page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark mode" }).ClickAsync();
+        await Expect(_pages.Page.GetByRole(AriaRole.Button, new() { Name = "Switch to light mode" })).ToBeVisibleAsync();
         await _pages.Page.ReloadAsync();
         await _pages.WaitUntilInteractiveAsync();
 
