@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
 
@@ -31,6 +32,12 @@ public interface IRuntime
 
     /// <summary>Fetches the source at the commit asked for (the branch head when none) into a new build; answers the commit and the build.</summary>
     Task<FetchedSource> FetchAsync(FetchOrder order, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The commit the source's branch points at now, asked of the repository without fetching it (git ls-remote). A
+    /// repository that cannot be reached, or a branch it lacks, throws <see cref="RuntimeFailureException"/> with the reason.
+    /// </summary>
+    Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, CancellationToken cancellationToken);
 
     /// <summary>Runs the build command in the fetched build; a build without one is done at once.</summary>
     Task BuildAsync(BuildOrder order, CancellationToken cancellationToken);

@@ -47,7 +47,14 @@ public enum InstanceState
     Stopped,
 }
 
-/// <summary>One running copy of an application, with what it consumes (the metric source).</summary>
+/// <summary>The last answer of an instance's readiness probe: whether it passed, how long it took, and when.</summary>
+public sealed record ProbeResult(bool Passed, double LatencyMs, DateTimeOffset At);
+
+/// <summary>
+/// One running copy of an application, with what it consumes (the metric source): CPU in cores and memory in MB of its
+/// processes and their children, the storage its files take in GB (its share of the build and its private temporary
+/// folder; null when the runtime has not measured it yet), and its probe's last answer (null before the first).
+/// </summary>
 public sealed record InstanceSnapshot(
     string Id,
     Guid DeploymentId,
@@ -55,7 +62,18 @@ public sealed record InstanceSnapshot(
     int Restarts,
     double CpuCores,
     double MemoryMb,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt)
+{
+    /// <summary>
+    /// The instance's place in its release, from 1: the lowest not taken by a running instance, so a replacement takes
+    /// the place of the one it replaces. Metrics name series by it ("instance 1"), as ids change with every release.
+    /// </summary>
+    public int Slot { get; init; } = 1;
+
+    public double? StorageGb { get; init; }
+
+    public ProbeResult? LastProbe { get; init; }
+}
 
 /// <summary>What runs of an application now, as the runtime sees it.</summary>
 public sealed record ApplicationSnapshot(Guid ApplicationId, Guid? DeploymentId, int Desired, IReadOnlyList<InstanceSnapshot> Instances)

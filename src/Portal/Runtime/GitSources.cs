@@ -46,9 +46,70 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         printf 'PLATFORM-COMMIT %s %s\n' "$sha" "$subject"
         """;
 
+    /// <summary>What the branch's head is now in the repository, by git ls-remote in the same sandbox a fetch runs in; nothing is fetched.</summary>
+    private const string HeadScript = """
+        url=$1 branch=$2 credential=$3
+        shared=/dev/shm/platform-git-$$
+        mkdir -m 700 "$shared" || exit 14
+        trap 'rm -rf "$shared"' EXIT
+        printf '[safe]\n\tdirectory = *\n[credential]\n\thelper =\n' > "$shared/config"
+        if [ "$credential" = 1 ]; then
+          (umask 077; cat > "$shared/credential")
+          printf '\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$shared/credential" >> "$shared/config"
+        fi
+        export GIT_CONFIG_GLOBAL="$shared/config"
+        heads=$(git ls-remote --heads --end-of-options "$url" "refs/heads/$branch") || exit 10
+        sha=$(printf '%s\n' "$heads" | awk -v ref="refs/heads/$branch" '$2 == ref { print $1 }')
+        [ -n "$sha" ] || exit 11
+        printf 'PLATFORM-COMMIT %s\n' "$sha"
+        """;
+
     public async Task<Commit> FetchAsync(
         Guid applicationId, Guid deploymentId, GitSource source, GitCredentials? credentials, string? commitId, string cache, string folder, RuntimeUser user,
         Action<string> output, CancellationToken cancellationToken)
+    {
+        var git = Prepare(source, credentials);
+        output($"Fetching {git.ShownUrl} ({source.Branch}).");
+        var inside = sandbox.Isolation == RuntimeIsolation.Sandbox;
+        var (cacheInside, buildInside) = inside ? ("/cache", "/build") : (cache, folder);
+        var wanted = commitId ?? $"refs/heads/{source.Branch}";
+        var (exit, marker, errors) = await RunAsync(applicationId, user, $"fetch-{deploymentId:N}"[..18], git,
+            [new(cache, cacheInside, true), new(folder, buildInside, true)], inside ? "/tmp" : cache,
+            [Script, "git", git.Url, wanted, source.RootPath, cacheInside, buildInside], output, cancellationToken);
+        var url = git.ShownUrl;
+        return exit switch
+        {
+            0 when marker is not null => Done(Parsed(marker), output),
+            10 => throw new RuntimeFailureException($"The repository {url} could not be fetched: {errors ?? "git failed"}."),
+            11 => throw new RuntimeFailureException(commitId is null ? $"The branch {source.Branch} does not exist in {url}." : $"The commit {commitId} does not exist in {url}."),
+            12 => throw new RuntimeFailureException($"The commit could not be exported: {errors ?? "tar failed"}."),
+            13 => throw new RuntimeFailureException($"The root path {source.RootPath} does not exist in this commit."),
+            _ => throw new RuntimeFailureException($"git ended with code {exit}: {errors ?? "no reason given"}."),
+        };
+    }
+
+    /// <summary>The full id of the commit the branch points at now in the repository; its output is dropped, for nobody reads it.</summary>
+    public async Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, RuntimeUser user, CancellationToken cancellationToken)
+    {
+        var git = Prepare(source, credentials);
+        var (exit, marker, errors) = await RunAsync(applicationId, user, $"heads-{Guid.NewGuid():N}"[..18], git, [], "/tmp",
+            [HeadScript, "git", git.Url, source.Branch], _ => { }, cancellationToken, HeadTimeout);
+        var url = git.ShownUrl;
+        return exit switch
+        {
+            0 when marker is not null => Parsed(marker).LongId,
+            10 => throw new RuntimeFailureException($"The repository {url} could not be reached: {errors ?? "git failed"}."),
+            11 => throw new RuntimeFailureException($"The branch {source.Branch} does not exist in {url}."),
+            _ => throw new RuntimeFailureException($"git ended with code {exit}: {errors ?? "no reason given"}."),
+        };
+    }
+
+    private static readonly TimeSpan HeadTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>A source made fit for git: its URL without credentials (they go to git on standard input), checked, and as it may be shown.</summary>
+    private sealed record GitCall(string Url, string ShownUrl, string? Local, GitCredentials? Credentials);
+
+    private GitCall Prepare(GitSource source, GitCredentials? credentials)
     {
         if (source.Url.StartsWith('-'))
         {
@@ -64,53 +125,63 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
             throw new RuntimeFailureException("The repository's user name or password holds a line break.");
         }
 
-        source = source with { Url = plain };
-        var url = Redact(source.Url);
-        var local = LocalPath(source.Url);
+        var local = LocalPath(plain);
         if (local is not null && (IsPortalsOwn(local) || IsPortalsOwn(Resolved(local)) || IsSystemFolder(Resolved(local))))
         {
             throw new RuntimeFailureException("The repository cannot be a folder of the portal's own data, nor a system folder.");
         }
 
+        if (local is not null && !Directory.Exists(local))
+        {
+            throw new RuntimeFailureException($"The repository {Redact(plain)} could not be reached: there is no such folder.");
+        }
+
+        return new GitCall(plain, Redact(plain), local, credentials);
+    }
+
+    /// <summary>
+    /// Runs a git script in a sandbox of the application's own, one at a time per application: networked only for a
+    /// remote repository, a local one mounted read-only. Answers its exit code, its marker line and git's reason.
+    /// </summary>
+    private async Task<(int Exit, string? Marker, string? Reason)> RunAsync(
+        Guid applicationId, RuntimeUser user, string name, GitCall git, List<SandboxMount> mounts, string workingFolder, string[] script,
+        Action<string> output, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
         var gate = _locks.GetOrAdd(applicationId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
-            output($"Fetching {url} ({source.Branch}).");
-            await using var scope = await sandbox.CreateScopeAsync(applicationId, user, $"fetch-{deploymentId:N}"[..18], networked: local is null, inboundPort: null,
+            await using var scope = await sandbox.CreateScopeAsync(applicationId, user, name, networked: git.Local is null, inboundPort: null,
                 settings.BuildMemoryMb, 1, cancellationToken);
             var inside = sandbox.Isolation == RuntimeIsolation.Sandbox;
-            var (cacheInside, buildInside) = inside ? ("/cache", "/build") : (cache, folder);
-            var mounts = new List<SandboxMount> { new(cache, cacheInside, true), new(folder, buildInside, true) };
-            if (local is not null && inside)
+            if (git.Local is not null && inside)
             {
-                mounts.Add(new SandboxMount(local, local, Writable: false));
+                mounts.Add(new SandboxMount(git.Local, git.Local, Writable: false));
             }
 
             mounts.AddRange(LocalSandbox.TemporaryMount(scope));
             var environment = new Dictionary<string, string>
             {
                 ["PATH"] = ChildProcess.Path,
-                ["HOME"] = inside ? "/tmp" : cache,
+                ["HOME"] = inside ? "/tmp" : workingFolder,
                 ["LANG"] = "C.UTF-8",
                 ["GIT_CONFIG_NOSYSTEM"] = "1",
                 ["GIT_TERMINAL_PROMPT"] = "0",
                 ["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh",
                 ["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new",
             };
-            var wanted = commitId ?? $"refs/heads/{source.Branch}";
+            var credentials = git.Credentials;
             var input = credentials is null ? [] : Encoding.UTF8.GetBytes($"username={credentials.Username}\npassword={credentials.Password}\n");
-            var spec = new SandboxSpec(user, ["/bin/sh", "-c", Script, "git", source.Url, wanted, source.RootPath, cacheInside, buildInside, credentials is null ? "0" : "1"],
-                inside ? "/tmp" : cache, environment, mounts, scope.Network, scope.Cgroup, "git", input);
+            string[] command = ["/bin/sh", "-c", .. script, credentials is null ? "0" : "1"];
+            var spec = new SandboxSpec(user, command, inside ? "/tmp" : workingFolder, environment, mounts, scope.Network, scope.Cgroup, "git", input);
             var errors = new List<string>();
-            Commit? commit = null;
+            string? marker = null;
             var secrets = credentials is null ? [] : new[] { credentials.Password, credentials.Username }.Where(s => s.Length > 0).ToArray();
-            var exit = await sandbox.RunAsync(spec, Timeout, (stream, line) =>
+            var exit = await sandbox.RunAsync(spec, timeout ?? Timeout, (stream, line) =>
             {
                 if (stream == LogStream.Stdout && line.StartsWith(CommitMarker, StringComparison.Ordinal))
                 {
-                    var parts = line[CommitMarker.Length..].Split(' ', 2);
-                    commit = new Commit(parts[0][..Math.Min(7, parts[0].Length)], parts[0], parts.Length > 1 ? parts[1] : "");
+                    marker = line[CommitMarker.Length..];
                     return;
                 }
 
@@ -122,20 +193,18 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
 
                 output(shown);
             }, cancellationToken);
-            return exit switch
-            {
-                0 when commit is not null => Done(commit, output),
-                10 => throw new RuntimeFailureException($"The repository {url} could not be fetched: {Reason(errors) ?? "git failed"}."),
-                11 => throw new RuntimeFailureException(commitId is null ? $"The branch {source.Branch} does not exist in {url}." : $"The commit {commitId} does not exist in {url}."),
-                12 => throw new RuntimeFailureException($"The commit could not be exported: {Reason(errors) ?? "tar failed"}."),
-                13 => throw new RuntimeFailureException($"The root path {source.RootPath} does not exist in this commit."),
-                _ => throw new RuntimeFailureException($"git ended with code {exit}: {Reason(errors) ?? "no reason given"}."),
-            };
+            return (exit, marker, Reason(errors));
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    private static Commit Parsed(string marker)
+    {
+        var parts = marker.Split(' ', 2);
+        return new Commit(parts[0][..Math.Min(7, parts[0].Length)], parts[0], parts.Length > 1 ? parts[1] : "");
     }
 
     private static Commit Done(Commit commit, Action<string> output)

@@ -1,3 +1,4 @@
+using Platform.Domain.Applications;
 using Platform.Domain.Logs;
 using Platform.Domain.Runtime;
 using Platform.Portal.Runtime.Sandbox;
@@ -25,6 +26,9 @@ public sealed partial class LocalBuilds(
             line => Log(order.ApplicationId, order.DeploymentId, LogStream.System, line), cancellationToken);
         return new FetchedSource(commit, buildId);
     }
+
+    public Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, CancellationToken cancellationToken) =>
+        git.BranchHeadAsync(applicationId, source, credentials, identities.For(applicationId), cancellationToken);
 
     public async Task BuildAsync(BuildOrder order, CancellationToken cancellationToken)
     {

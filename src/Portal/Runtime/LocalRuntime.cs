@@ -1,3 +1,4 @@
+using Platform.Domain.Applications;
 using Platform.Domain.Databases;
 using Platform.Domain.Logs;
 using Platform.Domain.Runtime;
@@ -35,6 +36,12 @@ public sealed partial class LocalRuntime(
     {
         sandbox.EnsureAvailable();
         return builds.FetchAsync(order, cancellationToken);
+    }
+
+    public Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, CancellationToken cancellationToken)
+    {
+        sandbox.EnsureAvailable();
+        return builds.BranchHeadAsync(applicationId, source, credentials, cancellationToken);
     }
 
     public Task BuildAsync(BuildOrder order, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Runtime;
 using Platform.Portal.Runtime;
@@ -44,6 +45,13 @@ public sealed class RecordingRuntime(LocalRuntime local) : IRuntime, IRuntimes
                 ? throw new RuntimeFailureException($"The tests reach no outside repository: {order.Source.Url}.")
                 : local.FetchAsync(order, cancellationToken);
     }
+
+    public Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, CancellationToken cancellationToken) =>
+        _served.TryGetValue(source.Url, out var repository)
+            ? local.BranchHeadAsync(applicationId, source with { Url = repository }, null, cancellationToken)
+            : source.Url.StartsWith("http", StringComparison.Ordinal)
+                ? throw new RuntimeFailureException($"The tests reach no outside repository: {source.Url}.")
+                : local.BranchHeadAsync(applicationId, source, credentials, cancellationToken);
 
     public Task BuildAsync(BuildOrder order, CancellationToken cancellationToken) => local.BuildAsync(order, cancellationToken);
 

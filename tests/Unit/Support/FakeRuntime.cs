@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
 using Platform.Domain.Runtime;
@@ -177,8 +178,30 @@ public sealed class FakeRuntime(FakeRuntimeState state) : IRuntime, IRuntimes
     {
         var live = Live(applicationId);
         return Task.FromResult(live is null ? null : new ApplicationSnapshot(applicationId, live.DeploymentId, live.Instances, Enumerable.Range(1, live.Instances)
-            .Select(i => new InstanceSnapshot($"{live.DeploymentId:N}"[^6..] + "-" + i.ToString(CultureInfo.InvariantCulture), live.DeploymentId, InstanceState.Ready, 0, 0, 0, live.StartedAt))
+            .Select(i => Instance(applicationId, live, i))
             .ToList()));
+    }
+
+    /// <summary>An instance of the live release, consuming what the test set for the application (<see cref="FakeRuntimeState.Consume"/>).</summary>
+    private InstanceSnapshot Instance(Guid applicationId, FakeRelease live, int slot)
+    {
+        var usage = state.ConsumptionOf(applicationId);
+        return new InstanceSnapshot($"{live.DeploymentId:N}"[^6..] + "-" + slot.ToString(CultureInfo.InvariantCulture), live.DeploymentId, InstanceState.Ready, 0,
+            usage.CpuCores, usage.MemoryMb, live.StartedAt)
+        {
+            Slot = slot,
+            StorageGb = usage.StorageGb,
+            LastProbe = new ProbeResult(usage.ProbePasses, usage.ProbeLatencyMs, live.StartedAt),
+        };
+    }
+
+    public async Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, CancellationToken cancellationToken)
+    {
+        state.Record(new RuntimeCall(nameof(BranchHeadAsync), applicationId, null, source));
+        await Task.Yield();
+        cancellationToken.ThrowIfCancellationRequested();
+        var repository = state.FindRepository(source.Url) ?? throw new RuntimeFailureException($"The repository {source.Url} could not be reached: it does not exist.");
+        return (repository.Head(source.Branch) ?? throw new RuntimeFailureException($"The branch {source.Branch} does not exist in {source.Url}.")).Id;
     }
 
     public Uri UrlOf(Guid applicationId, string name) => new($"http://{RouterAddress.Label(name, applicationId)}.apps.fake-runtime.invalid/");

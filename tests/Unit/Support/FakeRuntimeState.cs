@@ -56,6 +56,12 @@ public sealed class FakeRepository(string url)
     }
 }
 
+/// <summary>What each instance of an application consumes in the fake, and how its probe answers.</summary>
+public sealed record FakeConsumption(double CpuCores, double MemoryMb, double? StorageGb, bool ProbePasses = true, double ProbeLatencyMs = 5)
+{
+    public static readonly FakeConsumption Idle = new(0, 0, null);
+}
+
 /// <summary>A point a fake command ("hold NAME") waits at until the test opens it.</summary>
 public sealed class FakeGate
 {
@@ -89,6 +95,7 @@ public sealed class FakeRuntimeState
     private readonly ConcurrentDictionary<string, FakeRepository> _repositories = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeGate> _gates = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RuntimeCall> _calls = new();
+    private readonly ConcurrentDictionary<Guid, FakeConsumption> _consumption = new();
 
     internal ConcurrentDictionary<string, FakeBuild> Builds { get; } = new(StringComparer.Ordinal);
 
@@ -115,4 +122,9 @@ public sealed class FakeRuntimeState
         Databases.TryGetValue(order.ServerName, out var database) && database.Open && database.Password == order.Password;
 
     internal void Record(RuntimeCall call) => _calls.Enqueue(call);
+
+    /// <summary>What every instance of the application consumes from now on, as the fake observes it.</summary>
+    public void Consume(Guid applicationId, FakeConsumption consumption) => _consumption[applicationId] = consumption;
+
+    internal FakeConsumption ConsumptionOf(Guid applicationId) => _consumption.GetValueOrDefault(applicationId, FakeConsumption.Idle);
 }

@@ -99,6 +99,37 @@ public abstract class RuntimeContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BranchHead_AnswersTheNewestCommitOfTheBranch()
+    {
+        var repository = await RepositoryAsync();
+
+        var head = await Runtime.BranchHeadAsync(NewApplication(), repository.Source, null, CancellationToken.None);
+
+        Assert.Equal(repository.HeadCommit, head);
+    }
+
+    [Fact]
+    public async Task BranchHead_OfAnUnknownBranch_ThrowsRuntimeFailureNamingIt()
+    {
+        var repository = await RepositoryAsync();
+
+        var failure = await Assert.ThrowsAsync<RuntimeFailureException>(() =>
+            Runtime.BranchHeadAsync(NewApplication(), repository.Source with { Branch = "no-such-branch" }, null, CancellationToken.None));
+
+        Assert.Contains("no-such-branch", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BranchHead_OfARepositoryThatIsNotThere_ThrowsRuntimeFailureSayingItCouldNotBeReached()
+    {
+        var missing = new GitSource($"/nonexistent/contract-{Guid.NewGuid():N}.git", "main", "/");
+
+        var failure = await Assert.ThrowsAsync<RuntimeFailureException>(() => Runtime.BranchHeadAsync(NewApplication(), missing, null, CancellationToken.None));
+
+        Assert.Contains("could not be reached", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Fetch_AtAGivenCommit_AnswersThatCommit_AlsoWhenAbbreviated()
     {
         var repository = await RepositoryAsync();
