@@ -19,6 +19,11 @@ public sealed record DeploymentChanged(Guid OrganizationId, Guid? EnvironmentId,
 public sealed record LogsAdded(Guid OrganizationId, Guid? EnvironmentId, Guid? ServiceId, IReadOnlyList<LogLine> Lines)
     : LiveMessage(OrganizationId, EnvironmentId, ServiceId);
 
+/// <summary>The sampler stored a sample of a running application: its scale and instances as they are now.</summary>
+public sealed record MetricsSampled(
+    Guid OrganizationId, Guid? EnvironmentId, Guid? ServiceId, DateTimeOffset At, Metrics.CurrentScale Scale, IReadOnlyList<Metrics.InstanceMetrics> Instances)
+    : LiveMessage(OrganizationId, EnvironmentId, ServiceId);
+
 /// <summary>How the domain announces committed changes; it never knows who listens (the hub, the live pages).</summary>
 public interface ILiveNotifier
 {
