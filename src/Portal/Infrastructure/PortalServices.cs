@@ -21,7 +21,6 @@ using Platform.Domain.Events;
 using Platform.Domain.Projects;
 using Platform.Domain.Common;
 using Platform.Domain.Members;
-using Platform.Domain.Metrics;
 using Platform.Domain.Organizations;
 using Platform.Domain.Referrals;
 using Platform.Domain.Live;
@@ -92,7 +91,6 @@ public static class PortalServices
         services.AddScoped<EnvironmentLocks>();
         services.AddScoped<EnvironmentService>();
         services.AddScoped<ApplicationService>();
-        services.AddScoped<MetricsService>();
         services.AddScoped<DatabaseService>();
         services.AddScoped<EventService>();
         services.AddScoped<VariableService>();
