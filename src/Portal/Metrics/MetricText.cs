@@ -62,7 +62,7 @@ public static class MetricText
 
     /// <summary>
     /// What a chart's values count, for its axis. The chart's ticks are whole numbers, so small quantities are drawn in a
-    /// smaller unit: CPU as a share of one core (as top shows it), storage in MB, health checks as the share that passed.
+    /// smaller unit: CPU as a share of one core (as top shows it), storage in MB. Health checks come as the percentage that passed.
     /// </summary>
     public static string ChartUnit(MetricKind kind) => kind switch
     {
@@ -74,12 +74,11 @@ public static class MetricText
         _ => "",
     };
 
-    /// <summary>What a series' value (cores, MB, GB, a probe's 1 or 0 averaged, instances) is multiplied by to read in <see cref="ChartUnit"/>.</summary>
+    /// <summary>What a series' value (cores, MB, GB, % passed, instances) is multiplied by to read in <see cref="ChartUnit"/>.</summary>
     public static double ChartFactor(MetricKind kind) => kind switch
     {
         MetricKind.Cpu => 100,
         MetricKind.Storage => 1024,
-        MetricKind.HealthCheck => 100,
         _ => 1,
     };
 
