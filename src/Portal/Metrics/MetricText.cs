@@ -38,6 +38,15 @@ public static class MetricText
         _ => Color.Default,
     };
 
+    /// <summary>The status's icon, in its colour beside the words (coloured text would not be legible enough on white).</summary>
+    public static string IconOf(MetricStatus status) => status.SimpleState switch
+    {
+        "OK" => Icons.Material.Filled.CheckCircle,
+        "WARNING" => Icons.Material.Filled.Warning,
+        "ERROR" => Icons.Material.Filled.Error,
+        _ => Icons.Material.Filled.Info,
+    };
+
     /// <summary>The status in a word beside its colour, so the colour is never the only sign.</summary>
     public static string LabelOf(MetricStatus status) => status.SimpleState switch
     {
