@@ -137,7 +137,15 @@ public sealed partial class RepositoryChecks(
         application.RepositoryError = error;
         var after = ApplicationFlags.Of(application, deployed);
         var subject = EnvironmentService.Subject(found.OrganizationId, application);
-        await db.SaveWithEventsAsync(Changes(subject, before, after, application.Settings.GitRepository.Branch, clock.GetUtcNow()), cancellationToken);
+        try
+        {
+            await db.SaveWithEventsAsync(Changes(subject, before, after, application.Settings.GitRepository.Branch, clock.GetUtcNow()), cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted while its repository was being asked: nothing left to keep.
+            return null;
+        }
 
         var autoDeploy = application.Settings.AutoDeploy && head is not null && application.LiveDeploymentId is not null
             && !string.Equals(head, deployed, StringComparison.OrdinalIgnoreCase) && head != application.AutoDeployedCommitId;

@@ -6,7 +6,8 @@ namespace Platform.Portal.Applications;
 
 /// <summary>
 /// The recurring job that checks every application's repository (<see cref="RepositoryChecks"/>) every
-/// Applications:RepositoryCheckMinutes (5). A run still going when the next is due makes that one give way.
+/// Applications:RepositoryCheckMinutes (5). A run still going when the next is due makes that one give way (it waits
+/// 10 s for the lock, then is dropped, not retried).
 /// </summary>
 public sealed partial class RepositoryCheckJob(RepositoryChecks checks, ILogger<RepositoryCheckJob> logger)
 {
@@ -14,7 +15,7 @@ public sealed partial class RepositoryCheckJob(RepositoryChecks checks, ILogger<
 
     public const int DefaultMinutes = 5;
 
-    [DisableConcurrentExecution(timeoutInSeconds: 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 10)]
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
