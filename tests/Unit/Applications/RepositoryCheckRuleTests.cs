@@ -133,12 +133,7 @@ public sealed class RepositoryCheckRuleTests(FakeRuntimePortal fake) : IClassFix
         return (application, repository);
     }
 
-    private async Task<RepositoryCheckOutcome> CheckAsync(Guid application)
-    {
-        await using var scope = fake.Portal.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<RepositoryChecks>().CheckAsync(application, CancellationToken.None)
-            ?? throw new InvalidOperationException($"Application {application} was not checked.");
-    }
+    private Task<RepositoryCheckOutcome> CheckAsync(Guid application) => fake.Portal.CheckRepositoryAsync(application);
 
     private static async Task<int> DeploymentCountAsync(RuntimeTeam team, Guid application) =>
         (await team.Owner.GetResultsAsync($"/api/application/{application}/deployment?tail=50")).Count;

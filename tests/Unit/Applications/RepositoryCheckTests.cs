@@ -130,15 +130,21 @@ public sealed class RepositoryCheckTests(PortalFactory portal) : IClassFixture<P
         return (team.Owner, environment, application);
     }
 
-    private async Task<RepositoryCheckOutcome> CheckAsync(Guid application)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<RepositoryChecks>().CheckAsync(application, CancellationToken.None)
-            ?? throw new InvalidOperationException($"Application {application} was not checked.");
-    }
+    private Task<RepositoryCheckOutcome> CheckAsync(Guid application) => portal.CheckRepositoryAsync(application);
 
     private static async Task<JsonObject> ListedAsync(HttpClient owner, Guid environment, Guid application) =>
         (await owner.GetResultsAsync($"/api/environment/{environment}/application")).Single(a => a!.AsObject().Id() == application)!.AsObject();
 
     private static List<string> Flags(JsonObject application) => application["flags"]!.AsArray().Select(f => f!.GetValue<string>()).ToList();
+}
+
+public static class RepositoryCheckSteps
+{
+    /// <summary>Runs the repository check of one application now, as the recurring job would; it must be checked.</summary>
+    public static async Task<RepositoryCheckOutcome> CheckRepositoryAsync(this PortalFactory portal, Guid application)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<RepositoryChecks>().CheckAsync(application, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Application {application} was not checked.");
+    }
 }
