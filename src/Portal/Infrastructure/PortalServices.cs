@@ -136,6 +136,7 @@ public static class PortalServices
         services.AddSingleton<LocalBuilds>();
         services.AddSingleton<InstanceSupervisor>();
         services.AddSingleton<Autoscaler>();
+        services.AddSingleton<StorageMeter>();
         services.AddSingleton<LocalRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntime>());
         services.AddSingleton<IRuntimes, Runtimes>();
