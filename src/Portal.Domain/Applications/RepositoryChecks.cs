@@ -132,14 +132,15 @@ public sealed partial class RepositoryChecks(
         var application = found.Application;
         var deployed = (await ApplicationFlags.DeployedCommitsAsync(db, [applicationId], cancellationToken)).GetValueOrDefault(applicationId);
         var before = ApplicationFlags.Of(application, deployed);
-        application.RepositoryCheckedAt = clock.GetUtcNow();
+        var now = clock.GetUtcNow();
+        application.RepositoryCheckedAt = now;
         application.LatestCommitId = head;
         application.RepositoryError = error;
         var after = ApplicationFlags.Of(application, deployed);
         var subject = EnvironmentService.Subject(found.OrganizationId, application);
         try
         {
-            await db.SaveWithEventsAsync(Changes(subject, before, after, application.Settings.GitRepository.Branch, clock.GetUtcNow()), cancellationToken);
+            await db.SaveWithEventsAsync(Changes(subject, before, after, application.Settings.GitRepository.Branch, now), cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
