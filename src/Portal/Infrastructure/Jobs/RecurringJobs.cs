@@ -1,4 +1,5 @@
 using Hangfire;
+using Platform.Portal.Applications;
 using Platform.Portal.Logs;
 
 namespace Platform.Portal.Infrastructure.Jobs;
@@ -10,5 +11,13 @@ public static class RecurringJobs
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        if (RepositoryCheckJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } every)
+        {
+            jobs.AddOrUpdate<RepositoryCheckJob>(RepositoryCheckJob.Id, job => job.RunAsync(CancellationToken.None), every);
+        }
+        else
+        {
+            jobs.RemoveIfExists(RepositoryCheckJob.Id);
+        }
     }
 }
