@@ -1,4 +1,5 @@
 using Platform.Domain.Applications;
+using Platform.Domain.Metrics;
 using Platform.Domain.Services;
 
 namespace Platform.Portal.Applications;
@@ -21,6 +22,8 @@ public static class ApplicationApi
         int MaxRunningInstances,
         bool AutoDeploy,
         Healthchecks Healthchecks,
+        int? Storage,
+        MetricThresholds MetricThresholds,
         ServiceStatus Status,
         IReadOnlyList<string> Flags,
         Uri? Url);
@@ -58,6 +61,6 @@ public static class ApplicationApi
         var s = a.Settings;
         return new ApplicationResponse(
             a.Id, a.CreatedAt, a.UpdatedAt, a.EnvironmentId, s.Name, s.GitRepository, s.BuildCommand, s.StartCommand, s.Port, s.Cpu, s.Memory,
-            s.MinRunningInstances, s.MaxRunningInstances, s.AutoDeploy, s.Healthchecks, a.Status, a.Flags, a.Url);
+            s.MinRunningInstances, s.MaxRunningInstances, s.AutoDeploy, s.Healthchecks, s.Storage, s.MetricThresholds, a.Status, a.Flags, a.Url);
     }
 }

@@ -1,5 +1,6 @@
 using Hangfire;
 using Platform.Portal.Logs;
+using Platform.Portal.Metrics;
 
 namespace Platform.Portal.Infrastructure.Jobs;
 
@@ -10,5 +11,6 @@ public static class RecurringJobs
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        jobs.AddOrUpdate<MetricsRetentionJob>(MetricsRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
     }
 }
