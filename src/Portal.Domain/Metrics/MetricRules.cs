@@ -44,7 +44,11 @@ public static class MetricRules
             : new MetricStatus(state, state, $"{measured} ({Number(percent)}%): {(percent > limit ? "above" : "at")} the {name} threshold of {limit}%");
     }
 
-    /// <summary>The scale now: instances ready against the maximum the application may scale to.</summary>
+    /// <summary>
+    /// The scale now: instances ready against the maximum the application may scale to. The thresholds say how little room
+    /// is left to scale, so they apply where there is a range: an application of a fixed size (minimum = maximum) runs at
+    /// 100 % by design, and that is OK.
+    /// </summary>
     public static CurrentScale Scale(ApplicationSettings settings, ApplicationSnapshot? live)
     {
         var running = live?.Ready ?? 0;
@@ -52,7 +56,7 @@ public static class MetricRules
         var threshold = settings.MetricThresholds.Scale;
         var percent = Percent(running, max);
         return new CurrentScale(settings.MinRunningInstances, max, running, percent, threshold.WarningThresholdInPercent, threshold.AlertThresholdInPercent,
-            Status(percent, threshold, $"{running} of {max} instances running"));
+            max > settings.MinRunningInstances ? Status(percent, threshold, $"{running} of {max} instances running") : Ok);
     }
 
     /// <summary>Each instance now, by slot, against the application's requests; storage only where some is requested.</summary>
@@ -90,8 +94,10 @@ public static class MetricRules
             bucket = (bucket + size - 1) / size * size;
         }
 
+        // As many buckets as cover the days (never more than MaxPoints, as a bucket is at least days / MaxPoints), the last one holding now.
+        var buckets = (seconds + bucket - 1) / bucket;
         var end = DateTimeOffset.FromUnixTimeSeconds((now.ToUnixTimeSeconds() / bucket + 1) * bucket);
-        return new SeriesWindow(rollup, bucket, end.AddSeconds(-(long)(seconds / bucket) * bucket), end);
+        return new SeriesWindow(rollup, bucket, end.AddSeconds(-(long)buckets * bucket), end);
     }
 
     /// <summary>The stored measure a kind of series shows, and how its values read (a probe's share that passed is a percentage).</summary>
