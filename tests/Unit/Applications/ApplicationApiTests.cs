@@ -16,7 +16,7 @@ public sealed class ApplicationApiTests(PortalFactory portal) : IClassFixture<Po
     private static readonly string[] ApplicationFields =
     [
         "auto_deploy", "build_command", "cpu", "created_at", "environment_id", "flags", "git_repository", "healthchecks", "id", "max_running_instances",
-        "memory", "min_running_instances", "name", "port", "start_command", "status", "updated_at", "url",
+        "memory", "metric_thresholds", "min_running_instances", "name", "port", "start_command", "status", "storage", "updated_at", "url",
     ];
 
     [Fact]
