@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Reflection;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Platform.Domain.Clusters;
 using Platform.Domain.Metrics;
 using Platform.Domain.Runtime;
 using Platform.Portal.Metrics;
@@ -20,9 +23,13 @@ namespace Platform.Tests.Metrics;
 public sealed class MetricsPortal : IAsyncLifetime
 {
     public MetricsPortal() => Portal = PortalFactory.With(
-        new Dictionary<string, string?> { ["Metrics:SampleSeconds"] = "86400" }, services => FakeRuntime.Replace(services, State));
+        new Dictionary<string, string?> { ["Metrics:SampleSeconds"] = "86400" },
+        services => services.AddSingleton<IRuntimes>(_ => new UnobservableRuntimes(new FakeRuntime(State), Unobservable)));
 
     public FakeRuntimeState State { get; } = new();
+
+    /// <summary>Applications the runtime fails to observe, as a runtime that lost sight of them would.</summary>
+    public ConcurrentDictionary<Guid, bool> Unobservable { get; } = new();
 
     public PortalFactory Portal { get; }
 
@@ -232,6 +239,21 @@ public sealed class MetricsApiTests(MetricsPortal fake) : IClassFixture<MetricsP
     }
 
     [Fact]
+    public async Task SampleOnce_WhenOneApplicationCannotBeObserved_SamplesTheOthers()
+    {
+        var team = await RuntimeTeam.OfAsync(Portal);
+        var lost = await DeployedAsync(team, consumption: new FakeConsumption(CpuCores: 0.1, MemoryMb: 20, StorageGb: null));
+        var seen = await DeployedAsync(team, consumption: new FakeConsumption(CpuCores: 0.2, MemoryMb: 30, StorageGb: null));
+        fake.Unobservable[lost] = true;
+
+        await Portal.Services.GetRequiredService<MetricsSampler>().SampleOnceAsync();
+
+        Assert.Empty(await team.Owner.GetResultsAsync($"/api/application/{lost}/metric/memory?lastDays=1"));
+        var memory = Assert.Single(await team.Owner.GetResultsAsync($"/api/application/{seen}/metric/memory?lastDays=1"))!;
+        Assert.Equal(30.0, memory["data"]!.AsArray()[^1]!["value"]!.GetValue<double>(), Tolerance);
+    }
+
+    [Fact]
     public async Task Sample_IsSentOnTheHub_ToTheApplicationsSubscribers()
     {
         var team = await RuntimeTeam.OfAsync(Portal);
@@ -313,5 +335,45 @@ public sealed class MetricsApiTests(MetricsPortal fake) : IClassFixture<MetricsP
         fake.State.Consume(application, consumption ?? FakeConsumption.Idle);
         await team.Owner.DeployOkAsync(application);
         return application;
+    }
+}
+
+/// <summary>The fake runtime for every cluster, except that observing an application the test names fails.</summary>
+public sealed class UnobservableRuntimes(FakeRuntime fake, ConcurrentDictionary<Guid, bool> unobservable) : IRuntimes
+{
+    private readonly IRuntime _runtime = Unobserving.Over(fake, unobservable);
+
+    public IRuntime ForCluster(Cluster cluster) => _runtime;
+}
+
+/// <summary>An <see cref="IRuntime"/> that passes every order to another, but fails ObserveAsync for some applications.</summary>
+public class Unobserving : DispatchProxy
+{
+    private IRuntime _inner = null!;
+    private ConcurrentDictionary<Guid, bool> _unobservable = null!;
+
+    public static IRuntime Over(IRuntime inner, ConcurrentDictionary<Guid, bool> unobservable)
+    {
+        var proxy = Create<IRuntime, Unobserving>();
+        var self = (Unobserving)(object)proxy;
+        (self._inner, self._unobservable) = (inner, unobservable);
+        return proxy;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        if (targetMethod!.Name == nameof(IRuntime.ObserveAsync) && args![0] is Guid id && _unobservable.ContainsKey(id))
+        {
+            return Task.FromException<ApplicationSnapshot?>(new RuntimeFailureException("The runtime lost sight of this application."));
+        }
+
+        try
+        {
+            return targetMethod.Invoke(_inner, args);
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is not null)
+        {
+            throw exception.InnerException;
+        }
     }
 }
