@@ -61,12 +61,7 @@ public sealed partial class Autoscaler(LocalRuntimeSettings settings, LocalAppli
         application.QuietPeriods = decision.QuietPeriods;
         if (decision.Change > 0)
         {
-            var added = new LocalInstance(release.NextInstanceId(), release);
-            lock (release)
-            {
-                release.Instances.Add(added);
-            }
-
+            var added = release.AddInstance();
             await supervisor.AddAsync(added);
             if (application.Current != release)
             {

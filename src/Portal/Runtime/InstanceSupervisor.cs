@@ -9,7 +9,8 @@ namespace Platform.Portal.Runtime;
 /// <summary>
 /// Runs and watches the local runtime's instances, each in its sandbox: starts one and, with the same probe loop that
 /// then watches it, waits until it is ready; restarts it with back-off when it exits, fails its liveness probe or
-/// passes its memory request (each an event); samples its CPU and memory; takes it out of the router while its
+/// passes its memory request (each an event); samples its CPU and memory (from its cgroup where it has one, else from
+/// its process tree in /proc) and its readiness probe's answer and latency; takes it out of the router while its
 /// readiness probe fails; stops it.
 /// </summary>
 public sealed partial class InstanceSupervisor(
@@ -139,7 +140,9 @@ public sealed partial class InstanceSupervisor(
                     }
 
                     var now = DateTimeOffset.UtcNow;
-                    var (memory, cpu) = ProcessMetrics.Read().Measure(process.Id);
+                    var (memory, cpu) = instance.Scope?.Cgroup is { } measured && SandboxCgroups.Usage(measured) is { } usage
+                        ? usage
+                        : ProcessMetrics.Read().Measure(process.Id);
                     instance.CpuCores = lastCpu == 0 ? 0 : Math.Max(0, (cpu - lastCpu) / (now - lastSample).TotalSeconds);
                     instance.MemoryMb = memory;
                     (lastSample, lastCpu) = (now, cpu);
@@ -153,7 +156,9 @@ public sealed partial class InstanceSupervisor(
 
                     if (now >= nextReadiness)
                     {
+                        var timer = System.Diagnostics.Stopwatch.StartNew();
                         var ready = await CheckAsync(instance, readiness, token);
+                        instance.LastProbe = new ProbeResult(ready, Math.Round(timer.Elapsed.TotalMilliseconds, 1), DateTimeOffset.UtcNow);
                         readinessFailures = ready ? 0 : readinessFailures + 1;
                         if (ready && instance.State != InstanceState.Ready)
                         {

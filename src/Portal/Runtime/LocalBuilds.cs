@@ -170,6 +170,9 @@ public sealed partial class LocalBuilds(
     }
 
     /// <summary>Where a build lives: its id is "{application}/{deployment}", both plain hex, nothing else.</summary>
+    /// <summary>Where a build's files are (what its instances see as /app).</summary>
+    public string FolderOf(string buildId) => BuildFolder(buildId);
+
     private string BuildFolder(string buildId) => IsBuildId(buildId)
         ? Path.Combine(settings.Directory, "apps", buildId[..32], "builds", buildId[33..])
         : throw new RuntimeFailureException("Invalid build id.");

@@ -22,15 +22,30 @@ internal sealed class LocalRelease(Guid applicationId, Guid deploymentId, string
 
     public List<LocalInstance> Instances { get; } = [];
 
-    public string NextInstanceId() => $"{deploymentId:N}"[^6..] + "-" + Interlocked.Increment(ref _nextIndex);
+    /// <summary>
+    /// Adds an instance: its id is new (ids are never reused, so logs tell instances apart), its slot the lowest free
+    /// one, so a series of metrics ("instance 2") goes on across replacements and releases.
+    /// </summary>
+    public LocalInstance AddInstance()
+    {
+        lock (this)
+        {
+            var slot = Enumerable.Range(1, Instances.Count + 1).First(s => Instances.All(i => i.Slot != s));
+            var instance = new LocalInstance($"{deploymentId:N}"[^6..] + "-" + ++_nextIndex, slot, this);
+            Instances.Add(instance);
+            return instance;
+        }
+    }
 
     public Probe Readiness => settings.Healthchecks.ReadinessProbe ?? ApplicationRules.DefaultReadiness;
 }
 
 /// <summary>One process of a release, supervised: restarted when it exits, killed when over its memory request.</summary>
-internal sealed class LocalInstance(string id, LocalRelease release)
+internal sealed class LocalInstance(string id, int slot, LocalRelease release)
 {
     public string Id => id;
+
+    public int Slot => slot;
 
     public LocalRelease Release => release;
 
@@ -55,9 +70,19 @@ internal sealed class LocalInstance(string id, LocalRelease release)
 
     public double MemoryMb { get; set; }
 
+    /// <summary>What its files take, measured now and then (<see cref="StorageMeter"/>): null until first measured.</summary>
+    public double? StorageGb { get; set; }
+
+    public ProbeResult? LastProbe { get; set; }
+
     /// <summary>Set when the runtime itself stops it: supervision must not restart it.</summary>
     public CancellationTokenSource Stopping { get; } = new();
 
     public InstanceSnapshot Snapshot() => new(
-        id, release.DeploymentId, State, Restarts, Math.Round(CpuCores, 3), Math.Round(MemoryMb, 1), Process?.StartedAt ?? DateTimeOffset.UtcNow);
+        id, release.DeploymentId, State, Restarts, Math.Round(CpuCores, 3), Math.Round(MemoryMb, 1), Process?.StartedAt ?? DateTimeOffset.UtcNow)
+    {
+        Slot = slot,
+        StorageGb = StorageGb is { } storage ? Math.Round(storage, 4) : null,
+        LastProbe = LastProbe,
+    };
 }

@@ -19,6 +19,7 @@ public sealed partial class LocalRuntime(
     LocalBuilds builds,
     InstanceSupervisor supervisor,
     Autoscaler autoscaler,
+    StorageMeter storage,
     LocalDatabaseServer databases,
     RouterAddress router,
     LocalSandbox sandbox,
@@ -27,7 +28,7 @@ public sealed partial class LocalRuntime(
     ILogger<LocalRuntime> logger) : IRuntime, IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _scaling;
+    private Task? _scaling, _measuring;
     private int _stopped;
 
     public string? UnavailableReason => sandbox.UnavailableReason;
@@ -70,11 +71,7 @@ public sealed partial class LocalRuntime(
         }
 
         var count = Math.Max(1, order.Settings.MinRunningInstances);
-        var instances = Enumerable.Range(0, count).Select(_ => new LocalInstance(release.NextInstanceId(), release)).ToList();
-        lock (release)
-        {
-            release.Instances.AddRange(instances);
-        }
+        var instances = Enumerable.Range(0, count).Select(_ => release.AddInstance()).ToList();
 
         try
         {
@@ -204,6 +201,7 @@ public sealed partial class LocalRuntime(
         await RuntimeIdentities.PassThroughFolderAsync(Path.Combine(settings.Directory, "apps"));
         await sandbox.InitializeAsync(cancellationToken);
         _scaling = autoscaler.RunAsync(_stopping.Token);
+        _measuring = storage.RunAsync(_stopping.Token);
     }
 
     async Task IHostedService.StopAsync(CancellationToken cancellationToken)
@@ -217,10 +215,7 @@ public sealed partial class LocalRuntime(
         await _stopping.CancelAsync();
         await supervisor.StopWatchingAsync();
         await Task.WhenAll(applications.TakeAll().Select(supervisor.StopAsync));
-        if (_scaling is not null)
-        {
-            await _scaling;
-        }
+        await Task.WhenAll(new[] { _scaling, _measuring }.OfType<Task>());
 
         await sandbox.ReleaseAllAsync();
     }

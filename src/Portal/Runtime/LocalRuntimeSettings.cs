@@ -29,6 +29,7 @@ public sealed class LocalRuntimeSettings
         KeptBuilds = Positive(section["KeptBuilds"], 5);
         Drain = TimeSpan.FromSeconds(double.TryParse(section["DrainSeconds"], CultureInfo.InvariantCulture, out var drain) ? drain : 2);
         ScalingPeriod = TimeSpan.FromSeconds(double.TryParse(section["ScalingPeriodSeconds"], CultureInfo.InvariantCulture, out var scaling) && scaling >= 1 ? scaling : 10);
+        StoragePeriod = TimeSpan.FromSeconds(double.TryParse(section["StorageSampleSeconds"], CultureInfo.InvariantCulture, out var storage) && storage >= 1 ? storage : 60);
         BuildTimeout = TimeSpan.FromMinutes(double.TryParse(section["BuildTimeoutMinutes"], CultureInfo.InvariantCulture, out var minutes) ? minutes : 30);
         StartTimeout = TimeSpan.FromSeconds(double.TryParse(section["StartTimeoutSeconds"], CultureInfo.InvariantCulture, out var start) && start >= 10 ? start : 600);
         DatabaseAdminConnection = section["DatabaseAdminConnection"];
@@ -73,6 +74,9 @@ public sealed class LocalRuntimeSettings
 
     /// <summary>How often autoscaling compares the instances' average CPU with the request (scaling down takes three quiet periods in a row).</summary>
     public TimeSpan ScalingPeriod { get; }
+
+    /// <summary>How often the storage of each instance (its build and private /tmp) is measured: a walk of its files, so less often than CPU.</summary>
+    public TimeSpan StoragePeriod { get; }
 
     /// <summary>An admin connection to the server databases are created on; empty means the portal's own server.</summary>
     public string? DatabaseAdminConnection { get; }

@@ -1,4 +1,5 @@
 using Hangfire;
+using Platform.Portal.Applications;
 using Platform.Portal.Logs;
 using Platform.Portal.Metrics;
 
@@ -12,5 +13,13 @@ public static class RecurringJobs
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         jobs.AddOrUpdate<MetricsRetentionJob>(MetricsRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        if (RepositoryCheckJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } every)
+        {
+            jobs.AddOrUpdate<RepositoryCheckJob>(RepositoryCheckJob.Id, job => job.RunAsync(CancellationToken.None), every);
+        }
+        else
+        {
+            jobs.RemoveIfExists(RepositoryCheckJob.Id);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Platform.Domain.Databases;
 using Platform.Domain.Logs;
@@ -226,6 +227,42 @@ public sealed partial class LocalSandbox(
         catch (IOException exception)
         {
             LogRemoveFailed(folder, exit, exception.Message);
+        }
+    }
+
+    /// <summary>
+    /// How many bytes an application's folders hold (its uid owns them), counted by du as that uid in a sandbox that
+    /// shows nothing else, on their own file system only, no link followed: a tree the application built to trap a
+    /// walk (links to the host's folders, millions of files) traps only its own uid, for the timeout at most.
+    /// Answers one size per folder, in order; null for a folder that could not be counted.
+    /// </summary>
+    public async Task<IReadOnlyList<long?>> SizesAsync(RuntimeUser user, IReadOnlyList<string> folders, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var present = folders.Select(f => Directory.Exists(f)).ToList();
+        var inside = Isolation == RuntimeIsolation.Sandbox;
+        var targets = folders.Select((f, i) => inside ? $"/measure/{i}" : f).ToList();
+        var arguments = targets.Where((_, i) => present[i]).ToList();
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (arguments.Count > 0)
+        {
+            var spec = new SandboxSpec(user, ["du", "-s", "-x", "-P", "-B1", "--", .. arguments], "/", new Dictionary<string, string> { ["PATH"] = HostCommand.Path },
+                folders.Select((f, i) => (f, i)).Where(p => present[p.i]).Select(p => new SandboxMount(p.f, targets[p.i], Writable: false)).ToList(),
+                Network: null, Cgroup: null, Hostname: "measure");
+            await RunAsync(spec, timeout, (stream, line) =>
+            {
+                if (stream == LogStream.Stdout && line.Split('\t', 2) is [var bytes, var path] && long.TryParse(bytes, NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+                {
+                    lock (sizes)
+                    {
+                        sizes[path] = size;
+                    }
+                }
+            }, cancellationToken);
+        }
+
+        lock (sizes)
+        {
+            return targets.Select((t, i) => present[i] ? sizes.TryGetValue(t, out var size) ? size : (long?)null : 0).ToList();
         }
     }
 

@@ -7,19 +7,23 @@ namespace Platform.Portal.Runtime.Sandbox;
 /// <summary>The control groups one sandbox runs in: one folder per hierarchy, each with its cgroup.procs to join.</summary>
 public sealed record SandboxCgroup(string Name, IReadOnlyList<string> Folders, string? MemoryFolder, bool Unified)
 {
+    /// <summary>Where its CPU time is counted: the cpuacct hierarchy (v1) or its one folder (v2); null when neither is had.</summary>
+    public string? CpuFolder { get; init; }
+
+
     public IEnumerable<string> ProcsFiles => Folders.Select(f => Path.Combine(f, "cgroup.procs"));
 }
 
 /// <summary>
 /// Limits of memory, processes and CPU share per sandbox through control groups, where the host lets the portal
-/// make them: cgroup v1 (memory, pids, cpu hierarchies) or v2 (when the portal's cgroup may delegate controllers).
+/// make them: cgroup v1 (memory, pids, cpu hierarchies, and cpuacct to count CPU time) or v2 (when the portal's cgroup may delegate controllers).
 /// Where none is writable, <see cref="Available"/> is false and the runtime falls back to rlimits (processes per
 /// application's uid, open files) and to supervision's polling of memory. The sandboxes' cgroups sit in one folder
 /// per portal under the portal's own cgroup, so leftovers of an earlier run are found and removed at start.
 /// </summary>
 public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogger<SandboxCgroups> logger)
 {
-    private static readonly string[] V1Controllers = ["memory", "pids", "cpu"];
+    private static readonly string[] V1Controllers = ["memory", "pids", "cpu", "cpuacct"];
     private List<(string Controller, string Parent)> _parents = [];
     private bool _unified;
 
@@ -43,8 +47,10 @@ public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogge
             foreach (var controller in V1Controllers)
             {
                 var mount = v1.FirstOrDefault(m => m.Options.Split(',').Contains(controller));
+                // cpu and cpuacct are often one hierarchy (cpu,cpuacct): its folder is had once.
                 var path = own.Select(l => l.Split(':', 3)).FirstOrDefault(f => f.Length == 3 && f[1].Split(',').Contains(controller))?[2];
-                if (mount is not null && path is not null && TryMake(Path.Join(mount.Point, Relative(path, mount.Root), $"platform-{key}")) is { } parent)
+                if (mount is not null && path is not null && TryMake(Path.Join(mount.Point, Relative(path, mount.Root), $"platform-{key}")) is { } parent
+                    && parents.All(p => p.Item2 != parent))
                 {
                     parents.Add((controller, parent));
                 }
@@ -85,7 +91,7 @@ public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogge
         var bytes = ((long)memoryMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
         var shares = Math.Clamp((int)(1024 * cpu), 2, 262144);
         var folders = new List<string>();
-        string? memory = null;
+        string? memory = null, cpuTime = null;
         try
         {
             foreach (var (controller, parent) in _parents)
@@ -99,7 +105,7 @@ public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogge
                     await TryWriteAsync(Path.Combine(folder, "memory.swap.max"), "0");
                     await WriteAsync(folder, "pids.max", processes.ToString(CultureInfo.InvariantCulture));
                     await TryWriteAsync(Path.Combine(folder, "cpu.weight"), Math.Clamp(shares * 100 / 1024, 1, 10000).ToString(CultureInfo.InvariantCulture));
-                    memory = folder;
+                    (memory, cpuTime) = (folder, folder);
                 }
                 else if (controller == "memory")
                 {
@@ -108,6 +114,10 @@ public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogge
                     await TryWriteAsync(Path.Combine(folder, "memory.memsw.limit_in_bytes"), bytes);
                     memory = folder;
                 }
+                else if (controller == "cpuacct")
+                {
+                    cpuTime = folder;
+                }
                 else if (controller == "pids")
                 {
                     await WriteAsync(folder, "pids.max", processes.ToString(CultureInfo.InvariantCulture));
@@ -115,6 +125,8 @@ public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogge
                 else
                 {
                     await WriteAsync(folder, "cpu.shares", shares.ToString(CultureInfo.InvariantCulture));
+                    // A joint cpu,cpuacct hierarchy counts the time in the same folder.
+                    cpuTime ??= File.Exists(Path.Combine(folder, "cpuacct.usage")) ? folder : null;
                 }
             }
         }
@@ -128,7 +140,7 @@ public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogge
             throw new SandboxException($"A sandbox's limits could not be set: {exception.Message}");
         }
 
-        return new SandboxCgroup(name, folders, memory, _unified);
+        return new SandboxCgroup(name, folders, memory, _unified) { CpuFolder = cpuTime };
     }
 
     /// <summary>How many times the kernel killed a process of this cgroup for passing its memory limit.</summary>
@@ -148,6 +160,43 @@ public sealed partial class SandboxCgroups(LocalRuntimeSettings settings, ILogge
         catch (IOException)
         {
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// What the cgroup's processes, and every child they started, consume: the working set in MB (memory charged,
+    /// less the file cache the kernel may take back at once, as kubelet counts it) and the CPU seconds used since the
+    /// cgroup was made, exited children included. Null when the cgroup counts neither, so the caller reads /proc instead.
+    /// </summary>
+    public static (double MemoryMb, double CpuSeconds)? Usage(SandboxCgroup cgroup)
+    {
+        if (cgroup.MemoryFolder is not { } memoryFolder || cgroup.CpuFolder is not { } cpuFolder)
+        {
+            return null;
+        }
+
+        try
+        {
+            var stat = File.ReadLines(Path.Combine(memoryFolder, "memory.stat")).Select(l => l.Split(' ', 2)).Where(f => f.Length == 2)
+                .ToDictionary(f => f[0], f => long.TryParse(f[1], CultureInfo.InvariantCulture, out var value) ? value : 0, StringComparer.Ordinal);
+            long charged, cpuNanoseconds;
+            if (cgroup.Unified)
+            {
+                charged = long.Parse(File.ReadAllText(Path.Combine(memoryFolder, "memory.current")), CultureInfo.InvariantCulture) - stat.GetValueOrDefault("inactive_file");
+                var usage = File.ReadLines(Path.Combine(cpuFolder, "cpu.stat")).Select(l => l.Split(' ', 2)).First(f => f[0] == "usage_usec")[1];
+                cpuNanoseconds = long.Parse(usage, CultureInfo.InvariantCulture) * 1000;
+            }
+            else
+            {
+                charged = long.Parse(File.ReadAllText(Path.Combine(memoryFolder, "memory.usage_in_bytes")), CultureInfo.InvariantCulture) - stat.GetValueOrDefault("total_inactive_file");
+                cpuNanoseconds = long.Parse(File.ReadAllText(Path.Combine(cpuFolder, "cpuacct.usage")), CultureInfo.InvariantCulture);
+            }
+
+            return (Math.Max(0, charged) / (1024.0 * 1024), cpuNanoseconds / 1e9);
+        }
+        catch (Exception exception) when (exception is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

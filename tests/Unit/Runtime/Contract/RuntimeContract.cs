@@ -386,6 +386,7 @@ public abstract class RuntimeContract : IAsyncLifetime
         Assert.Equal((application, fetched.DeploymentId, 2, 2), (observed.ApplicationId, observed.DeploymentId, observed.Desired, observed.Ready));
         Assert.All(observed.Instances, i => Assert.Equal((fetched.DeploymentId, InstanceState.Ready), (i.DeploymentId, i.State)));
         Assert.Equal(2, observed.Instances.Select(i => i.Id).Distinct().Count());
+        Assert.Equal([1, 2], observed.Instances.Select(i => i.Slot).Order());
     }
 
     [Fact]
