@@ -97,10 +97,11 @@ public sealed class MetricStore(IDbContextFactory<PlatformDbContext> dbFactory, 
             ? $"SELECT application_id, slot, metric, bucket_start, sum, count FROM metric_rollup WHERE bucket_seconds = {rollup}"
             : $"SELECT application_id, slot, metric, at AS bucket_start, value AS sum, 1 AS count FROM ({RawValues}) raw";
         var metrics = latency is { } l ? $"{(int)value}, {(int)l}" : $"{(int)value}";
+        static string Average(StoredMetric metric) =>
+            $"sum(r.sum) FILTER (WHERE r.metric = {(int)metric}) / nullif(sum(r.count) FILTER (WHERE r.metric = {(int)metric}), 0)::float8";
         var sql = $"""
             SELECT r.slot, date_bin(INTERVAL '{window.BucketSeconds} seconds', r.bucket_start, TIMESTAMPTZ 'epoch') AS at,
-                sum(r.sum) FILTER (WHERE r.metric = {(int)value}) / nullif(sum(r.count) FILTER (WHERE r.metric = {(int)value}), 0)::float8,
-                sum(r.sum) FILTER (WHERE r.metric = {(int)(latency ?? value)}) / nullif(sum(r.count) FILTER (WHERE r.metric = {(int)(latency ?? value)}), 0)::float8
+                {Average(value)}, {(latency is { } shown ? Average(shown) : "NULL::float8")}
             FROM ({source}) r
             WHERE r.application_id = @application AND r.metric IN ({metrics}) AND r.bucket_start >= @from AND r.bucket_start < @end
             GROUP BY 1, 2
