@@ -174,7 +174,10 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
             var input = credentials is null ? [] : Encoding.UTF8.GetBytes($"username={credentials.Username}\npassword={credentials.Password}\n");
             string[] command = ["/bin/sh", "-c", .. script, credentials is null ? "0" : "1"];
             var spec = new SandboxSpec(user, command, inside ? "/tmp" : workingFolder, environment, mounts, scope.Network, scope.Cgroup, "git", input);
-            var errors = new List<string>();
+            // git's reason is its first fatal or error line, else its last: only those two are kept. The server a
+            // repository URL names is the tenant's, and what it says git prints ("remote: …" for each line of an http
+            // error's body, an ssh server's standard error as it comes): kept whole, it grew the portal without bound.
+            var reason = new GitReason();
             string? marker = null;
             var secrets = credentials is null ? [] : new[] { credentials.Password, credentials.Username }.Where(s => s.Length > 0).ToArray();
             var exit = await sandbox.RunAsync(spec, timeout ?? Timeout, (stream, line) =>
@@ -186,14 +189,10 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
                 }
 
                 var shown = Redact(ChildProcess.MaskSecrets(line, secrets));
-                lock (errors)
-                {
-                    errors.Add(shown);
-                }
-
+                reason.Add(shown);
                 output(shown);
             }, cancellationToken);
-            return (exit, marker, Reason(errors));
+            return (exit, marker, reason.Text);
         }
         finally
         {
@@ -255,12 +254,35 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
     /// <summary>A URL or a line of git's as it may be shown: its secrets masked, by the domain's one rule (<see cref="GitUrls.Redact"/>).</summary>
     public static string Redact(string text) => GitUrls.Redact(text);
 
-    /// <summary>git's reason: its first fatal or error line, else its last line.</summary>
-    private static string? Reason(List<string> lines)
+    /// <summary>git's reason: its first fatal or error line, else its last line; it holds those two lines and nothing more.</summary>
+    private sealed class GitReason
     {
-        lock (lines)
+        private readonly Lock _gate = new();
+        private string? _failure;
+        private string? _last;
+
+        public string? Text
         {
-            return lines.FirstOrDefault(l => l.StartsWith("fatal:", StringComparison.Ordinal) || l.StartsWith("error:", StringComparison.Ordinal)) ?? lines.LastOrDefault();
+            get
+            {
+                lock (_gate)
+                {
+                    return _failure ?? _last;
+                }
+            }
+        }
+
+        public void Add(string line)
+        {
+            lock (_gate)
+            {
+                if (_failure is null && (line.StartsWith("fatal:", StringComparison.Ordinal) || line.StartsWith("error:", StringComparison.Ordinal)))
+                {
+                    _failure = line;
+                }
+
+                _last = line;
+            }
         }
     }
 }
