@@ -20,7 +20,16 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
 {
     private const string CommitMarker = "PLATFORM-COMMIT ";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+
+    /// <summary>One fetch at a time per application: it writes the application's git cache.</summary>
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _fetches = new();
+
+    /// <summary>
+    /// One head check at a time per application, apart from its fetches: it touches neither the cache nor a build, and a
+    /// repository's server that hangs must not hold a deployment's fetch for the check's minute, nor the check (and a
+    /// job asking every application in turn) for a fetch's five.
+    /// </summary>
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _heads = new();
 
     /// <summary>
     /// All git does, in one sandboxed shell: its exit code names the step that failed. The configuration (reading
@@ -73,7 +82,7 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         var inside = sandbox.Isolation == RuntimeIsolation.Sandbox;
         var (cacheInside, buildInside) = inside ? ("/cache", "/build") : (cache, folder);
         var wanted = commitId ?? $"refs/heads/{source.Branch}";
-        var (exit, marker, errors) = await RunAsync(applicationId, user, $"fetch-{deploymentId:N}"[..18], git,
+        var (exit, marker, errors) = await RunAsync(_fetches, applicationId, user, $"fetch-{deploymentId:N}"[..18], git,
             [new(cache, cacheInside, true), new(folder, buildInside, true)], inside ? "/tmp" : cache,
             [Script, "git", git.Url, wanted, source.RootPath, cacheInside, buildInside], output, cancellationToken);
         var url = git.ShownUrl;
@@ -92,7 +101,7 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
     public async Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, RuntimeUser user, CancellationToken cancellationToken)
     {
         var git = Prepare(source, credentials);
-        var (exit, marker, errors) = await RunAsync(applicationId, user, $"heads-{Guid.NewGuid():N}"[..18], git, [], "/tmp",
+        var (exit, marker, errors) = await RunAsync(_heads, applicationId, user, $"heads-{Guid.NewGuid():N}"[..18], git, [], "/tmp",
             [HeadScript, "git", git.Url, source.Branch], _ => { }, cancellationToken, HeadTimeout);
         var url = git.ShownUrl;
         return exit switch
@@ -140,14 +149,14 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
     }
 
     /// <summary>
-    /// Runs a git script in a sandbox of the application's own, one at a time per application: networked only for a
-    /// remote repository, a local one mounted read-only. Answers its exit code, its marker line and git's reason.
+    /// Runs a git script in a sandbox of the application's own, one at a time per application and kind (<paramref name="gates"/>):
+    /// networked only for a remote repository, a local one mounted read-only. Answers its exit code, its marker line and git's reason.
     /// </summary>
     private async Task<(int Exit, string? Marker, string? Reason)> RunAsync(
-        Guid applicationId, RuntimeUser user, string name, GitCall git, List<SandboxMount> mounts, string workingFolder, string[] script,
-        Action<string> output, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        ConcurrentDictionary<Guid, SemaphoreSlim> gates, Guid applicationId, RuntimeUser user, string name, GitCall git, List<SandboxMount> mounts, string workingFolder,
+        string[] script, Action<string> output, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
-        var gate = _locks.GetOrAdd(applicationId, _ => new SemaphoreSlim(1, 1));
+        var gate = gates.GetOrAdd(applicationId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
