@@ -16,7 +16,7 @@ namespace Platform.Portal.Runtime;
 /// helper reading it from the sandbox's private memory, where it arrives on standard input: never on a command line,
 /// in an environment, or in a log line.
 /// </summary>
-public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandbox)
+public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandbox sandbox)
 {
     private const string CommitMarker = "PLATFORM-COMMIT ";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
@@ -41,9 +41,9 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         mkdir -m 700 "$shared" || exit 14
         trap 'rm -rf "$shared"' EXIT
         printf '[safe]\n\tdirectory = *\n[credential]\n\thelper =\n' > "$shared/config"
-        if [ "$credential" = 1 ]; then
+        if [ -n "$credential" ]; then
           (umask 077; cat > "$shared/credential")
-          printf '\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$shared/credential" >> "$shared/config"
+          printf '[credential "%s"]\n\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$credential" "$shared/credential" >> "$shared/config"
         fi
         export GIT_CONFIG_GLOBAL="$shared/config"
         [ -f "$cache/HEAD" ] || git init --bare --quiet "$cache" || exit 10
@@ -62,9 +62,9 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         mkdir -m 700 "$shared" || exit 14
         trap 'rm -rf "$shared"' EXIT
         printf '[safe]\n\tdirectory = *\n[credential]\n\thelper =\n' > "$shared/config"
-        if [ "$credential" = 1 ]; then
+        if [ -n "$credential" ]; then
           (umask 077; cat > "$shared/credential")
-          printf '\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$shared/credential" >> "$shared/config"
+          printf '[credential "%s"]\n\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$credential" "$shared/credential" >> "$shared/config"
         fi
         export GIT_CONFIG_GLOBAL="$shared/config"
         heads=$(git ls-remote --heads --end-of-options "$url" "refs/heads/$branch") || exit 10
@@ -116,7 +116,12 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromMinutes(1);
 
     /// <summary>A source made fit for git: its URL without credentials (they go to git on standard input), checked, and as it may be shown.</summary>
-    private sealed record GitCall(string Url, string ShownUrl, string? Local, GitCredentials? Credentials);
+    /// <param name="CredentialScope">
+    /// The scheme and host (<c>https://host[:port]</c>) the credentials are for: git's helper answers for these alone
+    /// (<c>credential.&lt;url&gt;.helper</c>), so a redirect to another host, or to plain http, gets no password. Null
+    /// when there are none, or the URL names no such host (a path, an scp-like ssh address, which take no password).
+    /// </param>
+    private sealed record GitCall(string Url, string ShownUrl, string? Local, GitCredentials? Credentials, string? CredentialScope);
 
     private GitCall Prepare(GitSource source, GitCredentials? credentials)
     {
@@ -145,8 +150,19 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
             throw new RuntimeFailureException($"The repository {Redact(plain)} could not be reached: there is no such folder.");
         }
 
-        return new GitCall(plain, Redact(plain), local, credentials);
+        return new GitCall(plain, Redact(plain), local, credentials, credentials is null ? null : CredentialScope(plain));
     }
+
+    /// <summary>The scheme and host a URL's credentials are for, as git's configuration names a URL; null when it has none fit for it.</summary>
+    private static string? CredentialScope(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && !uri.IsFile && !uri.IsUnc
+        && uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) is var scope && SafeScope().IsMatch(scope)
+            ? scope
+            : null;
+
+    /// <summary>What may stand in a section name of git's configuration written by the script: no quote, backslash or line break.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z][a-z0-9+.-]*://[A-Za-z0-9.\-\[\]:_%]+$")]
+    private static partial System.Text.RegularExpressions.Regex SafeScope();
 
     /// <summary>
     /// Runs a git script in a sandbox of the application's own, one at a time per application and kind (<paramref name="gates"/>):
@@ -179,16 +195,16 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
                 ["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh",
                 ["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new",
             };
-            var credentials = git.Credentials;
+            var credentials = git.CredentialScope is null ? null : git.Credentials;
             var input = credentials is null ? [] : Encoding.UTF8.GetBytes($"username={credentials.Username}\npassword={credentials.Password}\n");
-            string[] command = ["/bin/sh", "-c", .. script, credentials is null ? "0" : "1"];
+            string[] command = ["/bin/sh", "-c", .. script, credentials is null ? "" : git.CredentialScope!];
             var spec = new SandboxSpec(user, command, inside ? "/tmp" : workingFolder, environment, mounts, scope.Network, scope.Cgroup, "git", input);
             // git's reason is its first fatal or error line, else its last: only those two are kept. The server a
             // repository URL names is the tenant's, and what it says git prints ("remote: …" for each line of an http
             // error's body, an ssh server's standard error as it comes): kept whole, it grew the portal without bound.
             var reason = new GitReason();
             string? marker = null;
-            var secrets = credentials is null ? [] : new[] { credentials.Password, credentials.Username }.Where(s => s.Length > 0).ToArray();
+            var secrets = git.Credentials is not { } given ? [] : new[] { given.Password, given.Username }.Where(s => s.Length > 0).ToArray();
             var exit = await sandbox.RunAsync(spec, timeout ?? Timeout, (stream, line) =>
             {
                 if (stream == LogStream.Stdout && line.StartsWith(CommitMarker, StringComparison.Ordinal))
