@@ -145,11 +145,6 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
             throw new RuntimeFailureException("The repository cannot be a folder of the portal's own data, nor a system folder.");
         }
 
-        if (local is not null && !Directory.Exists(local))
-        {
-            throw new RuntimeFailureException($"The repository {Redact(plain)} could not be reached: there is no such folder.");
-        }
-
         return new GitCall(plain, Redact(plain), local, credentials, credentials is null ? null : CredentialScope(plain));
     }
 
@@ -217,6 +212,13 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
                 reason.Add(shown);
                 output(shown);
             }, cancellationToken);
+            // A local repository is mounted by bubblewrap as the application's uid: a folder missing and one that uid
+            // may not reach are told apart by nothing (a look as root first told any tenant which folders exist).
+            if (git.Local is not null && inside && exit != 0 && reason.Text is { } text && text.StartsWith($"bwrap: Can't find source path {git.Local}:", StringComparison.Ordinal))
+            {
+                throw new RuntimeFailureException($"The repository {git.ShownUrl} could not be reached: there is no such folder, or the application may not read it.");
+            }
+
             return (exit, marker, reason.Text);
         }
         finally
