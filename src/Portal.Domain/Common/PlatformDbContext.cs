@@ -9,6 +9,7 @@ using Platform.Domain.Environments;
 using Platform.Domain.Events;
 using Platform.Domain.Logs;
 using Platform.Domain.Members;
+using Platform.Domain.Metrics;
 using Platform.Domain.Organizations;
 using Platform.Domain.Projects;
 using Platform.Domain.Tokens;
@@ -50,6 +51,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<LogLine> LogLines => Set<LogLine>();
 
     public DbSet<LogCount> LogCounts => Set<LogCount>();
+
+    public DbSet<InstanceSample> InstanceSamples => Set<InstanceSample>();
+
+    public DbSet<ApplicationSample> ApplicationSamples => Set<ApplicationSample>();
+
+    public DbSet<MetricRollup> MetricRollups => Set<MetricRollup>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

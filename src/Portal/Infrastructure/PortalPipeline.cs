@@ -11,6 +11,7 @@ using Platform.Portal.Runtime;
 using Platform.Portal.Environments;
 using Platform.Portal.Events;
 using Platform.Portal.Members;
+using Platform.Portal.Metrics;
 using Platform.Portal.Projects;
 using Platform.Portal.Organizations;
 using Platform.Portal.Referrals;
@@ -70,6 +71,7 @@ public static class PortalPipeline
         api.MapVariableApi();
         api.MapDeploymentApi();
         api.MapLogApi();
+        api.MapMetricsApi();
 
         app.MapFormerAppAddresses();
         app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);

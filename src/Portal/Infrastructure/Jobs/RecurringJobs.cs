@@ -1,6 +1,7 @@
 using Hangfire;
 using Platform.Portal.Applications;
 using Platform.Portal.Logs;
+using Platform.Portal.Metrics;
 
 namespace Platform.Portal.Infrastructure.Jobs;
 
@@ -11,6 +12,7 @@ public static class RecurringJobs
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        jobs.AddOrUpdate<MetricsRetentionJob>(MetricsRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         if (RepositoryCheckJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } every)
         {
             jobs.AddOrUpdate<RepositoryCheckJob>(RepositoryCheckJob.Id, job => job.RunAsync(CancellationToken.None), every);
