@@ -1,4 +1,5 @@
 using Hangfire;
+using Platform.Portal.Billing;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Applications;
@@ -70,6 +71,7 @@ public static class PortalPipeline
         api.MapVariableApi();
         api.MapDeploymentApi();
         api.MapLogApi();
+        api.MapCostApi();
 
         app.MapFormerAppAddresses();
         app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);

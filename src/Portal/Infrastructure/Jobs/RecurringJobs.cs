@@ -1,4 +1,6 @@
 using Hangfire;
+using Platform.Domain.Billing;
+using Platform.Portal.Billing;
 using Platform.Portal.Logs;
 
 namespace Platform.Portal.Infrastructure.Jobs;
@@ -10,5 +12,7 @@ public static class RecurringJobs
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        jobs.AddOrUpdate<CostAggregationJob>(CostAggregationJob.Id, job => job.RunAsync(CancellationToken.None),
+            services.GetRequiredService<BillingSettings>().AggregationCron);
     }
 }
