@@ -12,8 +12,8 @@ namespace Platform.Domain.Billing;
 /// </summary>
 public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock)
 {
-    /// <summary>The highest budget taken: a thousand million in cents, far above any month.</summary>
-    public const long MaxBudgetCents = 100_000_000_000;
+    /// <summary>The highest budget taken: ten million in the currency, far above any month.</summary>
+    public const long MaxBudgetCents = 1_000_000_000;
 
     public Task<Result<CurrentCostView>> CurrentCostAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
         access.WithAsync<CurrentCostView>(caller, Resource.Organization(organizationId), Permission.ManageBilling, async _ =>

@@ -42,6 +42,11 @@ internal static class DeploymentQuota
     /// </summary>
     public static async Task<DomainError?> RefusalAsync(PlatformDbContext db, Guid organizationId, DateTimeOffset now)
     {
+        if (!await db.BillingAccounts.AnyAsync(a => a.OrganizationId == organizationId && a.Plan!.MonthlyDeploymentQuota != null))
+        {
+            return null; // No quota: nothing to count, nothing to lock.
+        }
+
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM billing_account WHERE organization_id = {organizationId} FOR UPDATE");
         var usage = await UsageAsync(db, organizationId, now);
         return usage is { Exceeded: true }

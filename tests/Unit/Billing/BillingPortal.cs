@@ -74,6 +74,14 @@ public sealed record BillingTeam(BillingPortal Billing, HttpClient Owner, TestUs
         return await Owner.CreateApplicationAsync(environmentId ?? EnvironmentId, body);
     }
 
+    /// <summary>Deploys the application, lets the clock run for <paramref name="duration"/>, and stops it.</summary>
+    public async Task RunForAsync(Guid applicationId, TimeSpan duration)
+    {
+        await Owner.DeployOkAsync(applicationId);
+        Billing.Clock.Advance(duration);
+        await StopAsync(applicationId);
+    }
+
     public async Task StopAsync(Guid applicationId)
     {
         var stop = await Owner.PostForDeploymentAsync($"/api/application/{applicationId}/stop");

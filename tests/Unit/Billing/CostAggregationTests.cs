@@ -16,9 +16,7 @@ public sealed class CostAggregationTests(BillingPortal billing) : IClassFixture<
     {
         var team = await billing.CreateTeamAsync();
         var application = await team.CreateApplicationAsync(cpu: 0.5, memoryMb: 512, instances: 2);
-        await team.Owner.DeployOkAsync(application);
-        billing.Clock.Advance(new TimeSpan(3, 17, 0));
-        await team.StopAsync(application);
+        await team.RunForAsync(application, new TimeSpan(3, 17, 0));
         billing.Clock.Advance(TimeSpan.FromHours(1)); // stopped: this hour costs nothing
 
         await billing.AggregateAsync(team.OrganizationId);
@@ -81,9 +79,7 @@ public sealed class CostAggregationTests(BillingPortal billing) : IClassFixture<
     {
         var team = await billing.CreateTeamAsync(trialOver: false);
         var application = await team.CreateApplicationAsync(cpu: 1, memoryMb: 1024, instances: 1);
-        await team.Owner.DeployOkAsync(application);
-        billing.Clock.Advance(TimeSpan.FromHours(2));
-        await team.StopAsync(application);
+        await team.RunForAsync(application, TimeSpan.FromHours(2));
 
         await billing.AggregateAsync(team.OrganizationId);
         var cost = await team.CurrentCostAsync();
@@ -99,9 +95,7 @@ public sealed class CostAggregationTests(BillingPortal billing) : IClassFixture<
         var team = await billing.CreateTeamAsync();
         (await team.RedeemAsync("welcome-50")).EnsureSuccessStatusCode();
         var application = await team.CreateApplicationAsync(cpu: 4, memoryMb: 8192, instances: 2);
-        await team.Owner.DeployOkAsync(application);
-        billing.Clock.Advance(TimeSpan.FromSeconds(1_000));
-        await team.StopAsync(application);
+        await team.RunForAsync(application, TimeSpan.FromSeconds(1_000));
 
         await billing.AggregateAsync(team.OrganizationId);
         var cost = await team.CurrentCostAsync();
