@@ -1,5 +1,6 @@
 using Hangfire;
 using Platform.Domain.Billing;
+using Platform.Portal.Applications;
 using Platform.Portal.Billing;
 using Platform.Portal.Logs;
 
@@ -14,5 +15,13 @@ public static class RecurringJobs
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         jobs.AddOrUpdate<CostAggregationJob>(CostAggregationJob.Id, job => job.RunAsync(CancellationToken.None),
             services.GetRequiredService<BillingSettings>().AggregationCron);
+        if (RepositoryCheckJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } every)
+        {
+            jobs.AddOrUpdate<RepositoryCheckJob>(RepositoryCheckJob.Id, job => job.RunAsync(CancellationToken.None), every);
+        }
+        else
+        {
+            jobs.RemoveIfExists(RepositoryCheckJob.Id);
+        }
     }
 }
