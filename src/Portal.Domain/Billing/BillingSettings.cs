@@ -1,12 +1,7 @@
-using Platform.Domain.Common;
-
 namespace Platform.Domain.Billing;
 
-/// <summary>
-/// Who sells, for VAT (section "Billing": Billing__SellerCountry, Billing__VatRatePercent), and how often the cost is
-/// aggregated (Billing__AggregationCron).
-/// </summary>
-public sealed record BillingSettings(string SellerCountry = "FR", decimal VatRatePercent = 20m, string AggregationCron = "*/5 * * * *")
+/// <summary>Who sells, for VAT (section "Billing": Billing__SellerCountry, Billing__VatRatePercent).</summary>
+public sealed record BillingSettings(string SellerCountry = "FR", decimal VatRatePercent = 20m)
 {
     /// <summary>
     /// The VAT rate of an invoice: 0% (reverse charge) for a business of another EU country than the seller's that gave a
@@ -26,11 +21,4 @@ public sealed record BillingSettings(string SellerCountry = "FR", decimal VatRat
     public static long VatOf(long netCents, decimal ratePercent) =>
         (long)decimal.Round(netCents * ratePercent / 100m, 0, MidpointRounding.AwayFromZero);
 
-    /// <summary>Checks the settings at start-up; the message names the setting.</summary>
-    public BillingSettings Checked() =>
-        !BillingInfoRules.Countries.Contains(SellerCountry)
-            ? throw new ArgumentException($"Billing:SellerCountry must be an ISO 3166-1 alpha-2 code, such as FR; it is \"{Texts.Cut(SellerCountry, 10)}\".")
-            : VatRatePercent is < 0 or > 100
-                ? throw new ArgumentException("Billing:VatRatePercent must be between 0 and 100.")
-                : this;
 }

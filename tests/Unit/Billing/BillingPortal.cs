@@ -12,14 +12,15 @@ namespace Platform.Tests.Billing;
 /// <summary>
 /// A real portal on the fake runtime whose clock the test moves: deployments run through the real engine, so the
 /// running intervals are those the engine writes, and an hour of running time takes no time at all. The clock starts
-/// on 10 March 2027 at 08:00 UTC and only moves when a test advances it.
+/// on 10 March 2027 at 08:00 UTC and only moves when a test advances it. The recurring aggregation is off: tests run
+/// it when they mean to.
 /// </summary>
 public sealed class BillingPortal : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2027, 3, 10, 8, 0, 0, TimeSpan.Zero);
 
     public BillingPortal() =>
-        Portal = PortalFactory.With(new Dictionary<string, string?>(), services =>
+        Portal = PortalFactory.With(new Dictionary<string, string?> { ["Billing:AggregationMinutes"] = "0" }, services =>
         {
             FakeRuntime.Replace(services, State);
             services.AddSingleton<TimeProvider>(Clock);

@@ -26,8 +26,6 @@ public sealed partial class CostAggregation(IDbContextFactory<PlatformDbContext>
 {
     private const long LockKey = 0x636f737473; // "costs": one aggregation at a time
 
-    public static readonly int[] AlertLevels = [80, 100];
-
     /// <summary>The current month, as of now: what the recurring job runs.</summary>
     public Task<AggregationResult> RunAsync(CancellationToken cancellationToken) => RunAsync(clock.GetUtcNow(), null, null, cancellationToken);
 

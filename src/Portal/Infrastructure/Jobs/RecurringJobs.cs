@@ -1,5 +1,4 @@
 using Hangfire;
-using Platform.Domain.Billing;
 using Platform.Portal.Applications;
 using Platform.Portal.Billing;
 using Platform.Portal.Logs;
@@ -13,8 +12,15 @@ public static class RecurringJobs
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
-        jobs.AddOrUpdate<CostAggregationJob>(CostAggregationJob.Id, job => job.RunAsync(CancellationToken.None),
-            services.GetRequiredService<BillingSettings>().AggregationCron);
+        if (CostAggregationJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } aggregation)
+        {
+            jobs.AddOrUpdate<CostAggregationJob>(CostAggregationJob.Id, job => job.RunAsync(CancellationToken.None), aggregation);
+        }
+        else
+        {
+            jobs.RemoveIfExists(CostAggregationJob.Id);
+        }
+
         if (RepositoryCheckJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } every)
         {
             jobs.AddOrUpdate<RepositoryCheckJob>(RepositoryCheckJob.Id, job => job.RunAsync(CancellationToken.None), every);
