@@ -16,7 +16,7 @@ namespace Platform.Benchmarks;
 /// </summary>
 internal static class LiveLogBenchmark
 {
-    public static async Task<int> Main()
+    public static async Task<int> Main(string[] args)
     {
         // Outside a test project, WebApplicationFactory needs to be told where the portal's content is.
         var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -28,6 +28,11 @@ internal static class LiveLogBenchmark
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_PORTAL", Path.Combine(root!.FullName, "src", "Portal"));
         await using var portal = new PortalFactory();
         await ((Xunit.IAsyncLifetime)portal).InitializeAsync();
+        if (args is ["costs"])
+        {
+            return await CostAggregationBenchmark.RunAsync(portal);
+        }
+
         var c = await Catalogue.CreateAsync(portal, "bench");
 
         Console.WriteLine("== Live log latency: an application printing 2,000 lines a second ==");
