@@ -37,11 +37,7 @@ public sealed class BillingPortal : IAsyncLifetime
     public Task DisposeAsync() => ((IAsyncLifetime)Portal).DisposeAsync();
 
     /// <summary>Runs the cost aggregation of the current month for one organization, as of the clock, as the job does.</summary>
-    public async Task<AggregationResult> AggregateAsync(Guid organizationId)
-    {
-        using var scope = Portal.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<CostAggregation>().RunAsync(Clock.GetUtcNow(), organizationId, null, CancellationToken.None);
-    }
+    public Task<AggregationResult> AggregateAsync(Guid organizationId) => Portal.AggregateAsync(Clock.GetUtcNow(), organizationId);
 
     /// <summary>A new organization whose trial is over (its running time is billed), with a project and an environment.</summary>
     public async Task<BillingTeam> CreateTeamAsync(bool trialOver = true)
@@ -97,7 +93,14 @@ public sealed record BillingTeam(BillingPortal Billing, HttpClient Owner, TestUs
     public Task<HttpResponseMessage> RedeemAsync(string code) => Owner.PostAsJsonAsync($"/api/organization/{OrganizationId}/creditCode", new { code });
 }
 
-public static class MoneyJson
+public static class BillingSteps
 {
+    /// <summary>Runs the cost aggregation of the current month for one organization, as of <paramref name="now"/>, on the portal's own services.</summary>
+    public static async Task<AggregationResult> AggregateAsync(this PortalFactory portal, DateTimeOffset now, Guid organizationId)
+    {
+        using var scope = portal.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<CostAggregation>().RunAsync(now, organizationId, null, CancellationToken.None);
+    }
+
     public static long Cents(this JsonNode? money) => money!["total_in_cents"]!.GetValue<long>();
 }

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Platform.Domain.Billing.Costs;
 using Platform.Tests.Deployments;
 using Platform.Tests.Support;
 
@@ -45,7 +44,7 @@ public sealed class RestartBillingTests : IAsyncLifetime
             application = await owner.CreateApplicationAsync(environment, body);
             await owner.DeployOkAsync(application);
             _clock.Advance(TimeSpan.FromHours(1));
-            await AggregateAsync(first, organization); // the last time this portal sees it running
+            await first.AggregateAsync(_clock.GetUtcNow(), organization); // the last time this portal sees it running
             _clock.Advance(TimeSpan.FromMinutes(4));
         }
 
@@ -60,7 +59,7 @@ public sealed class RestartBillingTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromHours(1));
         var stop = await client.PostForDeploymentAsync($"/api/application/{application}/stop");
         await client.EndedAsync(stop);
-        await AggregateAsync(second, organization);
+        await second.AggregateAsync(_clock.GetUtcNow(), organization);
         var cost = await client.GetObjectAsync($"/api/organization/{organization}/currentCost");
 
         // Billed: the hour before the last aggregation the first portal ran, and the hour after the restore; not the
@@ -75,10 +74,4 @@ public sealed class RestartBillingTests : IAsyncLifetime
         FakeRuntime.Replace(services, _state);
         services.AddSingleton<TimeProvider>(_clock);
     });
-
-    private async Task AggregateAsync(PortalFactory portal, Guid organizationId)
-    {
-        using var scope = portal.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<CostAggregation>().RunAsync(_clock.GetUtcNow(), organizationId, null, CancellationToken.None);
-    }
 }
