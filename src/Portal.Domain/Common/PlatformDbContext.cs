@@ -12,6 +12,7 @@ using Platform.Domain.Environments;
 using Platform.Domain.Events;
 using Platform.Domain.Logs;
 using Platform.Domain.Members;
+using Platform.Domain.Metrics;
 using Platform.Domain.Organizations;
 using Platform.Domain.Projects;
 using Platform.Domain.Tokens;
@@ -71,6 +72,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<BillingMonth> BillingMonths => Set<BillingMonth>();
 
     public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();
+
+    public DbSet<InstanceSample> InstanceSamples => Set<InstanceSample>();
+
+    public DbSet<ApplicationSample> ApplicationSamples => Set<ApplicationSample>();
+
+    public DbSet<MetricRollup> MetricRollups => Set<MetricRollup>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -3,6 +3,7 @@ using Hangfire;
 using Platform.Portal.Applications;
 using Platform.Portal.Billing;
 using Platform.Portal.Logs;
+using Platform.Portal.Metrics;
 
 namespace Platform.Portal.Infrastructure.Jobs;
 
@@ -13,6 +14,7 @@ public static class RecurringJobs
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        jobs.AddOrUpdate<MetricsRetentionJob>(MetricsRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         if (CostAggregationJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } aggregation)
         {
             jobs.AddOrUpdate<CostAggregationJob>(CostAggregationJob.Id, job => job.RunAsync(CancellationToken.None), aggregation);
