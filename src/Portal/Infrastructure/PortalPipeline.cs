@@ -1,4 +1,5 @@
 using Hangfire;
+using Platform.Portal.Billing;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Applications;
@@ -71,6 +72,7 @@ public static class PortalPipeline
         api.MapVariableApi();
         api.MapDeploymentApi();
         api.MapLogApi();
+        api.MapCostApi();
         api.MapMetricsApi();
 
         app.MapFormerAppAddresses();

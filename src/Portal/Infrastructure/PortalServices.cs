@@ -12,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 using Microsoft.Extensions.Options;
 using Platform.Domain.Access;
+using Platform.Portal.Billing;
 using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
@@ -98,6 +99,7 @@ public static class PortalServices
         services.AddScoped<EventService>();
         services.AddScoped<VariableService>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddBillingCosts();
     }
 
     /// <summary>The deployment engine and the local runtime it drives, with the router and the log writer.</summary>
