@@ -9,7 +9,7 @@ namespace Platform.Portal.Applications;
 /// Applications:RepositoryCheckMinutes (5). A run still going when the next is due makes that one give way (it waits
 /// 10 s for the lock, then is dropped, not retried).
 /// </summary>
-public sealed partial class RepositoryCheckJob(RepositoryChecks checks, ILogger<RepositoryCheckJob> logger)
+public sealed partial class RepositoryCheckJob(RepositoryChecks checks, IConfiguration configuration, ILogger<RepositoryCheckJob> logger)
 {
     public const string Id = "repository-check";
 
@@ -19,26 +19,35 @@ public sealed partial class RepositoryCheckJob(RepositoryChecks checks, ILogger<
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var outcomes = await checks.CheckAllAsync(cancellationToken);
+        var outcomes = await checks.CheckAllAsync(cancellationToken, BudgetFrom(configuration));
         LogChecked(outcomes.Count, outcomes.Count(o => o.Error is not null), outcomes.Count(o => o.AutoDeploymentId is not null));
     }
+
+    /// <summary>
+    /// How long a run starts checks: what is left of its period once the last check started may take its whole timeout,
+    /// so a run ends before the next is due (30 s at least); the applications left are the next run's first.
+    /// </summary>
+    public static TimeSpan BudgetFrom(IConfiguration configuration)
+    {
+        var minutes = Math.Clamp(Minutes(configuration), 1, 60);
+        var left = TimeSpan.FromMinutes(minutes) - RepositoryChecks.Timeout - TimeSpan.FromSeconds(15);
+        return left < TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : left;
+    }
+
+    private static int Minutes(IConfiguration configuration) =>
+        int.TryParse(configuration["Applications:RepositoryCheckMinutes"], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : DefaultMinutes;
 
     /// <summary>
     /// The job's schedule, or null when the check is off (0). Hangfire's schedules are cron expressions, a minute at the
     /// finest: whole minutes from 1 to 60, as <c>*/N</c> within each hour (a period that does not divide 60 has a
     /// shorter gap at the hour); 60 is hourly.
     /// </summary>
-    public static string? CronFrom(IConfiguration configuration)
+    public static string? CronFrom(IConfiguration configuration) => Minutes(configuration) switch
     {
-        var value = configuration["Applications:RepositoryCheckMinutes"];
-        var minutes = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : DefaultMinutes;
-        return minutes switch
-        {
-            0 => null,
-            >= 60 => Cron.Hourly(),
-            _ => Cron.MinuteInterval(minutes),
-        };
-    }
+        0 => null,
+        >= 60 => Cron.Hourly(),
+        var minutes => Cron.MinuteInterval(minutes),
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Repository check: {Checked} applications, {Unreachable} unreachable, {Queued} auto-deployments queued")]
     private partial void LogChecked(int @checked, int unreachable, int queued);
