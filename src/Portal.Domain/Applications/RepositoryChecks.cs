@@ -30,18 +30,32 @@ public sealed partial class RepositoryChecks(
     /// <summary>The longest one repository may take to answer; a slow one fails its check, and the others go on.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    /// <summary>Checks every application of an environment that is not archived; one repository's failure stops none of the others.</summary>
-    public async Task<IReadOnlyList<RepositoryCheckOutcome>> CheckAllAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the applications of environments that are not archived, in turn (<see cref="InTurn"/>); one repository's
+    /// failure stops none of the others. No check starts once <paramref name="budget"/> has passed since the run began:
+    /// the ones left are the first of the next run. A repository that never answers holds its check for the whole
+    /// timeout, and any tenant may make as many as it likes (an unroutable address will do): without the budget and
+    /// the order, a run lasted as long as they took and every other application waited for them, run after run.
+    /// </summary>
+    public async Task<IReadOnlyList<RepositoryCheckOutcome>> CheckAllAsync(CancellationToken cancellationToken, TimeSpan? budget = null)
     {
+        var started = clock.GetUtcNow();
         List<Guid> ids;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            ids = await Checked(db.Applications).OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(cancellationToken);
+            ids = InTurn(await Checked(db.Applications)
+                .Select(a => new CheckTurn(a.Id, a.RepositoryError != null, a.RepositoryCheckedAt))
+                .ToListAsync(cancellationToken));
         }
 
         var outcomes = new List<RepositoryCheckOutcome>();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (id, token) =>
         {
+            if (budget is { } limit && clock.GetUtcNow() - started >= limit)
+            {
+                return;
+            }
+
             try
             {
                 if (await CheckAsync(id, token) is { } outcome)
@@ -59,6 +73,21 @@ public sealed partial class RepositoryChecks(
         });
         return outcomes;
     }
+
+    /// <summary>An application as the run orders it: whether its last check failed, and when that was.</summary>
+    public sealed record CheckTurn(Guid Id, bool LastFailed, DateTimeOffset? CheckedAt);
+
+    /// <summary>
+    /// The order of a run: the applications whose repository answered last time first, then those whose check failed
+    /// (the ones that may take the whole timeout), each part the least recently checked first (never checked before
+    /// all), so what a run's budget left out comes first next time.
+    /// </summary>
+    public static List<Guid> InTurn(IEnumerable<CheckTurn> applications) => applications
+        .OrderBy(a => a.LastFailed)
+        .ThenBy(a => a.CheckedAt ?? DateTimeOffset.MinValue)
+        .ThenBy(a => a.Id)
+        .Select(a => a.Id)
+        .ToList();
 
     /// <summary>
     /// Checks one application's repository and keeps what it found; with auto-deploy on, queues a deployment of a head

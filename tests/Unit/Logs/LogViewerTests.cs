@@ -97,23 +97,57 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
         await view.WaitForAssertionAsync(() => Assert.Equal(["GET /orders 500", "POST /Orders 201"], Messages(view)), Wait);
     }
 
+    /// <summary>
+    /// A member removed from the organization while the viewer is open: the viewer took every line from the bus for as
+    /// long as the circuit lived (the hub's subscriptions are checked again every 30 s; the page never was). Access is
+    /// asked again at most every 10 s before lines are shown: after that, no line of the application shows.
+    /// </summary>
+    [Fact]
+    public async Task AMemberRemovedWhileTheViewerIsOpen_GetsNoLineAfterTheNextCheck()
+    {
+        var application = await CreateApplicationAsync();
+        var team = await ViewerTeam.OfAsync(portal);
+        var viewer = await portal.AddMemberAsync(team.Owner, team.OrganizationId, "VIEWER");
+        await using var context = await CreateContextAsync(viewer.User.Email, viewer.UserId);
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+        await view.WaitForAssertionAsync(() => Assert.Contains("No log line yet", view.Markup, StringComparison.Ordinal), Wait);
+        Write(application, "before the removal", DateTimeOffset.UtcNow);
+        await view.WaitForAssertionAsync(() => Assert.Equal(["before the removal"], Messages(view)), Wait);
+
+        (await team.Owner.DeleteAsync($"/api/organization/{team.OrganizationId}/member/{viewer.UserId}")).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        Write(application, "secret after the removal", DateTimeOffset.UtcNow);
+        await WaitUntilStoredAsync(application, 2);
+        Write(application, "another after the removal", DateTimeOffset.UtcNow);
+        await WaitUntilStoredAsync(application, 3);
+        await Task.Delay(1000);
+
+        Assert.DoesNotContain("after the removal", view.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("before the removal", view.Markup, StringComparison.Ordinal);
+    }
+
     /// <summary>A bUnit context wired to the portal's own services, signed in as the team's owner.</summary>
     private async Task<BunitContext> CreateContextAsync()
     {
         var team = await ViewerTeam.OfAsync(portal);
+        return await CreateContextAsync(team.Email, team.UserId);
+    }
+
+    private Task<BunitContext> CreateContextAsync(string email, Guid userId)
+    {
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
         var authorization = context.AddAuthorization();
-        authorization.SetAuthorized(team.Email);
-        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, team.UserId.ToString()));
+        authorization.SetAuthorized(email);
+        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()));
         context.Services.AddScoped<CurrentCaller>();
         context.Services.AddSingleton(portal.Services.GetRequiredService<LiveBus>());
 
         // LogService is scoped in the portal: one scope of the host per viewer, ended with the context.
         context.Services.AddSingleton(_ => new HostScope(portal.Services.CreateAsyncScope()));
         context.Services.AddScoped(sp => sp.GetRequiredService<HostScope>().Scope.ServiceProvider.GetRequiredService<LogService>());
-        return context;
+        return Task.FromResult(context);
     }
 
     private async Task<TestApplication> CreateApplicationAsync()
@@ -164,7 +198,7 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
     }
 
     /// <summary>One user, organization, project and environment for the whole class; each test adds its own application.</summary>
-    private sealed record ViewerTeam(HttpClient Owner, string Email, Guid UserId, Guid EnvironmentId)
+    private sealed record ViewerTeam(HttpClient Owner, string Email, Guid UserId, Guid OrganizationId, Guid EnvironmentId)
     {
         public static Task<ViewerTeam> OfAsync(PortalFactory portal) => portal.SharedAsync(async p =>
         {
@@ -173,7 +207,7 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
             var organization = await client.PostForIdAsync("/api/organization", new { name = $"logs-{CatalogueSteps.Unique()}" });
             var project = await client.PostForIdAsync($"/api/organization/{organization}/project", new { name = "shop" });
             var environment = await client.PostForIdAsync($"/api/project/{project}/environment", new { name = "staging", mode = "STAGING" });
-            return new ViewerTeam(client, user.Email, userId, environment);
+            return new ViewerTeam(client, user.Email, userId, organization, environment);
         });
     }
 }
