@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Applications;
+using Platform.Domain.Billing.Cards;
+using Platform.Domain.Billing.Invoices;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
 using Platform.Domain.Deployments;
@@ -50,6 +52,14 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<LogLine> LogLines => Set<LogLine>();
 
     public DbSet<LogCount> LogCounts => Set<LogCount>();
+
+    public DbSet<CreditCard> CreditCards => Set<CreditCard>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<InvoiceNumberCounter> InvoiceNumberCounters => Set<InvoiceNumberCounter>();
+
+    public DbSet<InvoiceExport> InvoiceExports => Set<InvoiceExport>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

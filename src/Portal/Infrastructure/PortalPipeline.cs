@@ -2,6 +2,7 @@ using Hangfire;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Applications;
+using Platform.Portal.Billing;
 using Platform.Portal.Clusters;
 using Platform.Portal.Databases;
 using Platform.Portal.Deployments;
@@ -70,6 +71,8 @@ public static class PortalPipeline
         api.MapVariableApi();
         api.MapDeploymentApi();
         api.MapLogApi();
+        api.MapCardApi();
+        api.MapInvoiceApi();
 
         app.MapFormerAppAddresses();
         app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);

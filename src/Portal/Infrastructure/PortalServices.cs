@@ -29,6 +29,7 @@ using Platform.Domain.Runtime;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Domain.Variables;
+using Platform.Portal.Billing;
 using Platform.Portal.Infrastructure.Jobs;
 using Platform.Portal.Infrastructure.Json;
 using Platform.Portal.Infrastructure.Mail;
@@ -95,6 +96,7 @@ public static class PortalServices
         services.AddScoped<EventService>();
         services.AddScoped<VariableService>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddInvoicesAndCards();
     }
 
     /// <summary>The deployment engine and the local runtime it drives, with the router and the log writer.</summary>
