@@ -4,14 +4,14 @@ using Platform.Tests.Support;
 
 namespace Platform.Tests.Billing.Cards;
 
-public sealed class CardApiTests(BillingPortal billing) : IClassFixture<BillingPortal>
+public sealed class CardApiTests(InvoicePortal billing) : IClassFixture<InvoicePortal>
 {
     [Fact]
     public async Task AddCard_AnswersItMasked_AsTheDefault_AndListsIt()
     {
         var organization = await billing.NewOrganizationAsync();
 
-        var card = await organization.AddCardAsync(BillingSteps.Visa);
+        var card = await organization.AddCardAsync(InvoiceSteps.Visa);
         var listed = await organization.Owner.GetResultsAsync($"/api/organization/{organization.Id}/creditCard");
 
         Assert.Equal(("4242", "visa", true, false), (card.Text("last_digit"), card.Text("brand"), card["is_default"]!.GetValue<bool>(), card["is_expired"]!.GetValue<bool>()));
@@ -42,7 +42,7 @@ public sealed class CardApiTests(BillingPortal billing) : IClassFixture<BillingP
         var organization = await billing.NewOrganizationAsync();
         var lastMonth = billing.Clock.GetUtcNow().AddMonths(-1);
 
-        var response = await organization.Owner.PostCardAsync(organization.Id, BillingSteps.Visa, month: lastMonth.Month, year: lastMonth.Year);
+        var response = await organization.Owner.PostCardAsync(organization.Id, InvoiceSteps.Visa, month: lastMonth.Month, year: lastMonth.Year);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("\"expiry_year\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class CardApiTests(BillingPortal billing) : IClassFixture<BillingP
     {
         var organization = await billing.NewOrganizationAsync();
         var first = await organization.AddCardAsync("5555 5555 5555 4444");
-        var second = await organization.AddCardAsync(BillingSteps.Visa);
+        var second = await organization.AddCardAsync(InvoiceSteps.Visa);
 
         var deleted = await organization.Owner.DeleteAsync($"/api/creditCard/{second.Id()}");
         var left = Assert.Single(await organization.Owner.GetResultsAsync($"/api/organization/{organization.Id}/creditCard"))!;
@@ -84,7 +84,7 @@ public sealed class CardApiTests(BillingPortal billing) : IClassFixture<BillingP
 
         var found = await FindInDatabaseAsync(billing.Portal.ConnectionString, Number, Cvv);
         Assert.True(found.Count == 0, $"Found in {string.Join(", ", found)}");
-        Assert.DoesNotContain(billing.Log.Entries, e => e.Message.Replace(" ", "", StringComparison.Ordinal).Contains(Number, StringComparison.Ordinal) || BillingSteps.ContainsStandalone(e.Message, Cvv));
+        Assert.DoesNotContain(billing.Log.Entries, e => e.Message.Replace(" ", "", StringComparison.Ordinal).Contains(Number, StringComparison.Ordinal) || InvoiceSteps.ContainsStandalone(e.Message, Cvv));
         Assert.NotEmpty(found.Scanned);
     }
 

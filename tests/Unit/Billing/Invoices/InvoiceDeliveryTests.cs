@@ -12,7 +12,7 @@ using UglyToad.PdfPig;
 namespace Platform.Tests.Billing.Invoices;
 
 /// <summary>Getting invoices out: the signed PDF link, the emailed ZIP, and who may ask for either.</summary>
-public sealed class InvoiceDeliveryTests(BillingPortal billing) : IClassFixture<BillingPortal>
+public sealed class InvoiceDeliveryTests(InvoicePortal billing) : IClassFixture<InvoicePortal>
 {
     private async Task<(BilledOrganization Organization, Invoice Invoice)> ClosedInvoiceAsync(int monthsAgo, long cents = 12_345)
     {
@@ -151,7 +151,7 @@ public sealed class InvoiceDeliveryTests(BillingPortal billing) : IClassFixture<
     public async Task BillingPaths_AnswerForbidden_ToRolesBelowAdmin(string caller)
     {
         var (organization, invoice) = await ClosedInvoiceAsync(7);
-        var card = await organization.AddCardAsync(BillingSteps.Visa);
+        var card = await organization.AddCardAsync(InvoiceSteps.Visa);
         var team = await RoleTeam.CreateAsync(billing.Portal, organization.Owner, organization.Id, caller.Split(' ')[0]);
 
         var answers = await AllPathsAsync(team.Caller(caller), organization.Id, invoice.Id, card.Id());
@@ -163,7 +163,7 @@ public sealed class InvoiceDeliveryTests(BillingPortal billing) : IClassFixture<
     public async Task BillingPaths_AnswerNotFound_ToAnotherOrganizationsOwner()
     {
         var (organization, invoice) = await ClosedInvoiceAsync(8);
-        var card = await organization.AddCardAsync(BillingSteps.Visa);
+        var card = await organization.AddCardAsync(InvoiceSteps.Visa);
         var stranger = await billing.NewOrganizationAsync();
 
         var answers = await AllPathsAsync(stranger.Owner, organization.Id, invoice.Id, card.Id());
@@ -176,7 +176,7 @@ public sealed class InvoiceDeliveryTests(BillingPortal billing) : IClassFixture<
         var requests = new (HttpMethod Method, string Path, object? Body)[]
         {
             (HttpMethod.Get, $"/api/organization/{organizationId}/creditCard", null),
-            (HttpMethod.Post, $"/api/organization/{organizationId}/creditCard", new { number = BillingSteps.Visa, cvv = "123", expiry_month = 12, expiry_year = DateTime.UtcNow.Year + 2 }),
+            (HttpMethod.Post, $"/api/organization/{organizationId}/creditCard", new { number = InvoiceSteps.Visa, cvv = "123", expiry_month = 12, expiry_year = DateTime.UtcNow.Year + 2 }),
             (HttpMethod.Delete, $"/api/creditCard/{cardId}", null),
             (HttpMethod.Get, $"/api/organization/{organizationId}/invoice", null),
             (HttpMethod.Get, $"/api/invoice/{invoiceId}/download", null),

@@ -13,7 +13,7 @@ namespace Platform.Tests.Billing.Invoices;
 /// The month close and the payments, on the portal's real services with the clock in the test's hands. The ledger is
 /// <see cref="FixedLedger"/>: figures set by each test, in place of the cost aggregation built beside this.
 /// </summary>
-public sealed class MonthCloseTests(BillingPortal billing) : IClassFixture<BillingPortal>
+public sealed class MonthCloseTests(InvoicePortal billing) : IClassFixture<InvoicePortal>
 {
     [Fact]
     public async Task TwoClosesRacing_MakeOneInvoicePerOrganization_NumberedWithoutGapsOrDuplicates()
@@ -74,7 +74,7 @@ public sealed class MonthCloseTests(BillingPortal billing) : IClassFixture<Billi
     {
         var organization = await billing.NewOrganizationAsync();
         billing.Ledger.Set(organization.Id, [("api", "production", 2_500), ("api", "staging", 300)], creditCents: 800, vatPercent: 20);
-        await organization.AddCardAsync(BillingSteps.Visa);
+        await organization.AddCardAsync(InvoiceSteps.Visa);
         var month = billing.MonthsAgo(3);
 
         await billing.CloseAsync(month);

@@ -16,7 +16,7 @@ namespace Platform.Tests.Billing;
 /// A portal for billing tests: a clock the test moves, the ledger's figures set by the test, its log kept, and an
 /// SMTP server in the process that can be told to refuse the next message.
 /// </summary>
-public sealed class BillingPortal : IAsyncLifetime
+public sealed class InvoicePortal : IAsyncLifetime
 {
     private SmtpServer.SmtpServer? _smtp;
 
@@ -33,7 +33,7 @@ public sealed class BillingPortal : IAsyncLifetime
 
     public PortalFactory Portal { get; }
 
-    public BillingPortal() =>
+    public InvoicePortal() =>
         Portal = PortalFactory.With(
             new Dictionary<string, string?>
             {
