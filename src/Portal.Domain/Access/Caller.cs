@@ -9,4 +9,7 @@ namespace Platform.Domain.Access;
 public sealed record Caller(Guid UserId, Guid? TokenOrganizationId = null, OrganizationRole? TokenRole = null)
 {
     public bool IsOrganizationToken => TokenOrganizationId is not null;
+
+    /// <summary>The user to record where a column points at users: null for one of the platform's own actors (<see cref="SystemActors"/>).</summary>
+    public Guid? PersonId => SystemActors.Is(UserId) ? null : UserId;
 }

@@ -79,6 +79,18 @@ public sealed class Application : IDeployedService
 
     public string? StateMessage { get; set; }
 
+    /// <summary>When the repository check last asked the repository for the branch's head; null before its first check.</summary>
+    public DateTimeOffset? RepositoryCheckedAt { get; set; }
+
+    /// <summary>The branch's head at the last check; null before it, or when the repository could not be reached.</summary>
+    public string? LatestCommitId { get; set; }
+
+    /// <summary>Why the repository could not be reached at the last check (the GIT_CONNECTION_ERROR flag); null when it was.</summary>
+    public string? RepositoryError { get; set; }
+
+    /// <summary>The last commit auto-deploy queued: each commit is queued once, so a failed one is not retried at every check.</summary>
+    public string? AutoDeployedCommitId { get; set; }
+
     /// <summary>
     /// The service deployment whose release should be running (its build, settings and variables); null when the
     /// service should not run. The runtime starts it again after a restart of the portal.
@@ -107,6 +119,9 @@ internal sealed class ApplicationConfiguration : IEntityTypeConfiguration<Applic
         builder.Property(a => a.State).HasConversion<string>().HasMaxLength(20);
         builder.Property(a => a.StateMessage).HasMaxLength(1000);
         builder.Property(a => a.Name).HasMaxLength(ServiceNames.MaxLength);
+        builder.Property(a => a.LatestCommitId).HasMaxLength(64);
+        builder.Property(a => a.AutoDeployedCommitId).HasMaxLength(64);
+        builder.Property(a => a.RepositoryError).HasMaxLength(RepositoryChecks.MaxErrorLength);
         // The settings travel together (read whole, validated whole, snapshotted by deployments): one JSON document.
         builder.Property(a => a.Settings).HasJsonConversion();
         builder.HasOne(a => a.Environment).WithMany().HasForeignKey(a => a.EnvironmentId).OnDelete(DeleteBehavior.Cascade);

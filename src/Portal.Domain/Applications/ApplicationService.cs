@@ -8,18 +8,23 @@ using Platform.Domain.Services;
 namespace Platform.Domain.Applications;
 
 /// <summary>
-/// An application as answered: its settings, status, the router address once deployed (null before), and
-/// flags (GIT_CONNECTION_ERROR, UPDATE_AVAILABLE, RESTART_NEEDED) once computed.
+/// An application as answered: its settings, status, the router address once deployed (null before), its flags
+/// (GIT_CONNECTION_ERROR, UPDATE_AVAILABLE, RESTART_NEEDED) with what each means for it, and what the repository
+/// check found last.
 /// </summary>
 public sealed record ApplicationView(
     Guid Id,
     Guid EnvironmentId,
     ApplicationSettings Settings,
     ServiceStatus Status,
-    IReadOnlyList<string> Flags,
+    IReadOnlyList<FlagDetail> FlagDetails,
+    RepositoryCheck RepositoryCheck,
     Uri? Url,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    public IReadOnlyList<string> Flags => [.. FlagDetails.Select(f => f.Flag)];
+}
 
 public sealed class ApplicationService(
     IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentLocks locks, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector, IRuntimes runtimes)
@@ -30,10 +35,11 @@ public sealed class ApplicationService(
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name).ToListAsync(cancellationToken);
             var runtime = await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken);
+            var deployed = await ApplicationFlags.DeployedCommitsAsync(db, [.. applications.Select(a => a.Id)], cancellationToken);
             var views = new List<ApplicationView>();
             foreach (var application in applications)
             {
-                views.Add(await ViewAsync(application, runtime, cancellationToken));
+                views.Add(await ViewAsync(application, runtime, deployed.GetValueOrDefault(application.Id), cancellationToken));
             }
 
             return views;
@@ -44,7 +50,7 @@ public sealed class ApplicationService(
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var application = await db.Applications.AsNoTracking().FirstAsync(a => a.Id == id, cancellationToken);
-            return await ViewAsync(application, await runtimes.ForEnvironmentAsync(db, application.EnvironmentId, cancellationToken), cancellationToken);
+            return await ViewAsync(db, application, cancellationToken);
         }, cancellationToken);
 
     public async Task<Result<ApplicationView>> CreateAsync(Caller caller, Guid environmentId, ApplicationInput input)
@@ -79,7 +85,7 @@ public sealed class ApplicationService(
         };
         change.Db.Applications.Add(application);
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "CREATED", $"Application {settings.Name} created.");
-        return await ViewAsync(application, await runtimes.ForEnvironmentAsync(change.Db, change.Environment.Id), CancellationToken.None);
+        return await ViewAsync(change.Db, application, CancellationToken.None);
     }
 
     public async Task<Result<ApplicationView>> UpdateAsync(Caller caller, Guid id, ApplicationInput input)
@@ -110,7 +116,7 @@ public sealed class ApplicationService(
         application.UpdatedAt = change.Now;
         application.RestartNeeded |= application.DeployedAt is not null;
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, application), "UPDATED", $"Application {settings.Name} settings changed.{credentials}");
-        return await ViewAsync(application, await runtimes.ForEnvironmentAsync(change.Db, change.Environment.Id), CancellationToken.None);
+        return await ViewAsync(change.Db, application, CancellationToken.None);
     }
 
     /// <summary>Deletes the application through a DELETE deployment (its instances stopped, its files removed, then its row); answers once that ended.</summary>
@@ -120,13 +126,18 @@ public sealed class ApplicationService(
         return queued.IsSuccess ? await environments.WaitForAsync(queued.Value, "deleting the application") : queued.Error!;
     }
 
-    private static async Task<ApplicationView> ViewAsync(Application a, IRuntime runtime, CancellationToken cancellationToken)
+    private async Task<ApplicationView> ViewAsync(PlatformDbContext db, Application a, CancellationToken cancellationToken)
+    {
+        var deployed = await ApplicationFlags.DeployedCommitsAsync(db, [a.Id], cancellationToken);
+        return await ViewAsync(a, await runtimes.ForEnvironmentAsync(db, a.EnvironmentId, cancellationToken), deployed.GetValueOrDefault(a.Id), cancellationToken);
+    }
+
+    private static async Task<ApplicationView> ViewAsync(Application a, IRuntime runtime, string? deployedCommitId, CancellationToken cancellationToken)
     {
         var live = a.LiveDeploymentId is null ? null : await runtime.ObserveAsync(a.Id, cancellationToken);
         return new ApplicationView(
-            a.Id, a.EnvironmentId, a.Settings, ServiceHealth.Of(a.State, a.StateMessage, live), Flags(a),
+            a.Id, a.EnvironmentId, a.Settings, ServiceHealth.Of(a.State, a.StateMessage, live), ApplicationFlags.Of(a, deployedCommitId),
+            new RepositoryCheck(a.RepositoryCheckedAt, a.LatestCommitId, a.RepositoryError),
             a.LiveDeploymentId is null ? null : runtime.UrlOf(a.Id, a.Name), a.CreatedAt, a.UpdatedAt);
     }
-
-    private static string[] Flags(Application a) => a.RestartNeeded ? ["RESTART_NEEDED"] : [];
 }

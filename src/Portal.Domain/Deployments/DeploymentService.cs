@@ -219,6 +219,30 @@ public sealed class DeploymentService(
     }
 
     /// <summary>
+    /// Queues a deployment of the application at this commit for auto-deploy, owned by <see cref="SystemActors.AutoDeployId"/>,
+    /// unless a deployment of it is already queued or under way: answers the queued deployment, or null when that one
+    /// goes first (asked in the environment's lock, so two checks never both queue).
+    /// </summary>
+    internal async Task<Result<EnvironmentDeploymentView?>> AutoDeployAsync(Guid organizationId, Guid applicationId, string commitId)
+    {
+        var found = await environments.FindChangeableForServiceAsync(SystemActors.In(SystemActors.AutoDeployId, organizationId), Resource.Application(applicationId));
+        if (!found.IsSuccess)
+        {
+            return found.Error!;
+        }
+
+        await using var change = found.Value;
+        if (await change.Db.ServiceDeployments.AnyAsync(d => d.ServiceId == applicationId && DeploymentStates.Active.Contains(d.State)))
+        {
+            return (EnvironmentDeploymentView?)null;
+        }
+
+        var target = (await DeploymentQueueing.ServicesAsync(change.Db, change.Environment.Id, applicationId)).Single();
+        var queued = await QueueAsync(change, DeploymentKind.Deploy, [new QueuedOrder(target, ServiceAction.Deploy, commitId)], rollbackOf: null);
+        return queued.IsSuccess ? queued.Value : queued.Error!;
+    }
+
+    /// <summary>
     /// Queues the deletion of one service (a DELETE deployment: instances stopped and files removed, or the database
     /// dropped; then its row). Refused while another deployment holds the environment. Answers the deployment's id.
     /// </summary>
@@ -249,7 +273,7 @@ public sealed class DeploymentService(
         }
 
         var caller = change.Access.Caller;
-        change.Environment.TouchedBy(caller.UserId, change.Now);
+        change.Environment.TouchedBy(caller.PersonId, change.Now);
         var deployment = await DeploymentQueueing.AddAsync(change.Db, change.Access.OrganizationId, change.Environment, caller.UserId, change.Now, kind, orders, rollbackOf);
         await change.Db.Database.CommitTransactionAsync();
         signals.Wake();

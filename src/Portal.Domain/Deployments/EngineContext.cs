@@ -54,19 +54,11 @@ public sealed class EngineContext(
         ? RuntimeVariables.None
         : JsonSerializer.Deserialize<RuntimeVariables>(protector.Unprotect(protectedVariables)) ?? RuntimeVariables.None;
 
-    /// <summary>
-    /// The one place a repository's secret is decrypted: into the fetch order, for the runtime alone. The order's URL
-    /// carries no secret; the credentials travel beside it.
-    /// </summary>
+    /// <summary>The fetch order of a release: its source without the secret, the credentials beside it (<see cref="GitAccess"/>).</summary>
     internal FetchOrder FetchOrderFor(Guid applicationId, Guid deploymentId, GitSource source, string? protectedGitSecret, string? commitId)
     {
-        if (GitUrls.HasSecret(source.Url) && protectedGitSecret is null)
-        {
-            throw new RuntimeFailureException($"The password or token of {source.Url} is not stored: enter it again in the application's settings.");
-        }
-
-        var credentials = GitUrls.CredentialsFor(source.Url, protectedGitSecret is null ? null : protector.Unprotect(protectedGitSecret));
-        return new FetchOrder(applicationId, deploymentId, source with { Url = GitUrls.WithoutCredentials(source.Url) }, commitId, credentials);
+        var (plain, credentials) = GitAccess.For(source, protectedGitSecret, protector);
+        return new FetchOrder(applicationId, deploymentId, plain, commitId, credentials);
     }
 
     internal async Task<RuntimeVariables> ResolveVariablesAsync(Guid applicationId)

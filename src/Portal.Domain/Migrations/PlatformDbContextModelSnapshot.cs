@@ -109,6 +109,11 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("AutoDeployedCommitId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("auto_deployed_commit_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -120,6 +125,11 @@ namespace Platform.Domain.Migrations
                     b.Property<Guid>("EnvironmentId")
                         .HasColumnType("uuid")
                         .HasColumnName("environment_id");
+
+                    b.Property<string>("LatestCommitId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("latest_commit_id");
 
                     b.Property<Guid?>("LiveDeploymentId")
                         .HasColumnType("uuid")
@@ -138,6 +148,15 @@ namespace Platform.Domain.Migrations
                     b.Property<string>("ProtectedGitSecret")
                         .HasColumnType("text")
                         .HasColumnName("protected_git_secret");
+
+                    b.Property<DateTimeOffset?>("RepositoryCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("repository_checked_at");
+
+                    b.Property<string>("RepositoryError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("repository_error");
 
                     b.Property<bool>("RestartNeeded")
                         .HasColumnType("boolean")

@@ -5,6 +5,12 @@ namespace Platform.Portal.Applications;
 
 public static class ApplicationApi
 {
+    /// <param name="Flags">The draft's flags: GIT_CONNECTION_ERROR, UPDATE_AVAILABLE, RESTART_NEEDED.</param>
+    /// <param name="FlagDetails">
+    /// Each flag with what it means for this application: the reason the repository could not be reached, the branch's
+    /// new commit (also in commit_id, to deploy it), or what a restart would apply.
+    /// </param>
+    /// <param name="RepositoryCheck">What the last repository check found: when, the branch's head, and the reason it failed (null when it did not).</param>
     public sealed record ApplicationResponse(
         Guid Id,
         DateTimeOffset CreatedAt,
@@ -23,6 +29,8 @@ public static class ApplicationApi
         Healthchecks Healthchecks,
         ServiceStatus Status,
         IReadOnlyList<string> Flags,
+        IReadOnlyList<FlagDetail> FlagDetails,
+        RepositoryCheck RepositoryCheck,
         Uri? Url);
 
     public static RouteGroupBuilder MapApplicationApi(this RouteGroupBuilder api)
@@ -58,6 +66,6 @@ public static class ApplicationApi
         var s = a.Settings;
         return new ApplicationResponse(
             a.Id, a.CreatedAt, a.UpdatedAt, a.EnvironmentId, s.Name, s.GitRepository, s.BuildCommand, s.StartCommand, s.Port, s.Cpu, s.Memory,
-            s.MinRunningInstances, s.MaxRunningInstances, s.AutoDeploy, s.Healthchecks, a.Status, a.Flags, a.Url);
+            s.MinRunningInstances, s.MaxRunningInstances, s.AutoDeploy, s.Healthchecks, a.Status, a.Flags, a.FlagDetails, a.RepositoryCheck, a.Url);
     }
 }

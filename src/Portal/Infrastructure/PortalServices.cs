@@ -30,6 +30,7 @@ using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Domain.Variables;
 using Platform.Portal.Billing;
+using Platform.Portal.Applications;
 using Platform.Portal.Infrastructure.Jobs;
 using Platform.Portal.Infrastructure.Json;
 using Platform.Portal.Infrastructure.Mail;
@@ -106,6 +107,8 @@ public static class PortalServices
         services.AddScoped<LogService>();
         services.AddScoped<LogRetention>();
         services.AddTransient<LogRetentionJob>();
+        services.AddScoped<RepositoryChecks>();
+        services.AddTransient<RepositoryCheckJob>();
         services.AddSingleton<DeploymentSignals>();
         services.AddSingleton<LocalRuntimeSettings>();
         services.AddSingleton<GitSources>();

@@ -197,7 +197,7 @@ public sealed class FakeRuntime(FakeRuntimeState state) : IRuntime, IRuntimes
 
     public async Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, CancellationToken cancellationToken)
     {
-        state.Record(new RuntimeCall(nameof(BranchHeadAsync), applicationId, null, source));
+        state.Record(new RuntimeCall(nameof(BranchHeadAsync), applicationId, null, source, credentials));
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
         var repository = state.FindRepository(source.Url) ?? throw new RuntimeFailureException($"The repository {source.Url} could not be reached: it does not exist.");

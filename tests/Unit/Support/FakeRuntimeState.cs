@@ -6,8 +6,11 @@ using Platform.Domain.Runtime;
 
 namespace Platform.Tests.Support;
 
-/// <summary>An order the fake runtime was given: the member, the application or database it was for, its deployment, the order itself.</summary>
-public sealed record RuntimeCall(string Member, Guid Subject, Guid? DeploymentId = null, object? Order = null);
+/// <summary>
+/// An order the fake runtime was given: the member, the application or database it was for, its deployment, the order
+/// itself, and the git credentials given beside it (a branch head's question; a fetch order carries its own).
+/// </summary>
+public sealed record RuntimeCall(string Member, Guid Subject, Guid? DeploymentId = null, object? Order = null, GitCredentials? Credentials = null);
 
 /// <summary>A commit of a fake repository: the version of the sample application it holds.</summary>
 public sealed record FakeCommit(string Id, string Message, string Version)

@@ -126,6 +126,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
         // Several portals run side by side in one test process: each one's database relay takes a port of its own.
         builder.UseSetting("Runtime:DatabaseRelayPort", "0");
 
+        // The repository check runs when a test calls it (RepositoryChecks), never on its own schedule in the middle of one.
+        builder.UseSetting("Applications:RepositoryCheckMinutes", "0");
+
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

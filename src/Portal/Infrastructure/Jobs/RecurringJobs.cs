@@ -1,5 +1,6 @@
 using Hangfire;
 using Platform.Portal.Billing;
+using Platform.Portal.Applications;
 using Platform.Portal.Logs;
 
 namespace Platform.Portal.Infrastructure.Jobs;
@@ -13,5 +14,13 @@ public static class RecurringJobs
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         jobs.AddOrUpdate<MonthCloseJob>(MonthCloseJob.Id, job => job.RunAsync(CancellationToken.None), "30 0 1 * *");
         jobs.AddOrUpdate<PaymentRetryJob>(PaymentRetryJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly(15));
+        if (RepositoryCheckJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } every)
+        {
+            jobs.AddOrUpdate<RepositoryCheckJob>(RepositoryCheckJob.Id, job => job.RunAsync(CancellationToken.None), every);
+        }
+        else
+        {
+            jobs.RemoveIfExists(RepositoryCheckJob.Id);
+        }
     }
 }

@@ -12,7 +12,7 @@ using Platform.Domain.Common;
 namespace Platform.Domain.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261201204451_InvoicesAndCards")]
+    [Migration("20261201211900_InvoicesAndCards")]
     partial class InvoicesAndCards
     {
         /// <inheritdoc />
@@ -112,6 +112,11 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("AutoDeployedCommitId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("auto_deployed_commit_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -123,6 +128,11 @@ namespace Platform.Domain.Migrations
                     b.Property<Guid>("EnvironmentId")
                         .HasColumnType("uuid")
                         .HasColumnName("environment_id");
+
+                    b.Property<string>("LatestCommitId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("latest_commit_id");
 
                     b.Property<Guid?>("LiveDeploymentId")
                         .HasColumnType("uuid")
@@ -141,6 +151,15 @@ namespace Platform.Domain.Migrations
                     b.Property<string>("ProtectedGitSecret")
                         .HasColumnType("text")
                         .HasColumnName("protected_git_secret");
+
+                    b.Property<DateTimeOffset?>("RepositoryCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("repository_checked_at");
+
+                    b.Property<string>("RepositoryError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("repository_error");
 
                     b.Property<bool>("RestartNeeded")
                         .HasColumnType("boolean")
