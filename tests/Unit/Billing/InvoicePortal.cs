@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
+using Platform.Portal.Infrastructure.Mail;
 using Platform.Domain.Billing;
 using Platform.Domain.Billing.Invoices;
 using Platform.Tests.Support;
@@ -31,6 +32,9 @@ public sealed class InvoicePortal : IAsyncLifetime
     /// <summary>Export requests as the API queued them: the tests run the job themselves, to fail it on purpose.</summary>
     public RecordingExportQueue Exports { get; } = new();
 
+    /// <summary>Makes the portal's mail transport fail before it reaches the server, as a job killed at that moment would.</summary>
+    public TransportBreaker Transport { get; } = new();
+
     public PortalFactory Portal { get; }
 
     public InvoicePortal() =>
@@ -48,6 +52,8 @@ public sealed class InvoicePortal : IAsyncLifetime
                 services.AddSingleton<IBillingLedger>(Ledger);
                 services.AddSingleton<ILoggerProvider>(Log);
                 services.AddSingleton<IInvoiceExportQueue>(Exports);
+                services.AddSingleton(Transport);
+                services.AddTransient<IMailTransport>(sp => new BreakableTransport(ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp), Transport));
             });
 
     public async Task InitializeAsync()
@@ -113,4 +119,29 @@ public sealed class RecordingExportQueue : IInvoiceExportQueue
     public IReadOnlyList<Guid> Queued => [.. _queued];
 
     public void Enqueue(Guid exportId) => _queued.Enqueue(exportId);
+}
+
+public sealed class TransportBreaker
+{
+    private int _breaks;
+
+    public void BreakNext(int sends) => Interlocked.Exchange(ref _breaks, sends);
+
+    public bool TakeBreak()
+    {
+        if (Interlocked.Decrement(ref _breaks) >= 0)
+        {
+            return true;
+        }
+
+        Interlocked.Exchange(ref _breaks, 0);
+        return false;
+    }
+}
+
+/// <summary>The portal's SMTP transport, which throws instead of sending while the breaker says so.</summary>
+public sealed class BreakableTransport(IMailTransport inner, TransportBreaker breaker) : IMailTransport
+{
+    public Task SendAsync(MimeMessage message, CancellationToken cancellationToken) =>
+        breaker.TakeBreak() ? throw new IOException("The job died before the message went out.") : inner.SendAsync(message, cancellationToken);
 }

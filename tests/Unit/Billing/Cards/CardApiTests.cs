@@ -37,6 +37,20 @@ public sealed class CardApiTests(InvoicePortal billing) : IClassFixture<InvoiceP
     }
 
     [Fact]
+    public async Task AddCard_WithTheNumberAsAJsonNumber_Answers400_WithoutEchoingIt()
+    {
+        var organization = await billing.NewOrganizationAsync();
+
+        var response = await organization.Owner.PostAsync($"/api/organization/{organization.Id}/creditCard", new StringContent(
+            "{\"number\": 4242424242424242, \"cvv\": \"123\", \"expiry_month\": 12, \"expiry_year\": 2040}", System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("4242", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(billing.Log.Entries, e => e.Message.Contains("4242424242424242", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AddCard_ExpiredByTheClock_Answers400NamingTheExpiry()
     {
         var organization = await billing.NewOrganizationAsync();

@@ -135,6 +135,34 @@ public sealed class InvoiceDeliveryTests(InvoicePortal billing) : IClassFixture<
     }
 
     [Fact]
+    public async Task ExportRetriedAfterTheJobDiedBetweenRecordAndSend_SendsTheSameMessageOnce()
+    {
+        var (organization, invoice) = await ClosedInvoiceAsync(9);
+        var email = $"books.{Guid.NewGuid():N}@example.com";
+        billing.Ledger.Bill(organization.Id, new BillingParty("Books Ltd", email, "1 High St", "Leeds", "LS1 1AA", "GB", null));
+        (await organization.Owner.PostAsync($"/api/organization/{organization.Id}/downloadInvoices", null)).EnsureSuccessStatusCode();
+        var exportId = billing.Exports.Queued[^1];
+
+        billing.Transport.BreakNext(1);
+        var states = await billing.WithAsync(async services =>
+        {
+            var job = services.GetRequiredService<InvoiceExportJob>();
+            var exports = services.GetRequiredService<InvoiceExports>();
+            await Assert.ThrowsAsync<IOException>(() => job.ExecuteAsync(exportId, CancellationToken.None));
+            var afterDeath = await exports.StateAsync(exportId);
+            await job.ExecuteAsync(exportId, CancellationToken.None);
+            await job.ExecuteAsync(exportId, CancellationToken.None);
+            return (afterDeath, await exports.StateAsync(exportId));
+        });
+
+        Assert.Equal((ExportState.Sending, ExportState.Sent), states);
+        var message = Assert.Single(billing.Smtp.To(email));
+        Assert.Equal($"invoices.{exportId:N}@platform.invalid", message.MessageId);
+        Assert.Equal(["invoices.zip"], message.Attachments.OfType<MimePart>().Select(a => a.FileName));
+        Assert.NotNull(invoice.Number);
+    }
+
+    [Fact]
     public async Task Export_WithoutABillingEmail_Answers409()
     {
         var (organization, _) = await ClosedInvoiceAsync(6);

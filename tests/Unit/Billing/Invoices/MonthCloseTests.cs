@@ -70,6 +70,21 @@ public sealed class MonthCloseTests(InvoicePortal billing) : IClassFixture<Invoi
     }
 
     [Fact]
+    public async Task TwoCollectionsRacing_MakeOneAttempt()
+    {
+        var organization = await billing.NewOrganizationAsync();
+        billing.Ledger.Set(organization.Id, [("api", "production", 999)]);
+        await organization.AddCardAsync("4000 0000 0000 0341");
+        var month = billing.MonthsAgo(6);
+        await billing.CloseAsync(month);
+
+        await Task.WhenAll(Task.Run(billing.CollectAsync), Task.Run(billing.CollectAsync));
+
+        var invoice = await billing.InvoiceAsync(organization.Id, month);
+        Assert.Equal((InvoiceStatus.PaymentDue, 1, "Your card was declined."), (invoice.Status, invoice.PaymentAttempts, invoice.PaymentError));
+    }
+
+    [Fact]
     public async Task GoodCard_IsCharged_AndTheInvoiceIsPaid()
     {
         var organization = await billing.NewOrganizationAsync();
