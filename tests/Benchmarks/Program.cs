@@ -10,13 +10,10 @@ using Platform.Tests.Support;
 
 namespace Platform.Benchmarks;
 
-/// <summary>
-/// The live-log figures of the README: a subscriber's latency while an application prints 2,000 lines a second,
-/// and the time of GET /log?tail=50 with ten thousand and with a million stored lines.
-/// </summary>
-internal static class LiveLogBenchmark
+/// <summary>The README's speed figures: <c>dotnet run -c Release</c> for live logs, <c>-- metrics</c> for metric series.</summary>
+internal static class BenchmarkProgram
 {
-    public static async Task<int> Main()
+    public static async Task<int> Main(string[] args)
     {
         // Outside a test project, WebApplicationFactory needs to be told where the portal's content is.
         var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -29,6 +26,20 @@ internal static class LiveLogBenchmark
         await using var portal = new PortalFactory();
         await ((Xunit.IAsyncLifetime)portal).InitializeAsync();
         var c = await Catalogue.CreateAsync(portal, "bench");
+        return args is ["metrics"] ? await MetricsBenchmark.RunAsync(portal, c) : await LiveLogBenchmark.RunAsync(portal, c);
+    }
+
+    public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}
+
+/// <summary>
+/// The live-log figures of the README: a subscriber's latency while an application prints 2,000 lines a second,
+/// and the time of GET /log?tail=50 with ten thousand and with a million stored lines.
+/// </summary>
+internal static class LiveLogBenchmark
+{
+    public static async Task<int> RunAsync(PortalFactory portal, Catalogue c)
+    {
 
         Console.WriteLine("== Live log latency: an application printing 2,000 lines a second ==");
         using var repository = await TestGitRepository.CreateAsync(new Dictionary<string, string> { ["app.py"] = Chatty.Source });
@@ -82,7 +93,7 @@ internal static class LiveLogBenchmark
         }
 
         Console.WriteLine($"lines received: {sorted.Length} in {window.Elapsed.TotalSeconds:0.0} s ({sorted.Length / window.Elapsed.TotalSeconds:0} a second)");
-        Console.WriteLine($"latency ms: p50 {Percentile(sorted, 0.50):0} · p95 {Percentile(sorted, 0.95):0} · p99 {Percentile(sorted, 0.99):0} · max {sorted[^1]:0}");
+        Console.WriteLine($"latency ms: p50 {BenchmarkProgram.Percentile(sorted, 0.50):0} · p95 {BenchmarkProgram.Percentile(sorted, 0.95):0} · p99 {BenchmarkProgram.Percentile(sorted, 0.99):0} · max {sorted[^1]:0}");
         (await c.Owner.PostAsync($"/api/application/{application}/stop", null)).EnsureSuccessStatusCode();
 
         Console.WriteLine("== GET /log?tail=50 with 10,000 and with 1,000,000 stored lines ==");
@@ -104,13 +115,11 @@ internal static class LiveLogBenchmark
             }
 
             double[] ordered = [.. times.Order()];
-            Console.WriteLine($"{name}: median {Percentile(ordered, 0.5):0.0} ms · p95 {Percentile(ordered, 0.95):0.0} ms (200 requests)");
+            Console.WriteLine($"{name}: median {BenchmarkProgram.Percentile(ordered, 0.5):0.0} ms · p95 {BenchmarkProgram.Percentile(ordered, 0.95):0.0} ms (200 requests)");
         }
 
         return 0;
     }
-
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     // Stored lines, written as the portal's log writer writes them (binary COPY), with the per-service counter.
     private static async Task FillAsync(string connectionString, Guid organizationId, Guid serviceId, int count)

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
+using Platform.Domain.Metrics;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Applications;
@@ -38,7 +39,17 @@ public sealed record ApplicationSettings(
     int MinRunningInstances,
     int MaxRunningInstances,
     bool AutoDeploy,
-    Healthchecks Healthchecks);
+    Healthchecks Healthchecks)
+{
+    /// <summary>
+    /// The storage each instance may take, in GB (its files and its private temporary folder); null when none is requested,
+    /// and then nothing is compared against it.
+    /// </summary>
+    public int? Storage { get; init; }
+
+    /// <summary>When the scale and each instance's CPU, memory and storage turn WARNING or ERROR (settings stored before there were thresholds read the defaults).</summary>
+    public MetricThresholds MetricThresholds { get; init; } = MetricThresholds.Defaults;
+}
 
 public sealed class Application : IDeployedService
 {

@@ -1,3 +1,4 @@
+using Platform.Domain.Metrics;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Applications;
@@ -30,7 +31,13 @@ public sealed record ApplicationInput(
     int? MinRunningInstances,
     int? MaxRunningInstances,
     bool? AutoDeploy,
-    HealthchecksInput? Healthchecks);
+    HealthchecksInput? Healthchecks)
+{
+    /// <summary>The storage requested per instance in GB; 0 clears it (none requested).</summary>
+    public int? Storage { get; init; }
+
+    public MetricThresholdsInput? MetricThresholds { get; init; }
+}
 
 /// <summary>What a change of settings does to the repository secret: keeps it, clears it, or replaces it with the one typed.</summary>
 public sealed class GitSecretChange
@@ -69,6 +76,8 @@ public static class ApplicationRules
     public const double MaxCpu = 64;
     public const int MaxInstances = 50;
     public const int MaxCommandLength = 4096;
+    public const int MinStorageGb = 1;
+    public const int MaxStorageGb = 1024;
 
     public static readonly Probe DefaultReadiness = new(ProbeType.Tcp, null, null, 0, 5, 5, 3);
     public static readonly Probe DefaultLiveness = new(ProbeType.Tcp, null, null, 10, 10, 5, 3);
@@ -120,7 +129,11 @@ public static class ApplicationRules
             AutoDeploy: input.AutoDeploy ?? baseline.AutoDeploy,
             Healthchecks: new Healthchecks(
                 MergeProbe(input.Healthchecks?.ReadinessProbe, baseline.Healthchecks.ReadinessProbe ?? DefaultReadiness),
-                MergeProbe(input.Healthchecks?.LivenessProbe, baseline.Healthchecks.LivenessProbe ?? DefaultLiveness)));
+                MergeProbe(input.Healthchecks?.LivenessProbe, baseline.Healthchecks.LivenessProbe ?? DefaultLiveness)))
+        {
+            Storage = input.Storage is null ? baseline.Storage : input.Storage == 0 ? null : input.Storage,
+            MetricThresholds = baseline.MetricThresholds.Merge(input.MetricThresholds),
+        };
 
         if (!ServiceNames.IsValid(settings.Name))
         {
@@ -149,6 +162,9 @@ public static class ApplicationRules
             errors["max_running_instances"] = ["The maximum must be at least the minimum."];
         }
 
+        Check(errors, "storage", settings.Storage is null or (>= MinStorageGb and <= MaxStorageGb),
+            $"Storage is in GB, from {MinStorageGb} to {MaxStorageGb}, or 0 for none.");
+        settings.MetricThresholds.Check(errors, "metric_thresholds");
         CheckProbe(errors, "healthchecks.readiness_probe", settings.Healthchecks.ReadinessProbe);
         CheckProbe(errors, "healthchecks.liveness_probe", settings.Healthchecks.LivenessProbe);
         return (settings, gitSecret, errors);

@@ -11,6 +11,7 @@ using Platform.Domain.Environments;
 using Platform.Domain.Events;
 using Platform.Domain.Logs;
 using Platform.Domain.Members;
+using Platform.Domain.Metrics;
 using Platform.Domain.Organizations;
 using Platform.Domain.Projects;
 using Platform.Domain.Tokens;
@@ -60,6 +61,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<InvoiceNumberCounter> InvoiceNumberCounters => Set<InvoiceNumberCounter>();
 
     public DbSet<InvoiceExport> InvoiceExports => Set<InvoiceExport>();
+
+    public DbSet<InstanceSample> InstanceSamples => Set<InstanceSample>();
+
+    public DbSet<ApplicationSample> ApplicationSamples => Set<ApplicationSample>();
+
+    public DbSet<MetricRollup> MetricRollups => Set<MetricRollup>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,4 +1,5 @@
 using Platform.Domain.Applications;
+using Platform.Domain.Metrics;
 using Platform.Domain.Services;
 
 namespace Platform.Portal.Applications;
@@ -27,6 +28,8 @@ public static class ApplicationApi
         int MaxRunningInstances,
         bool AutoDeploy,
         Healthchecks Healthchecks,
+        int? Storage,
+        MetricThresholds MetricThresholds,
         ServiceStatus Status,
         IReadOnlyList<string> Flags,
         IReadOnlyList<FlagDetail> FlagDetails,
@@ -66,6 +69,6 @@ public static class ApplicationApi
         var s = a.Settings;
         return new ApplicationResponse(
             a.Id, a.CreatedAt, a.UpdatedAt, a.EnvironmentId, s.Name, s.GitRepository, s.BuildCommand, s.StartCommand, s.Port, s.Cpu, s.Memory,
-            s.MinRunningInstances, s.MaxRunningInstances, s.AutoDeploy, s.Healthchecks, a.Status, a.Flags, a.FlagDetails, a.RepositoryCheck, a.Url);
+            s.MinRunningInstances, s.MaxRunningInstances, s.AutoDeploy, s.Healthchecks, s.Storage, s.MetricThresholds, a.Status, a.Flags, a.FlagDetails, a.RepositoryCheck, a.Url);
     }
 }

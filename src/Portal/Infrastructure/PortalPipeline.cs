@@ -12,6 +12,7 @@ using Platform.Portal.Runtime;
 using Platform.Portal.Environments;
 using Platform.Portal.Events;
 using Platform.Portal.Members;
+using Platform.Portal.Metrics;
 using Platform.Portal.Projects;
 using Platform.Portal.Organizations;
 using Platform.Portal.Referrals;
@@ -73,6 +74,7 @@ public static class PortalPipeline
         api.MapLogApi();
         api.MapCardApi();
         api.MapInvoiceApi();
+        api.MapMetricsApi();
 
         app.MapFormerAppAddresses();
         app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);

@@ -25,6 +25,7 @@ using Platform.Domain.Organizations;
 using Platform.Domain.Referrals;
 using Platform.Domain.Live;
 using Platform.Domain.Logs;
+using Platform.Domain.Metrics;
 using Platform.Domain.Runtime;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
@@ -38,6 +39,7 @@ using Platform.Portal.Infrastructure.Postgres;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Users;
 using Platform.Portal.Logs;
+using Platform.Portal.Metrics;
 using Platform.Portal.Runtime;
 
 namespace Platform.Portal.Infrastructure;
@@ -144,6 +146,18 @@ public static class PortalServices
         services.AddSingleton<IRuntimes, Runtimes>();
         services.AddSingleton<EngineContext>();
         services.AddHostedService<DeploymentEngine>();
+        services.AddMetrics();
+    }
+
+    /// <summary>The metrics' sampler, store, retention job and service (section Metrics of the configuration).</summary>
+    private static void AddMetrics(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => MetricsRetentionJob.SettingsFrom(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<MetricStore>();
+        services.AddScoped<MetricsService>();
+        services.AddTransient<MetricsRetentionJob>();
+        services.AddSingleton<MetricsSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
     }
 
     private static void AddMail(this IServiceCollection services)

@@ -7,7 +7,8 @@ namespace Platform.Portal.Live;
 /// <summary>
 /// The live hub at /hubs/live, for the browser and for third parties (cookie, or an API token as a Bearer header or
 /// access_token). A client subscribes to an environment or a service it may read (the same rule and the same 404
-/// as the API) and then receives "status", "deployment", "events" and "logs" as they happen.
+/// as the API) and then receives "status", "deployment", "events" and "logs" as they happen, and an application's
+/// subscribers "metrics" at every sample.
 /// </summary>
 [Authorize(Policy = Policies.Live)]
 public sealed class LiveHub(TenantAccess access, LiveSubscriptions subscriptions) : Hub

@@ -9,6 +9,7 @@ using Platform.Domain.Services;
 using Platform.Portal.Deployments;
 using Platform.Portal.Events;
 using Platform.Portal.Logs;
+using Platform.Portal.Metrics;
 
 namespace Platform.Portal.Live;
 
@@ -88,6 +89,9 @@ public sealed partial class LiveHubForwarder(
                         .SendAsync("deployment", response, cancellationToken);
                 }
 
+                break;
+            case MetricsSampled sampled when sampled.ServiceId is { } applicationId:
+                await hub.Clients.Group(LiveGroups.Service(applicationId)).SendAsync("metrics", MetricsApi.ToResponse(sampled), cancellationToken);
                 break;
             case EventsAdded added:
                 var views = await services.GetRequiredService<EventService>().DescribeAsync(added.Events, cancellationToken);

@@ -16,11 +16,20 @@ namespace Platform.Portal.Runtime;
 /// helper reading it from the sandbox's private memory, where it arrives on standard input: never on a command line,
 /// in an environment, or in a log line.
 /// </summary>
-public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandbox)
+public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandbox sandbox)
 {
     private const string CommitMarker = "PLATFORM-COMMIT ";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+
+    /// <summary>One fetch at a time per application: it writes the application's git cache.</summary>
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _fetches = new();
+
+    /// <summary>
+    /// One head check at a time per application, apart from its fetches: it touches neither the cache nor a build, and a
+    /// repository's server that hangs must not hold a deployment's fetch for the check's minute, nor the check (and a
+    /// job asking every application in turn) for a fetch's five.
+    /// </summary>
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _heads = new();
 
     /// <summary>
     /// All git does, in one sandboxed shell: its exit code names the step that failed. The configuration (reading
@@ -32,9 +41,9 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         mkdir -m 700 "$shared" || exit 14
         trap 'rm -rf "$shared"' EXIT
         printf '[safe]\n\tdirectory = *\n[credential]\n\thelper =\n' > "$shared/config"
-        if [ "$credential" = 1 ]; then
+        if [ -n "$credential" ]; then
           (umask 077; cat > "$shared/credential")
-          printf '\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$shared/credential" >> "$shared/config"
+          printf '[credential "%s"]\n\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$credential" "$shared/credential" >> "$shared/config"
         fi
         export GIT_CONFIG_GLOBAL="$shared/config"
         [ -f "$cache/HEAD" ] || git init --bare --quiet "$cache" || exit 10
@@ -53,9 +62,9 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         mkdir -m 700 "$shared" || exit 14
         trap 'rm -rf "$shared"' EXIT
         printf '[safe]\n\tdirectory = *\n[credential]\n\thelper =\n' > "$shared/config"
-        if [ "$credential" = 1 ]; then
+        if [ -n "$credential" ]; then
           (umask 077; cat > "$shared/credential")
-          printf '\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$shared/credential" >> "$shared/config"
+          printf '[credential "%s"]\n\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$credential" "$shared/credential" >> "$shared/config"
         fi
         export GIT_CONFIG_GLOBAL="$shared/config"
         heads=$(git ls-remote --heads --end-of-options "$url" "refs/heads/$branch") || exit 10
@@ -73,7 +82,7 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
         var inside = sandbox.Isolation == RuntimeIsolation.Sandbox;
         var (cacheInside, buildInside) = inside ? ("/cache", "/build") : (cache, folder);
         var wanted = commitId ?? $"refs/heads/{source.Branch}";
-        var (exit, marker, errors) = await RunAsync(applicationId, user, $"fetch-{deploymentId:N}"[..18], git,
+        var (exit, marker, errors) = await RunAsync(_fetches, applicationId, user, $"fetch-{deploymentId:N}"[..18], git,
             [new(cache, cacheInside, true), new(folder, buildInside, true)], inside ? "/tmp" : cache,
             [Script, "git", git.Url, wanted, source.RootPath, cacheInside, buildInside], output, cancellationToken);
         var url = git.ShownUrl;
@@ -92,7 +101,7 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
     public async Task<string> BranchHeadAsync(Guid applicationId, GitSource source, GitCredentials? credentials, RuntimeUser user, CancellationToken cancellationToken)
     {
         var git = Prepare(source, credentials);
-        var (exit, marker, errors) = await RunAsync(applicationId, user, $"heads-{Guid.NewGuid():N}"[..18], git, [], "/tmp",
+        var (exit, marker, errors) = await RunAsync(_heads, applicationId, user, $"heads-{Guid.NewGuid():N}"[..18], git, [], "/tmp",
             [HeadScript, "git", git.Url, source.Branch], _ => { }, cancellationToken, HeadTimeout);
         var url = git.ShownUrl;
         return exit switch
@@ -107,7 +116,12 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromMinutes(1);
 
     /// <summary>A source made fit for git: its URL without credentials (they go to git on standard input), checked, and as it may be shown.</summary>
-    private sealed record GitCall(string Url, string ShownUrl, string? Local, GitCredentials? Credentials);
+    /// <param name="CredentialScope">
+    /// The scheme and host (<c>https://host[:port]</c>) the credentials are for: git's helper answers for these alone
+    /// (<c>credential.&lt;url&gt;.helper</c>), so a redirect to another host, or to plain http, gets no password. Null
+    /// when there are none, or the URL names no such host (a path, an scp-like ssh address, which take no password).
+    /// </param>
+    private sealed record GitCall(string Url, string ShownUrl, string? Local, GitCredentials? Credentials, string? CredentialScope);
 
     private GitCall Prepare(GitSource source, GitCredentials? credentials)
     {
@@ -131,23 +145,29 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
             throw new RuntimeFailureException("The repository cannot be a folder of the portal's own data, nor a system folder.");
         }
 
-        if (local is not null && !Directory.Exists(local))
-        {
-            throw new RuntimeFailureException($"The repository {Redact(plain)} could not be reached: there is no such folder.");
-        }
-
-        return new GitCall(plain, Redact(plain), local, credentials);
+        return new GitCall(plain, Redact(plain), local, credentials, credentials is null ? null : CredentialScope(plain));
     }
 
+    /// <summary>The scheme and host a URL's credentials are for, as git's configuration names a URL; null when it has none fit for it.</summary>
+    private static string? CredentialScope(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && !uri.IsFile && !uri.IsUnc
+        && uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) is var scope && SafeScope().IsMatch(scope)
+            ? scope
+            : null;
+
+    /// <summary>What may stand in a section name of git's configuration written by the script: no quote, backslash or line break.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z][a-z0-9+.-]*://[A-Za-z0-9.\-\[\]:_%]+$")]
+    private static partial System.Text.RegularExpressions.Regex SafeScope();
+
     /// <summary>
-    /// Runs a git script in a sandbox of the application's own, one at a time per application: networked only for a
-    /// remote repository, a local one mounted read-only. Answers its exit code, its marker line and git's reason.
+    /// Runs a git script in a sandbox of the application's own, one at a time per application and kind (<paramref name="gates"/>):
+    /// networked only for a remote repository, a local one mounted read-only. Answers its exit code, its marker line and git's reason.
     /// </summary>
     private async Task<(int Exit, string? Marker, string? Reason)> RunAsync(
-        Guid applicationId, RuntimeUser user, string name, GitCall git, List<SandboxMount> mounts, string workingFolder, string[] script,
-        Action<string> output, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        ConcurrentDictionary<Guid, SemaphoreSlim> gates, Guid applicationId, RuntimeUser user, string name, GitCall git, List<SandboxMount> mounts, string workingFolder,
+        string[] script, Action<string> output, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
-        var gate = _locks.GetOrAdd(applicationId, _ => new SemaphoreSlim(1, 1));
+        var gate = gates.GetOrAdd(applicationId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -170,13 +190,16 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
                 ["GIT_ALLOW_PROTOCOL"] = "file:git:http:https:ssh",
                 ["GIT_SSH_COMMAND"] = "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new",
             };
-            var credentials = git.Credentials;
+            var credentials = git.CredentialScope is null ? null : git.Credentials;
             var input = credentials is null ? [] : Encoding.UTF8.GetBytes($"username={credentials.Username}\npassword={credentials.Password}\n");
-            string[] command = ["/bin/sh", "-c", .. script, credentials is null ? "0" : "1"];
+            string[] command = ["/bin/sh", "-c", .. script, credentials is null ? "" : git.CredentialScope!];
             var spec = new SandboxSpec(user, command, inside ? "/tmp" : workingFolder, environment, mounts, scope.Network, scope.Cgroup, "git", input);
-            var errors = new List<string>();
+            // git's reason is its first fatal or error line, else its last: only those two are kept. The server a
+            // repository URL names is the tenant's, and what it says git prints ("remote: …" for each line of an http
+            // error's body, an ssh server's standard error as it comes): kept whole, it grew the portal without bound.
+            var reason = new GitReason();
             string? marker = null;
-            var secrets = credentials is null ? [] : new[] { credentials.Password, credentials.Username }.Where(s => s.Length > 0).ToArray();
+            var secrets = git.Credentials is not { } given ? [] : new[] { given.Password, given.Username }.Where(s => s.Length > 0).ToArray();
             var exit = await sandbox.RunAsync(spec, timeout ?? Timeout, (stream, line) =>
             {
                 if (stream == LogStream.Stdout && line.StartsWith(CommitMarker, StringComparison.Ordinal))
@@ -186,14 +209,17 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
                 }
 
                 var shown = Redact(ChildProcess.MaskSecrets(line, secrets));
-                lock (errors)
-                {
-                    errors.Add(shown);
-                }
-
+                reason.Add(shown);
                 output(shown);
             }, cancellationToken);
-            return (exit, marker, Reason(errors));
+            // A local repository is mounted by bubblewrap as the application's uid: a folder missing and one that uid
+            // may not reach are told apart by nothing (a look as root first told any tenant which folders exist).
+            if (git.Local is not null && inside && exit != 0 && reason.Text is { } text && text.StartsWith($"bwrap: Can't find source path {git.Local}:", StringComparison.Ordinal))
+            {
+                throw new RuntimeFailureException($"The repository {git.ShownUrl} could not be reached: there is no such folder, or the application may not read it.");
+            }
+
+            return (exit, marker, reason.Text);
         }
         finally
         {
@@ -255,12 +281,35 @@ public sealed class GitSources(LocalRuntimeSettings settings, LocalSandbox sandb
     /// <summary>A URL or a line of git's as it may be shown: its secrets masked, by the domain's one rule (<see cref="GitUrls.Redact"/>).</summary>
     public static string Redact(string text) => GitUrls.Redact(text);
 
-    /// <summary>git's reason: its first fatal or error line, else its last line.</summary>
-    private static string? Reason(List<string> lines)
+    /// <summary>git's reason: its first fatal or error line, else its last line; it holds those two lines and nothing more.</summary>
+    private sealed class GitReason
     {
-        lock (lines)
+        private readonly Lock _gate = new();
+        private string? _failure;
+        private string? _last;
+
+        public string? Text
         {
-            return lines.FirstOrDefault(l => l.StartsWith("fatal:", StringComparison.Ordinal) || l.StartsWith("error:", StringComparison.Ordinal)) ?? lines.LastOrDefault();
+            get
+            {
+                lock (_gate)
+                {
+                    return _failure ?? _last;
+                }
+            }
+        }
+
+        public void Add(string line)
+        {
+            lock (_gate)
+            {
+                if (_failure is null && (line.StartsWith("fatal:", StringComparison.Ordinal) || line.StartsWith("error:", StringComparison.Ordinal)))
+                {
+                    _failure = line;
+                }
+
+                _last = line;
+            }
         }
     }
 }

@@ -16,7 +16,8 @@ public sealed class ApplicationApiTests(PortalFactory portal) : IClassFixture<Po
     private static readonly string[] ApplicationFields =
     [
         "auto_deploy", "build_command", "cpu", "created_at", "environment_id", "flag_details", "flags", "git_repository", "healthchecks", "id",
-        "max_running_instances", "memory", "min_running_instances", "name", "port", "repository_check", "start_command", "status", "updated_at", "url",
+        "max_running_instances", "memory", "metric_thresholds", "min_running_instances", "name", "port", "repository_check", "start_command", "status",
+        "storage", "updated_at", "url",
     ];
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,14 +11,12 @@ namespace Platform.Tests.Live;
 /// <summary>The live hub: who may subscribe to what, and what a subscriber receives.</summary>
 public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task Subscribe_ToAnotherOrganizationsEnvironment_IsRefusedAsNotFound()
     {
         var mine = await Catalogue.CreateAsync(portal, "mine");
         var theirs = await Catalogue.CreateAsync(portal, "theirs");
-        await using var hub = await ConnectAsync(mine.Owner);
+        await using var hub = await portal.ConnectHubAsync(mine.Owner);
 
         var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("SubscribeEnvironment", theirs.EnvironmentId));
 
@@ -53,14 +50,14 @@ public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFac
     {
         var c = await Catalogue.CreateAsync(portal, "removal");
         var member = await portal.AddMemberAsync(c.Owner, c.OrganizationId, "VIEWER");
-        await using var hub = await ConnectAsync(member.Client);
-        var unsubscribed = Listen(hub, "unsubscribed");
+        await using var hub = await portal.ConnectHubAsync(member.Client);
+        var unsubscribed = hub.Listen("unsubscribed");
         await hub.InvokeAsync("SubscribeEnvironment", c.EnvironmentId);
 
         (await c.Owner.DeleteAsync($"/api/organization/{c.OrganizationId}/member/{member.UserId}")).EnsureSuccessStatusCode();
         await portal.Services.GetRequiredService<Platform.Portal.Live.LiveSubscriptions>().SweepAsync();
 
-        var notice = await NextAsync(unsubscribed, _ => true);
+        var notice = await unsubscribed.NextAsync(_ => true);
         Assert.Equal($"environment:{c.EnvironmentId}", notice["group"]!.GetValue<string>());
     }
 
@@ -78,16 +75,16 @@ public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFac
     public async Task Subscriber_ReceivesTheDeploymentAndTheStatusChangesOfItsEnvironment()
     {
         var c = await Catalogue.CreateAsync(portal, "watched");
-        await using var hub = await ConnectAsync(c.Owner);
-        var deployments = Listen(hub, "deployment");
-        var statuses = Listen(hub, "status");
+        await using var hub = await portal.ConnectHubAsync(c.Owner);
+        var deployments = hub.Listen("deployment");
+        var statuses = hub.Listen("status");
         await hub.InvokeAsync("SubscribeEnvironment", c.EnvironmentId);
 
         // The catalogue's repository does not exist: the deployment runs its fetch and fails, every step pushed.
         var deployment = await c.Owner.DeployAsync(c.ApplicationId);
 
-        var ended = await NextAsync(deployments, d => d["id"]!.GetValue<string>() == deployment.ToString() && d["status"]!["state"]!.GetValue<string>() == "FAILED");
-        var buildError = await NextAsync(statuses, s => s["service"] is JsonObject && s["status"]!["state"]!.GetValue<string>() == "BUILD_ERROR");
+        var ended = await deployments.NextAsync(d => d["id"]!.GetValue<string>() == deployment.ToString() && d["status"]!["state"]!.GetValue<string>() == "FAILED");
+        var buildError = await statuses.NextAsync(s => s["service"] is JsonObject && s["status"]!["state"]!.GetValue<string>() == "BUILD_ERROR");
         Assert.Equal("web", buildError["service"]!["name"]!.GetValue<string>());
         Assert.Equal("FAILED", ended["services"]![0]!["status"]!["state"]!.GetValue<string>());
     }
@@ -96,47 +93,17 @@ public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFac
     public async Task Subscriber_ReceivesTheLogLinesOfItsApplication_WithTheirExplanation()
     {
         var c = await Catalogue.CreateAsync(portal, "logged");
-        await using var hub = await ConnectAsync(c.Owner);
-        var logs = Listen(hub, "logs");
+        await using var hub = await portal.ConnectHubAsync(c.Owner);
+        var logs = hub.Listen("logs");
         await hub.InvokeAsync("SubscribeApplication", c.ApplicationId);
 
         portal.Services.GetRequiredService<ILogSink>().Write(
             new LogEntry(c.ApplicationId, null, "web-1", LogStream.Stderr, "Error: Cannot find module 'express'", DateTimeOffset.UtcNow));
 
-        var batch = await NextAsync(logs, l => l.AsArray().Count > 0);
+        var batch = await logs.NextAsync(l => l.AsArray().Count > 0);
         var line = batch.AsArray()[0]!;
         Assert.Equal("Error: Cannot find module 'express'", line["message"]!.GetValue<string>());
         Assert.Contains("Node.js module", line["message_human_explanation"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("STDERR", line["stream"]!.GetValue<string>());
-    }
-
-    private async Task<HubConnection> ConnectAsync(HttpClient owner)
-    {
-        var token = owner.DefaultRequestHeaders.Authorization!.Parameter!;
-        var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(portal.ServerAddress, "/hubs/live"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .Build();
-        await hub.StartAsync();
-        return hub;
-    }
-
-    private static Channel<JsonNode> Listen(HubConnection hub, string method)
-    {
-        var received = Channel.CreateUnbounded<JsonNode>();
-        hub.On<JsonNode>(method, message => received.Writer.TryWrite(message));
-        return received;
-    }
-
-    private static async Task<JsonNode> NextAsync(Channel<JsonNode> received, Func<JsonNode, bool> wanted)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (true)
-        {
-            var message = await received.Reader.ReadAsync(timeout.Token);
-            if (wanted(message))
-            {
-                return message;
-            }
-        }
     }
 }

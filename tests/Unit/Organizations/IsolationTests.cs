@@ -71,6 +71,9 @@ public sealed class IsolationTests(PortalFactory portal) : IClassFixture<PortalF
         ["GET environment/{B env}/event"] = _ => null,
         ["GET environment/{B env}/event?lastId={B event}"] = _ => null,
         ["GET application/{B app}/event"] = _ => null,
+        ["GET application/{B app}/currentScale"] = _ => null,
+        ["GET application/{B app}/currentInstance"] = _ => null,
+        ["GET application/{B app}/metric/cpu?lastDays=30"] = _ => null,
         ["GET database/{B db}/event"] = _ => null,
 
         // B's ids under A's organization, where the caller has every right.

@@ -42,6 +42,14 @@ public static class CatalogueSteps
         ["min_running_instances"] = 2,
         ["max_running_instances"] = 4,
         ["auto_deploy"] = true,
+        ["storage"] = 20,
+        ["metric_thresholds"] = new JsonObject
+        {
+            ["scale"] = Threshold(75, 85),
+            ["cpu"] = Threshold(70, 90),
+            ["memory"] = Threshold(80, 80),
+            ["storage"] = Threshold(60, 100),
+        },
         ["healthchecks"] = new JsonObject
         {
             ["readiness_probe"] = new JsonObject
@@ -54,6 +62,8 @@ public static class CatalogueSteps
             },
         },
     };
+
+    private static JsonObject Threshold(int warning, int alert) => new() { ["warning_threshold_in_percent"] = warning, ["alert_threshold_in_percent"] = alert };
 
     /// <summary>The organization's default cluster, as GET organization/{id}/cluster answers it.</summary>
     public static async Task<JsonObject> DefaultClusterAsync(this HttpClient client, Guid organizationId) =>

@@ -2,6 +2,7 @@ using Hangfire;
 using Platform.Portal.Billing;
 using Platform.Portal.Applications;
 using Platform.Portal.Logs;
+using Platform.Portal.Metrics;
 
 namespace Platform.Portal.Infrastructure.Jobs;
 
@@ -14,6 +15,7 @@ public static class RecurringJobs
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         jobs.AddOrUpdate<MonthCloseJob>(MonthCloseJob.Id, job => job.RunAsync(CancellationToken.None), "30 0 1 * *");
         jobs.AddOrUpdate<PaymentRetryJob>(PaymentRetryJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly(15));
+        jobs.AddOrUpdate<MetricsRetentionJob>(MetricsRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         if (RepositoryCheckJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } every)
         {
             jobs.AddOrUpdate<RepositoryCheckJob>(RepositoryCheckJob.Id, job => job.RunAsync(CancellationToken.None), every);

@@ -12,7 +12,7 @@ using Platform.Domain.Common;
 namespace Platform.Domain.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261201211900_InvoicesAndCards")]
+    [Migration("20261201214631_InvoicesAndCards")]
     partial class InvoicesAndCards
     {
         /// <inheritdoc />
@@ -1127,6 +1127,119 @@ namespace Platform.Domain.Migrations
                     b.ToTable("organization_member", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Domain.Metrics.ApplicationSample", b =>
+                {
+                    b.Property<Guid>("ApplicationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("application_id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int>("ReadyInstances")
+                        .HasColumnType("integer")
+                        .HasColumnName("ready_instances");
+
+                    b.HasKey("ApplicationId", "At")
+                        .HasName("pk_application_sample");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_application_sample_at");
+
+                    b.ToTable("application_sample", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Metrics.InstanceSample", b =>
+                {
+                    b.Property<Guid>("ApplicationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("application_id");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<double>("CpuCores")
+                        .HasColumnType("double precision")
+                        .HasColumnName("cpu_cores");
+
+                    b.Property<double>("MemoryMb")
+                        .HasColumnType("double precision")
+                        .HasColumnName("memory_mb");
+
+                    b.Property<double?>("ProbeLatencyMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probe_latency_ms");
+
+                    b.Property<bool?>("ProbePassed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("probe_passed");
+
+                    b.Property<double?>("StorageGb")
+                        .HasColumnType("double precision")
+                        .HasColumnName("storage_gb");
+
+                    b.HasKey("ApplicationId", "Slot", "At")
+                        .HasName("pk_instance_sample");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_instance_sample_at");
+
+                    b.ToTable("instance_sample", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Metrics.MetricRollup", b =>
+                {
+                    b.Property<Guid>("ApplicationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("application_id");
+
+                    b.Property<int>("BucketSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("bucket_seconds");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("integer")
+                        .HasColumnName("metric");
+
+                    b.Property<DateTimeOffset>("BucketStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("bucket_start");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.Property<double>("Max")
+                        .HasColumnType("double precision")
+                        .HasColumnName("max");
+
+                    b.Property<double>("Min")
+                        .HasColumnType("double precision")
+                        .HasColumnName("min");
+
+                    b.Property<double>("Sum")
+                        .HasColumnType("double precision")
+                        .HasColumnName("sum");
+
+                    b.HasKey("ApplicationId", "BucketSeconds", "Metric", "BucketStart", "Slot")
+                        .HasName("pk_metric_rollup");
+
+                    b.HasIndex("BucketSeconds", "BucketStart")
+                        .HasDatabaseName("ix_metric_rollup_bucket_seconds_bucket_start");
+
+                    b.ToTable("metric_rollup", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Domain.Organizations.Organization", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1699,6 +1812,36 @@ namespace Platform.Domain.Migrations
                     b.Navigation("Organization");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Metrics.ApplicationSample", b =>
+                {
+                    b.HasOne("Platform.Domain.Applications.Application", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_application_sample_application_application_id");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Metrics.InstanceSample", b =>
+                {
+                    b.HasOne("Platform.Domain.Applications.Application", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_instance_sample_application_application_id");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Metrics.MetricRollup", b =>
+                {
+                    b.HasOne("Platform.Domain.Applications.Application", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_metric_rollup_application_application_id");
                 });
 
             modelBuilder.Entity("Platform.Domain.Organizations.Organization", b =>
