@@ -1,4 +1,5 @@
 using Platform.Domain.Applications;
+using Platform.Domain.Metrics;
 
 namespace Platform.Portal.Applications;
 
@@ -26,6 +27,9 @@ public sealed class ApplicationFormModel
 
     public int Memory { get; set; } = ApplicationRules.Defaults.Memory;
 
+    /// <summary>GB per instance; empty for none.</summary>
+    public int? Storage { get; set; } = ApplicationRules.Defaults.Storage;
+
     public int Min { get; set; } = ApplicationRules.Defaults.MinRunningInstances;
 
     public int Max { get; set; } = ApplicationRules.Defaults.MaxRunningInstances;
@@ -40,6 +44,14 @@ public sealed class ApplicationFormModel
 
     public string? LivenessTarget { get; set; }
 
+    public ThresholdModel ScaleThreshold { get; set; } = ThresholdModel.From(ApplicationRules.Defaults.MetricThresholds.Scale);
+
+    public ThresholdModel CpuThreshold { get; set; } = ThresholdModel.From(ApplicationRules.Defaults.MetricThresholds.Cpu);
+
+    public ThresholdModel MemoryThreshold { get; set; } = ThresholdModel.From(ApplicationRules.Defaults.MetricThresholds.Memory);
+
+    public ThresholdModel StorageThreshold { get; set; } = ThresholdModel.From(ApplicationRules.Defaults.MetricThresholds.Storage);
+
     public static ApplicationFormModel From(ApplicationSettings? settings) => settings is null ? new() : new()
     {
         Name = settings.Name,
@@ -51,6 +63,7 @@ public sealed class ApplicationFormModel
         Port = settings.Port,
         Cpu = settings.Cpu,
         Memory = settings.Memory,
+        Storage = settings.Storage,
         Min = settings.MinRunningInstances,
         Max = settings.MaxRunningInstances,
         AutoDeploy = settings.AutoDeploy,
@@ -58,6 +71,10 @@ public sealed class ApplicationFormModel
         ReadinessTarget = settings.Healthchecks.ReadinessProbe?.Path ?? settings.Healthchecks.ReadinessProbe?.Command,
         LivenessType = settings.Healthchecks.LivenessProbe?.Type ?? ApplicationRules.DefaultLiveness.Type,
         LivenessTarget = settings.Healthchecks.LivenessProbe?.Path ?? settings.Healthchecks.LivenessProbe?.Command,
+        ScaleThreshold = ThresholdModel.From(settings.MetricThresholds.Scale),
+        CpuThreshold = ThresholdModel.From(settings.MetricThresholds.Cpu),
+        MemoryThreshold = ThresholdModel.From(settings.MetricThresholds.Memory),
+        StorageThreshold = ThresholdModel.From(settings.MetricThresholds.Storage),
     };
 
     public ApplicationInput ToInput() => new(
@@ -71,8 +88,25 @@ public sealed class ApplicationFormModel
         Min,
         Max,
         AutoDeploy,
-        new HealthchecksInput(Probe(ReadinessType, ReadinessTarget), Probe(LivenessType, LivenessTarget)));
+        new HealthchecksInput(Probe(ReadinessType, ReadinessTarget), Probe(LivenessType, LivenessTarget)))
+    {
+        // 0 is how the input says "none requested".
+        Storage = Storage ?? 0,
+        MetricThresholds = new MetricThresholdsInput(ScaleThreshold.ToInput(), CpuThreshold.ToInput(), MemoryThreshold.ToInput(), StorageThreshold.ToInput()),
+    };
 
     private static ProbeInput Probe(ProbeType type, string? target) =>
         new(type, type == ProbeType.Http ? target ?? "" : null, type == ProbeType.Command ? target ?? "" : null, null, null, null, null);
+}
+
+/// <summary>One measure's thresholds in the form, in percent.</summary>
+public sealed class ThresholdModel
+{
+    public int Warning { get; set; }
+
+    public int Alert { get; set; }
+
+    public static ThresholdModel From(MetricThreshold threshold) => new() { Warning = threshold.WarningThresholdInPercent, Alert = threshold.AlertThresholdInPercent };
+
+    public MetricThresholdInput ToInput() => new(Warning, Alert);
 }
