@@ -25,6 +25,11 @@ internal static class BenchmarkProgram
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_PORTAL", Path.Combine(root!.FullName, "src", "Portal"));
         await using var portal = new PortalFactory();
         await ((Xunit.IAsyncLifetime)portal).InitializeAsync();
+        if (args is ["costs"])
+        {
+            return await CostAggregationBenchmark.RunAsync(portal);
+        }
+
         var c = await Catalogue.CreateAsync(portal, "bench");
         return args is ["metrics"] ? await MetricsBenchmark.RunAsync(portal, c) : await LiveLogBenchmark.RunAsync(portal, c);
     }

@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Applications;
+using Platform.Domain.Billing;
+using Platform.Domain.Billing.Costs;
+using Platform.Domain.Billing.Credits;
 using Platform.Domain.Billing.Cards;
 using Platform.Domain.Billing.Invoices;
 using Platform.Domain.Clusters;
@@ -53,6 +56,24 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<LogLine> LogLines => Set<LogLine>();
 
     public DbSet<LogCount> LogCounts => Set<LogCount>();
+
+    public DbSet<BillingPlan> BillingPlans => Set<BillingPlan>();
+
+    public DbSet<ClusterPrice> ClusterPrices => Set<ClusterPrice>();
+
+    public DbSet<BillingAccount> BillingAccounts => Set<BillingAccount>();
+
+    public DbSet<CreditCode> CreditCodes => Set<CreditCode>();
+
+    public DbSet<CreditRedemption> CreditRedemptions => Set<CreditRedemption>();
+
+    public DbSet<ServiceRunningInterval> RunningIntervals => Set<ServiceRunningInterval>();
+
+    public DbSet<EnvironmentMonthCost> EnvironmentMonthCosts => Set<EnvironmentMonthCost>();
+
+    public DbSet<BillingMonth> BillingMonths => Set<BillingMonth>();
+
+    public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();
 
     public DbSet<CreditCard> CreditCards => Set<CreditCard>();
 

@@ -7,6 +7,9 @@ public enum ErrorKind
     Forbidden,
     NotFound,
     Conflict,
+
+    /// <summary>The plan does not cover it (a deployment over the monthly quota): 402.</summary>
+    PaymentRequired,
 }
 
 /// <summary>
@@ -24,6 +27,8 @@ public sealed record DomainError(ErrorKind Kind, string Message, IReadOnlyDictio
     public static DomainError NotFound(string what) => new(ErrorKind.NotFound, $"{what} was not found.");
 
     public static DomainError Conflict(string message) => new(ErrorKind.Conflict, message);
+
+    public static DomainError PaymentRequired(string message) => new(ErrorKind.PaymentRequired, message);
 
     public static DomainError Unauthorized(string message) => new(ErrorKind.Unauthorized, message);
 

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
+using Platform.Domain.Billing;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
 using Platform.Domain.Events;
@@ -270,6 +271,11 @@ public sealed class DeploymentService(
         if (orders.Any(o => o.Service.Type == ServiceType.Application && o.Action is ServiceAction.Deploy or ServiceAction.Restart) && await CannotRunApplicationsAsync(change) is { } reason)
         {
             return DomainError.Conflict($"Applications cannot run on this environment's cluster: {reason}");
+        }
+
+        if (DeploymentQuota.Counts(kind) && await DeploymentQuota.RefusalAsync(change.Db, change.Access.OrganizationId, change.Now) is { } overQuota)
+        {
+            return overQuota;
         }
 
         var caller = change.Access.Caller;

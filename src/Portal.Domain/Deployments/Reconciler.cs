@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Billing.Costs;
 using Platform.Domain.Services;
 
 namespace Platform.Domain.Deployments;
@@ -16,6 +17,7 @@ internal sealed class Reconciler(EngineContext engine)
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var db = await engine.OpenAsync(cancellationToken);
+        await RunningIntervals.CloseLeftOpenAsync(db, cancellationToken);
         var interrupted = await db.EnvironmentDeployments.Include(d => d.Services)
             .Where(d => DeploymentStates.Running.Contains(d.State)).ToListAsync(cancellationToken);
         var now = engine.Now;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Billing.Costs;
 using Platform.Domain.Common;
 using Platform.Domain.Events;
 using Platform.Domain.Runtime;
@@ -24,10 +25,16 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
             return; // Deleted meanwhile: its deployment still ends, the service has nothing to update.
         }
 
+        var wasLive = row.LiveDeploymentId;
         row.State = state;
         row.StateMessage = message;
         row.UpdatedAt = now;
         also?.Invoke(row);
+        if (type == ServiceType.Application && (row.LiveDeploymentId != wasLive || state == ServiceState.Deleted))
+        {
+            // What is billed follows the live release, so its running time is written here, with the change.
+            await RunningIntervals.SwitchAsync(db, organizationId, row, serviceId, state == ServiceState.Deleted ? null : row.LiveDeploymentId, now);
+        }
         _events.Add(new PlatformEvent
         {
             OrganizationId = organizationId,

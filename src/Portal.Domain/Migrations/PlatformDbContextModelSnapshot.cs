@@ -191,6 +191,109 @@ namespace Platform.Domain.Migrations
                     b.ToTable("application", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Domain.Billing.BillingAccount", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<long?>("BudgetCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("budget_cents");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Info")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("info");
+
+                    b.Property<string>("PlanCode")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("plan_code");
+
+                    b.Property<DateTimeOffset>("TrialStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trial_started_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("OrganizationId")
+                        .HasName("pk_billing_account");
+
+                    b.HasIndex("PlanCode")
+                        .HasDatabaseName("ix_billing_account_plan_code");
+
+                    b.ToTable("billing_account", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.BillingPlan", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<int?>("MonthlyDeploymentQuota")
+                        .HasColumnType("integer")
+                        .HasColumnName("monthly_deployment_quota");
+
+                    b.Property<long>("MonthlyPriceCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("monthly_price_cents");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("TrialDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("trial_days");
+
+                    b.HasKey("Code")
+                        .HasName("pk_billing_plan");
+
+                    b.ToTable("billing_plan", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "COMMUNITY",
+                            Currency = "EUR",
+                            MonthlyPriceCents = 0L,
+                            Name = "Community",
+                            TrialDays = 14
+                        },
+                        new
+                        {
+                            Code = "TEAM",
+                            Currency = "EUR",
+                            MonthlyDeploymentQuota = 100,
+                            MonthlyPriceCents = 4900L,
+                            Name = "Team",
+                            TrialDays = 0
+                        });
+                });
+
             modelBuilder.Entity("Platform.Domain.Billing.Cards.CreditCard", b =>
                 {
                     b.Property<Guid>("Id")
@@ -243,6 +346,339 @@ namespace Platform.Domain.Migrations
                         .HasFilter("is_default");
 
                     b.ToTable("credit_card", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.ClusterPrice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<decimal>("CpuCoreSecondCents")
+                        .HasPrecision(20, 12)
+                        .HasColumnType("numeric(20,12)")
+                        .HasColumnName("cpu_core_second_cents");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<decimal>("MemoryGbSecondCents")
+                        .HasPrecision(20, 12)
+                        .HasColumnType("numeric(20,12)")
+                        .HasColumnName("memory_gb_second_cents");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cluster_price");
+
+                    b.HasIndex("ClusterId", "Currency")
+                        .IsUnique()
+                        .HasDatabaseName("ix_cluster_price_cluster_id_currency");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("ClusterId", "Currency"), false);
+
+                    b.ToTable("cluster_price", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = new Guid("0193a000-0000-7000-8000-000000000001"),
+                            CpuCoreSecondCents = 0.0012m,
+                            Currency = "EUR",
+                            MemoryGbSecondCents = 0.0004m
+                        });
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.BillingMonth", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long>("CreditCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("credit_cents");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<long>("PlanFeeCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("plan_fee_cents");
+
+                    b.Property<long>("UsageCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("usage_cents");
+
+                    b.HasKey("OrganizationId", "Month")
+                        .HasName("pk_billing_month");
+
+                    b.ToTable("billing_month", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.BudgetAlert", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("integer")
+                        .HasColumnName("level");
+
+                    b.Property<long>("BudgetCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("budget_cents");
+
+                    b.Property<long>("CostCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cost_cents");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("MailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("mailed_at");
+
+                    b.HasKey("OrganizationId", "Month", "Level")
+                        .HasName("pk_budget_alert");
+
+                    b.ToTable("budget_alert", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.EnvironmentMonthCost", b =>
+                {
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<Guid>("EnvironmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("environment_id");
+
+                    b.Property<Guid>("ClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<long>("AmountCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_cents");
+
+                    b.Property<decimal>("AmountExactCents")
+                        .HasPrecision(30, 12)
+                        .HasColumnType("numeric(30,12)")
+                        .HasColumnName("amount_exact_cents");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<long>("ConsumedSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("consumed_seconds");
+
+                    b.Property<string>("EnvironmentName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("environment_name");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("ProjectName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("project_name");
+
+                    b.HasKey("Month", "EnvironmentId", "ClusterId")
+                        .HasName("pk_environment_month_cost");
+
+                    b.HasIndex("OrganizationId", "Month")
+                        .HasDatabaseName("ix_environment_month_cost_organization_id_month");
+
+                    b.ToTable("environment_month_cost", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.ServiceRunningInterval", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<decimal>("Cpu")
+                        .HasPrecision(10, 3)
+                        .HasColumnType("numeric(10,3)")
+                        .HasColumnName("cpu");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<Guid>("EnvironmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("environment_id");
+
+                    b.Property<string>("EnvironmentName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("environment_name");
+
+                    b.Property<int>("Instances")
+                        .HasColumnType("integer")
+                        .HasColumnName("instances");
+
+                    b.Property<int>("MemoryMb")
+                        .HasColumnType("integer")
+                        .HasColumnName("memory_mb");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("ProjectName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("project_name");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.Property<Guid>("ServiceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("service_id");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_service_running_interval");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_service_running_interval_organization_id");
+
+                    b.HasIndex("ServiceId")
+                        .HasDatabaseName("ix_service_running_interval_service_id")
+                        .HasFilter("ended_at IS NULL");
+
+                    b.HasIndex("StartedAt", "EndedAt")
+                        .HasDatabaseName("ix_service_running_interval_started_at_ended_at");
+
+                    b.ToTable("service_running_interval", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Credits.CreditCode", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("code");
+
+                    b.Property<long>("AmountCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_cents");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Code")
+                        .HasName("pk_credit_code");
+
+                    b.ToTable("credit_code", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "WELCOME-50",
+                            AmountCents = 5000L,
+                            Currency = "EUR"
+                        });
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Credits.CreditRedemption", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("code");
+
+                    b.Property<long>("AmountCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount_cents");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTimeOffset>("RedeemedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("redeemed_at");
+
+                    b.HasKey("OrganizationId", "Code")
+                        .HasName("pk_credit_redemption");
+
+                    b.HasIndex("Code")
+                        .HasDatabaseName("ix_credit_redemption_code");
+
+                    b.ToTable("credit_redemption", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Domain.Billing.Invoices.Invoice", b =>
@@ -1630,6 +2066,27 @@ namespace Platform.Domain.Migrations
                     b.Navigation("Environment");
                 });
 
+            modelBuilder.Entity("Platform.Domain.Billing.BillingAccount", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithOne()
+                        .HasForeignKey("Platform.Domain.Billing.BillingAccount", "OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_billing_account_organizations_organization_id");
+
+                    b.HasOne("Platform.Domain.Billing.BillingPlan", "Plan")
+                        .WithMany()
+                        .HasForeignKey("PlanCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_billing_account_billing_plan_plan_code");
+
+                    b.Navigation("Organization");
+
+                    b.Navigation("Plan");
+                });
+
             modelBuilder.Entity("Platform.Domain.Billing.Cards.CreditCard", b =>
                 {
                     b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
@@ -1638,6 +2095,82 @@ namespace Platform.Domain.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_credit_card_organizations_organization_id");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.ClusterPrice", b =>
+                {
+                    b.HasOne("Platform.Domain.Clusters.Cluster", "Cluster")
+                        .WithMany()
+                        .HasForeignKey("ClusterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_cluster_price_clusters_cluster_id");
+
+                    b.Navigation("Cluster");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.BillingMonth", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_billing_month_organizations_organization_id");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.BudgetAlert", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_budget_alert_organizations_organization_id");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.EnvironmentMonthCost", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_environment_month_cost_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Costs.ServiceRunningInterval", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_service_running_interval_organizations_organization_id");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Credits.CreditRedemption", b =>
+                {
+                    b.HasOne("Platform.Domain.Billing.Credits.CreditCode", null)
+                        .WithMany()
+                        .HasForeignKey("Code")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_redemption_credit_code_code");
+
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_redemption_organizations_organization_id");
 
                     b.Navigation("Organization");
                 });

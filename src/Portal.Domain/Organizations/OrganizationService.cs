@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
+using Platform.Domain.Billing;
 using Platform.Domain.Clusters;
 using Platform.Domain.Common;
 using Platform.Domain.Environments;
@@ -70,6 +71,7 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
             UpdatedAt = now,
         });
         db.Clusters.Add(ClusterService.NewDefault(organization.Id, now));
+        db.BillingAccounts.Add(BillingAccount.Open(organization.Id, now));
         await db.SaveChangesAsync();
         return ToView(organization, OrganizationRole.Owner);
     }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Platform.Domain.Billing.Costs;
 using Platform.Domain.Common;
 using Platform.Domain.Events;
 using Platform.Domain.Services;
@@ -52,8 +53,14 @@ public sealed partial class RuntimeNoticeRecorder(IDbContextFactory<PlatformDbCo
             return;
         }
 
+        var now = clock.GetUtcNow();
+        if (notice.Instances is { } instances)
+        {
+            await RunningIntervals.RescaleAsync(db, notice.ApplicationId, instances, now);
+        }
+
         var subject = new EventSubject(application.OrganizationId, application.EnvironmentId, ServiceType.Application, notice.ApplicationId, application.Name);
-        await db.SaveWithEventsAsync([EventLog.New(subject, notice.State, notice.SimpleState, notice.Message, null, clock.GetUtcNow())], cancellationToken);
+        await db.SaveWithEventsAsync([EventLog.New(subject, notice.State, notice.SimpleState, notice.Message, null, now)], cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The runtime notice {State} of application {ApplicationId} could not be recorded")]

@@ -21,7 +21,8 @@ public enum RuntimeNoticeKind
 }
 
 /// <summary>What supervision reports about a running application (crash, restart, out of memory, scaling).</summary>
-public sealed record RuntimeNotice(Guid ApplicationId, RuntimeNoticeKind Kind, string Message)
+/// <param name="Instances">For a scale notice, how many instances run now: the running time is billed by it.</param>
+public sealed record RuntimeNotice(Guid ApplicationId, RuntimeNoticeKind Kind, string Message, int? Instances = null)
 {
     /// <summary>The event's state, as the API spells it (INSTANCE_EXITED, OOM_KILLED, …).</summary>
     public string State => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(Kind.ToString());

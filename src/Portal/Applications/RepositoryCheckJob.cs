@@ -1,6 +1,6 @@
-using System.Globalization;
 using Hangfire;
 using Platform.Domain.Applications;
+using Platform.Portal.Infrastructure.Jobs;
 
 namespace Platform.Portal.Applications;
 
@@ -23,22 +23,9 @@ public sealed partial class RepositoryCheckJob(RepositoryChecks checks, ILogger<
         LogChecked(outcomes.Count, outcomes.Count(o => o.Error is not null), outcomes.Count(o => o.AutoDeploymentId is not null));
     }
 
-    /// <summary>
-    /// The job's schedule, or null when the check is off (0). Hangfire's schedules are cron expressions, a minute at the
-    /// finest: whole minutes from 1 to 60, as <c>*/N</c> within each hour (a period that does not divide 60 has a
-    /// shorter gap at the hour); 60 is hourly.
-    /// </summary>
-    public static string? CronFrom(IConfiguration configuration)
-    {
-        var value = configuration["Applications:RepositoryCheckMinutes"];
-        var minutes = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : DefaultMinutes;
-        return minutes switch
-        {
-            0 => null,
-            >= 60 => Cron.Hourly(),
-            _ => Cron.MinuteInterval(minutes),
-        };
-    }
+    /// <summary>The job's schedule, or null when the check is off (0): <see cref="RecurringJobs.EveryMinutes"/>.</summary>
+    public static string? CronFrom(IConfiguration configuration) =>
+        RecurringJobs.EveryMinutes(configuration["Applications:RepositoryCheckMinutes"], DefaultMinutes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Repository check: {Checked} applications, {Unreachable} unreachable, {Queued} auto-deployments queued")]
     private partial void LogChecked(int @checked, int unreachable, int queued);

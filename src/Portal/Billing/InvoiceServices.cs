@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Platform.Domain.Billing;
 using Platform.Domain.Billing.Cards;
 using Platform.Domain.Billing.Invoices;
 using Platform.Domain.Billing.Payments;
@@ -11,7 +9,6 @@ public static class InvoiceServices
 {
     public static IServiceCollection AddInvoicesAndCards(this IServiceCollection services)
     {
-        services.TryAddScoped<IBillingLedger, EmptyBillingLedger>();
         services.AddScoped<CardService>();
         services.AddScoped<InvoiceService>();
         services.AddScoped<MonthClose>();

@@ -1,8 +1,8 @@
 using Hangfire;
+using Platform.Portal.Billing;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.RateLimits;
 using Platform.Portal.Applications;
-using Platform.Portal.Billing;
 using Platform.Portal.Clusters;
 using Platform.Portal.Databases;
 using Platform.Portal.Deployments;
@@ -72,6 +72,7 @@ public static class PortalPipeline
         api.MapVariableApi();
         api.MapDeploymentApi();
         api.MapLogApi();
+        api.MapCostApi();
         api.MapCardApi();
         api.MapInvoiceApi();
         api.MapMetricsApi();

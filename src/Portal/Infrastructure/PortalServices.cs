@@ -12,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 using Microsoft.Extensions.Options;
 using Platform.Domain.Access;
+using Platform.Portal.Billing;
 using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
@@ -30,7 +31,6 @@ using Platform.Domain.Runtime;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Domain.Variables;
-using Platform.Portal.Billing;
 using Platform.Portal.Applications;
 using Platform.Portal.Infrastructure.Jobs;
 using Platform.Portal.Infrastructure.Json;
@@ -99,6 +99,7 @@ public static class PortalServices
         services.AddScoped<EventService>();
         services.AddScoped<VariableService>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddBillingCosts();
         services.AddInvoicesAndCards();
     }
 

@@ -71,7 +71,7 @@ public sealed partial class Autoscaler(LocalRuntimeSettings settings, LocalAppli
             }
 
             supervisor.Notify(added, RuntimeNoticeKind.ScaledUp,
-                $"CPU averaged {average:0.##} cores per instance, over {ScaleUpAt:P0} of the {requested.Cpu} requested: added instance {added.Id} ({instances.Count + 1} now).");
+                $"CPU averaged {average:0.##} cores per instance, over {ScaleUpAt:P0} of the {requested.Cpu} requested: added instance {added.Id} ({instances.Count + 1} now).", instances.Count + 1);
         }
         else if (decision.Change < 0)
         {
@@ -83,7 +83,7 @@ public sealed partial class Autoscaler(LocalRuntimeSettings settings, LocalAppli
 
             await supervisor.StopAsync(removed);
             supervisor.Notify(removed, RuntimeNoticeKind.ScaledDown,
-                $"CPU stayed under {ScaleDownAt:P0} of the {requested.Cpu} cores requested: removed instance {removed.Id} ({instances.Count - 1} now).");
+                $"CPU stayed under {ScaleDownAt:P0} of the {requested.Cpu} cores requested: removed instance {removed.Id} ({instances.Count - 1} now).", instances.Count - 1);
         }
     }
 

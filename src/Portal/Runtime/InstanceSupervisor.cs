@@ -286,10 +286,10 @@ public sealed partial class InstanceSupervisor(
             }
         }, cancellationToken);
 
-    internal void Notify(LocalInstance instance, RuntimeNoticeKind kind, string message)
+    internal void Notify(LocalInstance instance, RuntimeNoticeKind kind, string message, int? instances = null)
     {
         Log(instance, LogStream.System, message);
-        notices.Report(new RuntimeNotice(instance.Release.ApplicationId, kind, message));
+        notices.Report(new RuntimeNotice(instance.Release.ApplicationId, kind, message, instances));
     }
 
     private void Log(LocalInstance instance, LogStream stream, string line) =>

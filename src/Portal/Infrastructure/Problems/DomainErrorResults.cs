@@ -14,6 +14,7 @@ public static class DomainErrorResults
             ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
             ErrorKind.NotFound => StatusCodes.Status404NotFound,
             ErrorKind.Conflict => StatusCodes.Status409Conflict,
+            ErrorKind.PaymentRequired => StatusCodes.Status402PaymentRequired,
             _ => StatusCodes.Status400BadRequest,
         };
 
