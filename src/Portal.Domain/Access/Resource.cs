@@ -11,6 +11,8 @@ public enum ResourceKind
     Application,
     Database,
     Variable,
+    CreditCard,
+    Invoice,
 }
 
 /// <summary>An id and what it is the id of, so <see cref="TenantAccess"/> can find its organization.</summary>
@@ -34,6 +36,10 @@ public readonly record struct Resource(ResourceKind Kind, Guid Id)
 
     public static Resource Variable(Guid id) => new(ResourceKind.Variable, id);
 
+    public static Resource CreditCard(Guid id) => new(ResourceKind.CreditCard, id);
+
+    public static Resource Invoice(Guid id) => new(ResourceKind.Invoice, id);
+
     public string Noun => Kind switch
     {
         ResourceKind.Organization => "The organization",
@@ -45,6 +51,8 @@ public readonly record struct Resource(ResourceKind Kind, Guid Id)
         ResourceKind.Application => "The application",
         ResourceKind.Database => "The database",
         ResourceKind.Variable => "The variable",
+        ResourceKind.CreditCard => "The credit card",
+        ResourceKind.Invoice => "The invoice",
         _ => "The resource",
     };
 }

@@ -66,6 +66,8 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
         ResourceKind.Database => db.Databases.Where(d => d.Id == resource.Id)
             .Select(d => (Guid?)d.Environment!.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
         ResourceKind.Variable => db.Variables.Where(v => v.Id == resource.Id).Select(v => (Guid?)v.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.CreditCard => db.CreditCards.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        ResourceKind.Invoice => db.Invoices.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId).FirstOrDefaultAsync(cancellationToken),
         _ => Task.FromResult<Guid?>(null),
     };
 }

@@ -5,6 +5,8 @@ using Platform.Domain.Applications;
 using Platform.Domain.Billing;
 using Platform.Domain.Billing.Costs;
 using Platform.Domain.Billing.Credits;
+using Platform.Domain.Billing.Cards;
+using Platform.Domain.Billing.Invoices;
 using Platform.Domain.Clusters;
 using Platform.Domain.Databases;
 using Platform.Domain.Deployments;
@@ -72,6 +74,14 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<BillingMonth> BillingMonths => Set<BillingMonth>();
 
     public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();
+
+    public DbSet<CreditCard> CreditCards => Set<CreditCard>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<InvoiceNumberCounter> InvoiceNumberCounters => Set<InvoiceNumberCounter>();
+
+    public DbSet<InvoiceExport> InvoiceExports => Set<InvoiceExport>();
 
     public DbSet<InstanceSample> InstanceSamples => Set<InstanceSample>();
 

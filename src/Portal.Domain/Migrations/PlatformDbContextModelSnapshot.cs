@@ -294,6 +294,60 @@ namespace Platform.Domain.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Platform.Domain.Billing.Cards.CreditCard", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Brand")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("brand");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("ExpiryMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("expiry_month");
+
+                    b.Property<int>("ExpiryYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("expiry_year");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("LastFour")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)")
+                        .HasColumnName("last_four");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("ProtectedToken")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("protected_token");
+
+                    b.HasKey("Id")
+                        .HasName("pk_credit_card");
+
+                    b.HasIndex("OrganizationId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_credit_card_organization_id")
+                        .HasFilter("is_default");
+
+                    b.ToTable("credit_card", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Domain.Billing.ClusterPrice", b =>
                 {
                     b.Property<Guid>("Id")
@@ -625,6 +679,197 @@ namespace Platform.Domain.Migrations
                         .HasDatabaseName("ix_credit_redemption_code");
 
                     b.ToTable("credit_redemption", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Invoices.Invoice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AttemptStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attempt_started_at");
+
+                    b.Property<string>("BilledTo")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("billed_to");
+
+                    b.Property<string>("ChargeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("charge_id");
+
+                    b.Property<long>("CreditCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("credit_cents");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateOnly>("IssuedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("issued_on");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("lines");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("number");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateTimeOffset?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<int>("PaymentAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("payment_attempts");
+
+                    b.Property<string>("PaymentError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("payment_error");
+
+                    b.Property<DateTimeOffset>("PostedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("posted_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("SubtotalCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subtotal_cents");
+
+                    b.Property<long>("TotalCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_cents");
+
+                    b.Property<long>("VatCents")
+                        .HasColumnType("bigint")
+                        .HasColumnName("vat_cents");
+
+                    b.Property<decimal>("VatRatePercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("vat_rate_percent");
+
+                    b.Property<DateTimeOffset?>("VoidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("voided_at");
+
+                    b.Property<Guid?>("VoidedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("voided_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_invoice_next_attempt_at")
+                        .HasFilter("next_attempt_at IS NOT NULL");
+
+                    b.HasIndex("Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoice_number");
+
+                    b.HasIndex("OrganizationId", "Month")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invoice_organization_id_month");
+
+                    b.ToTable("invoice", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Invoices.InvoiceExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("message_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("RequestedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invoice_export");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_invoice_export_organization_id");
+
+                    b.ToTable("invoice_export", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Invoices.InvoiceNumberCounter", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next");
+
+                    b.HasKey("Year")
+                        .HasName("pk_invoice_number_counter");
+
+                    b.ToTable("invoice_number_counter", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Domain.Clusters.Cluster", b =>
@@ -1842,6 +2087,18 @@ namespace Platform.Domain.Migrations
                     b.Navigation("Plan");
                 });
 
+            modelBuilder.Entity("Platform.Domain.Billing.Cards.CreditCard", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_credit_card_organizations_organization_id");
+
+                    b.Navigation("Organization");
+                });
+
             modelBuilder.Entity("Platform.Domain.Billing.ClusterPrice", b =>
                 {
                     b.HasOne("Platform.Domain.Clusters.Cluster", "Cluster")
@@ -1914,6 +2171,30 @@ namespace Platform.Domain.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_credit_redemption_organizations_organization_id");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Invoices.Invoice", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_organizations_organization_id");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Billing.Invoices.InvoiceExport", b =>
+                {
+                    b.HasOne("Platform.Domain.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invoice_export_organizations_organization_id");
 
                     b.Navigation("Organization");
                 });

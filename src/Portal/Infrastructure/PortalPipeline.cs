@@ -73,6 +73,8 @@ public static class PortalPipeline
         api.MapDeploymentApi();
         api.MapLogApi();
         api.MapCostApi();
+        api.MapCardApi();
+        api.MapInvoiceApi();
         api.MapMetricsApi();
 
         app.MapFormerAppAddresses();

@@ -100,6 +100,7 @@ public static class PortalServices
         services.AddScoped<VariableService>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddBillingCosts();
+        services.AddInvoicesAndCards();
     }
 
     /// <summary>The deployment engine and the local runtime it drives, with the router and the log writer.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using Platform.Tests.Billing;
 using Platform.Tests.Support;
 using Xunit.Abstractions;
 
@@ -516,6 +517,8 @@ public sealed class BadInputTests(PortalFactory portal, ITestOutputHelper output
                 "apiToken" => world.ApiTokenId,
                 "environmentVariable" => world.VariableId,
                 "secret" => world.SecretId,
+                "creditCard" => world.CardId,
+                "invoice" => world.InvoiceId,
                 _ => null,
             },
             _ => null,
@@ -537,7 +540,7 @@ public sealed class BadInputTests(PortalFactory portal, ITestOutputHelper output
     };
 
     /// <summary>An organization with one of everything an id in a path can name.</summary>
-    private sealed record World(Catalogue Catalogue, Guid ClusterId, Guid ApiTokenId, Guid VariableId, Guid SecretId, Guid MemberUserId, Guid InvitationId, Guid DeploymentId)
+    private sealed record World(Catalogue Catalogue, Guid ClusterId, Guid ApiTokenId, Guid VariableId, Guid SecretId, Guid MemberUserId, Guid InvitationId, Guid DeploymentId, Guid CardId, Guid InvoiceId)
     {
         public static async Task<World> CreateAsync(PortalFactory portal, string name)
         {
@@ -549,7 +552,9 @@ public sealed class BadInputTests(PortalFactory portal, ITestOutputHelper output
             var member = await portal.AddMemberAsync(c.Owner, c.OrganizationId, "DEVELOPER");
             var invitation = await c.Owner.InviteAsync(c.OrganizationId, $"pending.{Guid.NewGuid():N}@example.com", "VIEWER");
             var deployment = await c.Owner.DeployAsync(c.ApplicationId);
-            return new World(c, cluster, token, variable, secret, member.UserId, invitation, deployment);
+            var card = await c.Owner.PostForIdAsync($"/api/organization/{c.OrganizationId}/creditCard", new { number = "4242424242424242", cvv = "123", expiry_month = 12, expiry_year = DateTime.UtcNow.Year + 3 });
+            var invoice = await portal.InsertInvoiceAsync(c.OrganizationId);
+            return new World(c, cluster, token, variable, secret, member.UserId, invitation, deployment, card, invoice);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
+using Platform.Tests.Billing;
 using Platform.Tests.Support;
 
 namespace Platform.Tests.Variables;
@@ -16,6 +17,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
     private readonly string _marker = $"MARKER-{Guid.NewGuid():N}";
     private Catalogue _catalogue = null!;
     private Guid _deployment;
+    private Guid _invoice;
 
     public async Task InitializeAsync()
     {
@@ -32,6 +34,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         (await c.Owner.PutAsJsonAsync($"/api/application/{c.ApplicationId}", new { git_repository = new { url = $"http://deployer:{_marker}-git@127.0.0.1:9/web.git" } }))
             .EnsureSuccessStatusCode();
         _deployment = await c.Owner.DeployAsync(c.ApplicationId);
+        _invoice = await portal.InsertInvoiceAsync(c.OrganizationId);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -134,6 +137,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
             "application" => c.ApplicationId.ToString(),
             "database" => c.DatabaseId.ToString(),
             "cluster" => cluster,
+            "invoice" => _invoice.ToString(),
             _ => "",
         };
         return path.Replace("{envId}", c.EnvironmentId.ToString(), StringComparison.Ordinal)

@@ -1,12 +1,124 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Platform.Domain.Access;
+using Platform.Domain.Billing.Payments;
+using Platform.Domain.Common;
+
 namespace Platform.Domain.Billing.Cards;
+
+/// <summary>A card as typed in the form or the API. Its text form hides everything: it must never reach a log.</summary>
+public sealed record CardInput(string? Number, string? Cvv, int? ExpiryMonth, int? ExpiryYear)
+{
+    public override string ToString() => $"{nameof(CardInput)} {{ *** }}";
+}
+
+/// <summary>A card as it may be shown: masked to its last four digits.</summary>
+public sealed record CardView(Guid Id, string Brand, string LastFour, int ExpiryMonth, int ExpiryYear, bool IsDefault, bool IsExpired);
 
 /// <summary>
 /// An organization's cards (PRODUCT.md section 9): added through the payment gateway, which keeps the number; the
-/// row keeps its token, brand, last four digits and expiry. The API and the billing pages call it alike.
+/// row keeps its token, brand, last four digits and expiry. The API and the billing pages call it alike. The card
+/// added last is the default, the one the invoice job charges: a card is added to pay with it.
 /// </summary>
-public sealed class CardService
+public sealed partial class CardService(
+    IDbContextFactory<PlatformDbContext> dbFactory,
+    TenantAccess access,
+    IPaymentGateway gateway,
+    ISecretProtector protector,
+    TimeProvider clock,
+    ILogger<CardService> logger)
 {
+    public Task<Result<IReadOnlyList<CardView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<IReadOnlyList<CardView>>(caller, Resource.Organization(organizationId), Permission.ManageBilling, async _ =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var cards = await db.CreditCards.Where(c => c.OrganizationId == organizationId).OrderByDescending(c => c.CreatedAt).ToListAsync(cancellationToken);
+            return cards.Select(View).ToList();
+        }, cancellationToken);
+
+    public Task<Result<CardView>> AddAsync(Caller caller, Guid organizationId, CardInput card, CancellationToken cancellationToken = default) =>
+        access.WithAsync<CardView>(caller, Resource.Organization(organizationId), Permission.ManageBilling, async _ =>
+        {
+            var errors = CardRules.Check(card.Number, card.Cvv, card.ExpiryMonth, card.ExpiryYear, clock.GetUtcNow());
+            if (errors.Count > 0)
+            {
+                return DomainError.Validation(errors);
+            }
+
+            TokenizedCard tokenized;
+            try
+            {
+                tokenized = await gateway.TokenizeAsync(
+                    new CardDetails(CardRules.Digits(card.Number)!, card.ExpiryMonth!.Value, card.ExpiryYear!.Value, card.Cvv!, HolderName: null), cancellationToken);
+            }
+            catch (CardRejectedException rejected)
+            {
+                return DomainError.Validation("number", rejected.Message);
+            }
+
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.CreditCards.Where(c => c.OrganizationId == organizationId && c.IsDefault)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.IsDefault, false), cancellationToken);
+            var row = new CreditCard
+            {
+                OrganizationId = organizationId,
+                ProtectedToken = protector.Protect(tokenized.Token),
+                Brand = tokenized.Brand,
+                LastFour = tokenized.LastFour,
+                ExpiryMonth = tokenized.ExpiryMonth,
+                ExpiryYear = tokenized.ExpiryYear,
+                IsDefault = true,
+                CreatedAt = clock.GetUtcNow(),
+            };
+            db.CreditCards.Add(row);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            LogCardAdded(logger, organizationId, row.Brand, row.LastFour);
+            return View(row);
+        }, cancellationToken);
+
+    /// <summary>Removes a card; when it was the default, the newest card left becomes the default.</summary>
+    public Task<Result<bool>> DeleteAsync(Caller caller, Guid cardId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<bool>(caller, Resource.CreditCard(cardId), Permission.ManageBilling, async granted =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var card = await db.CreditCards.FirstOrDefaultAsync(c => c.Id == cardId, cancellationToken);
+            if (card is null)
+            {
+                return DomainError.NotFound(Resource.CreditCard(cardId).Noun);
+            }
+
+            db.CreditCards.Remove(card);
+            await db.SaveChangesAsync(cancellationToken);
+            if (card.IsDefault)
+            {
+                var newest = await db.CreditCards.Where(c => c.OrganizationId == granted.OrganizationId)
+                    .OrderByDescending(c => c.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+                if (newest is not null)
+                {
+                    newest.IsDefault = true;
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+
     /// <summary>The token of the organization's default card, for the invoice job to charge; null when it has none.</summary>
-    public Task<string?> DefaultCardTokenAsync(Guid organizationId, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    public async Task<string?> DefaultCardTokenAsync(Guid organizationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var protectedToken = await db.CreditCards.Where(c => c.OrganizationId == organizationId && c.IsDefault)
+            .Select(c => c.ProtectedToken).FirstOrDefaultAsync(cancellationToken);
+        return protectedToken is null ? null : protector.Unprotect(protectedToken);
+    }
+
+    private CardView View(CreditCard c) =>
+        new(c.Id, c.Brand, c.LastFour, c.ExpiryMonth, c.ExpiryYear, c.IsDefault, CreditCard.IsExpired(c.ExpiryMonth, c.ExpiryYear, clock.GetUtcNow()));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Card added to organization {OrganizationId}: {Brand} ending {LastFour}")]
+    private static partial void LogCardAdded(ILogger logger, Guid organizationId, string brand, string lastFour);
 }

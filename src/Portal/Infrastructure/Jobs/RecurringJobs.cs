@@ -1,7 +1,7 @@
 using System.Globalization;
 using Hangfire;
-using Platform.Portal.Applications;
 using Platform.Portal.Billing;
+using Platform.Portal.Applications;
 using Platform.Portal.Logs;
 using Platform.Portal.Metrics;
 
@@ -14,6 +14,8 @@ public static class RecurringJobs
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
+        jobs.AddOrUpdate<MonthCloseJob>(MonthCloseJob.Id, job => job.RunAsync(CancellationToken.None), "30 0 1 * *");
+        jobs.AddOrUpdate<PaymentRetryJob>(PaymentRetryJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly(15));
         jobs.AddOrUpdate<MetricsRetentionJob>(MetricsRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         if (CostAggregationJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } aggregation)
         {
