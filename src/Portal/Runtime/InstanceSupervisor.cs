@@ -26,6 +26,7 @@ public sealed partial class InstanceSupervisor(
     private static readonly TimeSpan WatchPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StartingPeriod = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     /// <summary>Starts an instance and waits until its readiness probe passes; throws (and stops it) if it exits first or never gets ready.</summary>
     internal async Task StartReadyAsync(LocalInstance instance, CancellationToken cancellationToken)
@@ -93,9 +94,19 @@ public sealed partial class InstanceSupervisor(
     }
 
     /// <summary>Ends every watch: the runtime stops.</summary>
-    internal Task StopWatchingAsync() => _stopping.CancelAsync();
+    internal Task StopWatchingAsync() => Volatile.Read(ref _disposed) == 0 ? _stopping.CancelAsync() : Task.CompletedTask;
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // Watches wait on this token: they end, even when the runtime was disposed before it was stopped.
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     /// <summary>A first start, waited for: it succeeds when the instance gets ready, fails when it exits first or the budget runs out.</summary>
     private sealed record FirstStart(TaskCompletionSource Ready, DateTimeOffset Deadline, TimeSpan Budget);

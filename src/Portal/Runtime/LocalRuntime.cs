@@ -29,7 +29,7 @@ public sealed partial class LocalRuntime(
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _scaling, _measuring;
-    private int _stopped;
+    private int _stopped, _disposed;
 
     public string? UnavailableReason => sandbox.UnavailableReason;
 
@@ -212,7 +212,12 @@ public sealed partial class LocalRuntime(
             return;
         }
 
-        await _stopping.CancelAsync();
+        // A host disposed before it was stopped has cancelled the loops already (Dispose): what runs is stopped all the same.
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            await _stopping.CancelAsync();
+        }
+
         await supervisor.StopWatchingAsync();
         await Task.WhenAll(applications.TakeAll().Select(supervisor.StopAsync));
         await Task.WhenAll(new[] { _scaling, _measuring }.OfType<Task>());
@@ -220,7 +225,17 @@ public sealed partial class LocalRuntime(
         await sandbox.ReleaseAllAsync();
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        // The scaler and the storage meter wait on this token: they end, even when the host was never stopped.
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} build or instance process(es) left running by a portal that did not stop cleanly")]
     private partial void LogLeftoversKilled(int count);
