@@ -78,6 +78,11 @@ public static partial class BillingInfoRules
         })
         {
             Validation.LimitText(errors, field, value, Label(field), MaxLength);
+            if (value is not null && !errors.ContainsKey(field) && HasControl(value.Trim()))
+            {
+                // PostgreSQL refuses a NUL (a 500), and line breaks or direction overrides would reach invoices, PDFs and mail.
+                errors[field] = [$"{Label(field)} cannot hold line breaks or other control characters."];
+            }
         }
 
         var email = Validation.Clean(input.Email);
@@ -125,6 +130,10 @@ public static partial class BillingInfoRules
             ? null
             : $"This is not a VAT number of {country}: it is written {format.Prefix} followed by {Describe(country)}.";
     }
+
+    /// <summary>C0 and C1 controls (NUL, CR, LF, ESC, …), line and paragraph separators, and bidirectional overrides.</summary>
+    private static bool HasControl(string value) =>
+        value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'));
 
     private static string WithPrefix(string country, string vat) =>
         VatFormats.TryGetValue(country, out var format) && !vat.StartsWith(format.Prefix, StringComparison.Ordinal) ? format.Prefix + vat : vat;

@@ -20,7 +20,8 @@ public sealed record OrganizationView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, TimeProvider clock)
+public sealed class OrganizationService(
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Billing.Costs.CostAggregation costs, TimeProvider clock)
 {
     public async Task<IReadOnlyList<OrganizationView>> ListAsync(Caller caller, CancellationToken cancellationToken = default)
     {
@@ -105,6 +106,13 @@ public sealed class OrganizationService(IDbContextFactory<PlatformDbContext> dbF
     public Task<Result<bool>> DeleteAsync(Caller caller, Guid id) =>
         access.WithAsync<bool>(caller, Resource.Organization(id), Permission.OwnOrganization, async _ =>
         {
+            // Its billing rows go with it (cascade): running time not yet billed would never be.
+            if (await costs.OwedCentsAsync(id, clock.GetUtcNow()) is > 0 and var owed)
+            {
+                return DomainError.Conflict(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"This organization owes {owed / 100m:0.00} for this month's and last month's usage, not billed yet: it can be deleted once that is billed."));
+            }
+
             await using var db = await dbFactory.CreateDbContextAsync();
             var deleted = await environments.DeleteAllAsync(caller, await db.Environments.Where(e => e.Project!.OrganizationId == id).Select(e => e.Id).ToListAsync());
             if (!deleted.IsSuccess)

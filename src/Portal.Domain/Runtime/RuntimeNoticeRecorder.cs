@@ -56,7 +56,7 @@ public sealed partial class RuntimeNoticeRecorder(IDbContextFactory<PlatformDbCo
         var now = clock.GetUtcNow();
         if (notice.Instances is { } instances)
         {
-            await RunningIntervals.RescaleAsync(db, notice.ApplicationId, instances, now);
+            await RunningIntervals.RescaleAsync(db, notice.ApplicationId, notice.DeploymentId, instances, now);
         }
 
         var subject = new EventSubject(application.OrganizationId, application.EnvironmentId, ServiceType.Application, notice.ApplicationId, application.Name);

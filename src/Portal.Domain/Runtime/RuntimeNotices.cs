@@ -22,7 +22,8 @@ public enum RuntimeNoticeKind
 
 /// <summary>What supervision reports about a running application (crash, restart, out of memory, scaling).</summary>
 /// <param name="Instances">For a scale notice, how many instances run now: the running time is billed by it.</param>
-public sealed record RuntimeNotice(Guid ApplicationId, RuntimeNoticeKind Kind, string Message, int? Instances = null)
+/// <param name="DeploymentId">The release (service deployment) it is about: a scale notice rescales that release's running time only.</param>
+public sealed record RuntimeNotice(Guid ApplicationId, RuntimeNoticeKind Kind, string Message, int? Instances = null, Guid? DeploymentId = null)
 {
     /// <summary>The event's state, as the API spells it (INSTANCE_EXITED, OOM_KILLED, …).</summary>
     public string State => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(Kind.ToString());

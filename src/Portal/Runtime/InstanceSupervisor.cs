@@ -300,7 +300,7 @@ public sealed partial class InstanceSupervisor(
     internal void Notify(LocalInstance instance, RuntimeNoticeKind kind, string message, int? instances = null)
     {
         Log(instance, LogStream.System, message);
-        notices.Report(new RuntimeNotice(instance.Release.ApplicationId, kind, message, instances));
+        notices.Report(new RuntimeNotice(instance.Release.ApplicationId, kind, message, instances, instance.Release.DeploymentId));
     }
 
     private void Log(LocalInstance instance, LogStream stream, string line) =>

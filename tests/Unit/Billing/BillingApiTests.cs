@@ -72,6 +72,32 @@ public sealed class BillingApiTests(BillingPortal billing) : IClassFixture<Billi
         Assert.Equal([field], problem.ErrorFields());
     }
 
+    /// <summary>
+    /// A NUL cannot be stored by PostgreSQL (it was a 500), and line breaks and other control characters in a name end
+    /// up in invoices, PDFs and mail: every text field refuses them with a 400 naming it.
+    /// </summary>
+    [Theory]
+    [InlineData("first_name", "Ada\u0000")]
+    [InlineData("company", "Ada Ltd\r\nBcc: victim@example.com")]
+    [InlineData("address", "1 rue\u001b[31m")]
+    [InlineData("city", "Paris\u202Etxt.exe")]
+    [InlineData("zip", "75\u000002")]
+    public async Task BillingInfo_WithAControlCharacter_Answers400NamingIt(string field, string value)
+    {
+        var team = (await SharedAsync()).Team;
+        var body = new Dictionary<string, string?>
+        {
+            ["first_name"] = "Ada", ["last_name"] = "Lovelace", ["email"] = "billing@example.com", ["address"] = "1 rue de la Paix", ["city"] = "Paris",
+            ["zip"] = "75002", ["country_code"] = "FR", ["company"] = "Ada Ltd",
+        };
+        body[field] = value;
+
+        var response = await team.Owner.PutAsJsonAsync($"/api/organization/{team.OrganizationId}/billingInfo", body);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, $"billing info with a control character in {field}");
+        Assert.Equal([field], problem.ErrorFields());
+    }
+
     [Theory]
     [InlineData("FR", "FR 40 303 265 045", "FR40303265045")]
     [InlineData("DE", "de129273398", "DE129273398")]

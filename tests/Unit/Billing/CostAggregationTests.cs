@@ -55,6 +55,31 @@ public sealed class CostAggregationTests(BillingPortal billing) : IClassFixture<
         Assert.Equal(23_640, cost["community_usage"]!["projects"]![0]!["consumed_time_in_seconds"]!.GetValue<long>());
     }
 
+    /// <summary>
+    /// A scale notice names no release: one the previous release's autoscaler sent just before a new release went live
+    /// rescaled the new release's interval (billing 5 instances where 1 runs, or 1 where 10 run). It must apply only to
+    /// the release it is about.
+    /// </summary>
+    [Fact]
+    public async Task ScaleNotice_OfThePreviousRelease_DoesNotRescaleTheNewOne()
+    {
+        var team = await billing.CreateTeamAsync();
+        var application = await team.CreateApplicationAsync(cpu: 0.5, memoryMb: 512, instances: 1);
+        await team.Owner.DeployOkAsync(application);
+        var first = await GuidAsync($"SELECT deployment_id FROM service_running_interval WHERE service_id = '{application}' AND ended_at IS NULL");
+        await team.Owner.DeployOkAsync(application);
+        var second = await GuidAsync($"SELECT deployment_id FROM service_running_interval WHERE service_id = '{application}' AND ended_at IS NULL");
+        Assert.NotEqual(first, second);
+
+        var notices = billing.Portal.Services.GetRequiredService<IRuntimeNotices>();
+        notices.Report(new RuntimeNotice(application, RuntimeNoticeKind.ScaledUp, "Added an instance (5 now).", 5, first));
+        notices.Report(new RuntimeNotice(application, RuntimeNoticeKind.ScaledUp, "Added an instance (2 now).", 2, second));
+        await Poll.UntilAsync(() => CountAsync($"SELECT count(*) FROM service_running_interval WHERE service_id = '{application}' AND deployment_id = '{second}'"), n => n == 2, "the rescaled interval");
+
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM service_running_interval WHERE service_id = '{application}' AND instances = 5"));
+        Assert.Equal(2, await CountAsync($"SELECT max(instances)::bigint FROM service_running_interval WHERE service_id = '{application}' AND ended_at IS NULL"));
+    }
+
     [Fact]
     public async Task Aggregation_RunTwice_GivesTheSameFigures()
     {
@@ -174,6 +199,14 @@ public sealed class CostAggregationTests(BillingPortal billing) : IClassFixture<
         using var scope = billing.Portal.Services.CreateScope();
         return await scope.ServiceProvider.GetRequiredService<Domain.Billing.IBillingLedger>()
             .MonthAsync(organizationId, DateOnly.FromDateTime(billing.Clock.GetUtcNow().UtcDateTime), CancellationToken.None);
+    }
+
+    private async Task<Guid> GuidAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(billing.Portal.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return (Guid)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<long> CountAsync(string sql)

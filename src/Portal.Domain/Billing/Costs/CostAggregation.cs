@@ -63,6 +63,23 @@ public sealed partial class CostAggregation(IDbContextFactory<PlatformDbContext>
         return new AggregationResult(lines, alerts);
     }
 
+    /// <summary>
+    /// What the organization owes for last month and this one, net of credit, recomputed as of <paramref name="now"/>
+    /// (running intervals still open count until then). Deleting an organization cascades to its intervals, lines and
+    /// figures, so one that owes anything must not be deleted before it is billed: its running time would go with it.
+    /// (Once invoices exist, a month whose invoice is paid owes nothing.)
+    /// </summary>
+    public async Task<long> OwedCentsAsync(Guid organizationId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var month = MonthOf(now);
+        var previous = month.AddMonths(-1);
+        await RunAsync(now, organizationId, previous, cancellationToken);
+        await RunAsync(now, organizationId, month, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.BillingMonths.Where(m => m.OrganizationId == organizationId && (m.Month == month || m.Month == previous))
+            .SumAsync(m => Math.Max(0, m.UsageCents + m.PlanFeeCents - m.CreditCents), cancellationToken);
+    }
+
     /// <summary>The first day of the month of an instant, in UTC.</summary>
     public static DateOnly MonthOf(DateTimeOffset at)
     {

@@ -35,13 +35,17 @@ internal static class RunningIntervals
             settings.Memory, Math.Max(1, settings.MinRunningInstances), now));
     }
 
-    /// <summary>The application now runs <paramref name="instances"/> instances: its open interval, if any, is replaced by one with that count.</summary>
-    public static async Task RescaleAsync(PlatformDbContext db, Guid applicationId, int instances, DateTimeOffset now)
+    /// <summary>
+    /// The application's release <paramref name="deploymentId"/> now runs <paramref name="instances"/> instances: its
+    /// open interval, if any, is replaced by one with that count. A notice of another release (the previous one's
+    /// autoscaler, just before the switch) changes nothing.
+    /// </summary>
+    public static async Task RescaleAsync(PlatformDbContext db, Guid applicationId, Guid? deploymentId, int instances, DateTimeOffset now)
     {
         var open = await db.Set<ServiceRunningInterval>().FirstOrDefaultAsync(i => i.ServiceId == applicationId && i.EndedAt == null);
-        if (open is null || open.Instances == instances)
+        if (open is null || open.Instances == instances || (deploymentId is { } release && open.DeploymentId != release))
         {
-            return; // Stopped meanwhile (the notice came late), or nothing changed.
+            return; // Stopped or replaced meanwhile (the notice came late), or nothing changed.
         }
 
         open.EndedAt = Max(now, open.StartedAt);
