@@ -110,7 +110,7 @@ public sealed class OrganizationService(
             if (await costs.OwedCentsAsync(id, clock.GetUtcNow()) is > 0 and var owed)
             {
                 return DomainError.Conflict(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"This organization owes {owed / 100m:0.00} for this month's and last month's usage, not billed yet: it can be deleted once that is billed."));
+                    $"This organization owes {owed / 100m:0.00} (usage not billed yet, or invoices not paid): it can be deleted once that is billed and paid."));
             }
 
             await using var db = await dbFactory.CreateDbContextAsync();

@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain.Billing.Invoices;
+using Platform.Domain.Common;
 using Platform.Tests.Deployments;
 using Platform.Tests.Support;
 
@@ -34,6 +38,36 @@ public sealed class OrganizationDeletionBillingTests(BillingPortal billing) : IC
 
         var deleted = await team.Owner.DeleteAsync($"/api/organization/{team.OrganizationId}");
 
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Delete_WhileAnInvoiceOfAnEarlierMonthIsUnpaid_Is409_AndOncePaidIsAllowed()
+    {
+        var team = await billing.CreateTeamAsync(trialOver: false);
+        var factory = billing.Portal.Services.GetRequiredService<IDbContextFactory<PlatformDbContext>>();
+        Guid invoiceId;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var invoice = new Invoice
+            {
+                OrganizationId = team.OrganizationId, Month = new DateOnly(2020, 1, 1), Number = $"2020-{Random.Shared.Next(100_000, 999_999)}", Currency = "EUR",
+                Lines = [], SubtotalCents = 1234, TotalCents = 1234, Status = InvoiceStatus.NotPaid, IssuedOn = new DateOnly(2020, 2, 1),
+            };
+            db.Invoices.Add(invoice);
+            await db.SaveChangesAsync();
+            invoiceId = invoice.Id;
+        }
+
+        var refused = await team.Owner.DeleteAsync($"/api/organization/{team.OrganizationId}");
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await db.Invoices.Where(i => i.Id == invoiceId).ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, InvoiceStatus.Paid));
+        }
+
+        var deleted = await team.Owner.DeleteAsync($"/api/organization/{team.OrganizationId}");
+
+        await refused.AssertProblemAsync(HttpStatusCode.Conflict, "deleting an organization with an unpaid invoice");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Platform.Domain.Billing.Invoices;
 using Platform.Domain.Common;
 using Platform.Domain.Events;
 using Platform.Domain.Members;
@@ -67,7 +68,8 @@ public sealed partial class CostAggregation(IDbContextFactory<PlatformDbContext>
     /// What the organization owes for last month and this one, net of credit, recomputed as of <paramref name="now"/>
     /// (running intervals still open count until then). Deleting an organization cascades to its intervals, lines and
     /// figures, so one that owes anything must not be deleted before it is billed: its running time would go with it.
-    /// (Once invoices exist, a month whose invoice is paid owes nothing.)
+    /// A month that has its invoice owes that invoice's total while it is unpaid, and nothing once paid or voided; an
+    /// unpaid invoice of any earlier month counts too.
     /// </summary>
     public async Task<long> OwedCentsAsync(Guid organizationId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -76,8 +78,14 @@ public sealed partial class CostAggregation(IDbContextFactory<PlatformDbContext>
         await RunAsync(now, organizationId, previous, cancellationToken);
         await RunAsync(now, organizationId, month, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.BillingMonths.Where(m => m.OrganizationId == organizationId && (m.Month == month || m.Month == previous))
+        // A month with an invoice owes what the invoice says: nothing once paid or voided, its total while unpaid.
+        var invoiced = await db.Invoices.Where(i => i.OrganizationId == organizationId).Select(i => i.Month).ToListAsync(cancellationToken);
+        var unbilled = await db.BillingMonths.Where(m => m.OrganizationId == organizationId && (m.Month == month || m.Month == previous) && !invoiced.Contains(m.Month))
             .SumAsync(m => Math.Max(0, m.UsageCents + m.PlanFeeCents - m.CreditCents), cancellationToken);
+        var unpaid = await db.Invoices
+            .Where(i => i.OrganizationId == organizationId && (i.Status == InvoiceStatus.Posted || i.Status == InvoiceStatus.PaymentDue || i.Status == InvoiceStatus.NotPaid))
+            .SumAsync(i => i.TotalCents, cancellationToken);
+        return unbilled + unpaid;
     }
 
     /// <summary>The first day of the month of an instant, in UTC.</summary>
