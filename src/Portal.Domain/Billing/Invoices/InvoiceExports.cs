@@ -25,6 +25,9 @@ public sealed record ExportParcel(Guid ExportId, string Email, string MessageId,
 public sealed class InvoiceExports(
     IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, IBillingLedger ledger, IInvoiceRenderer renderer, IInvoiceExportQueue queue, TimeProvider clock)
 {
+    /// <summary>How long after a delivery a new request answers that delivery instead of mailing again.</summary>
+    public static readonly TimeSpan RepeatAfter = TimeSpan.FromMinutes(10);
+
     public Task<Result<Guid>> RequestAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
         access.WithAsync<Guid>(caller, Resource.Organization(organizationId), Permission.ManageBilling, async _ =>
         {
@@ -38,6 +41,16 @@ public sealed class InvoiceExports(
             if (!await db.Invoices.AnyAsync(i => i.OrganizationId == organizationId, cancellationToken))
             {
                 return DomainError.Conflict("There is no closed invoice to send yet.");
+            }
+
+            // One mail at a time per organization, and none again within ten minutes of the last: the billing email is
+            // whatever an admin typed, and each request mails it a ZIP of every invoice. A repeat answers the same request.
+            var recent = clock.GetUtcNow() - RepeatAfter;
+            var pending = await db.InvoiceExports.Where(e => e.OrganizationId == organizationId && (e.State != ExportState.Sent || e.SentAt > recent))
+                .OrderByDescending(e => e.CreatedAt).Select(e => (Guid?)e.Id).FirstOrDefaultAsync(cancellationToken);
+            if (pending is { } existing)
+            {
+                return existing;
             }
 
             var id = Ids.New();

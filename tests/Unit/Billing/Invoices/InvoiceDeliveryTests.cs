@@ -163,6 +163,29 @@ public sealed class InvoiceDeliveryTests(InvoicePortal billing) : IClassFixture<
     }
 
     [Fact]
+    public async Task Export_RequestedAgainWhileOneIsUnderWay_OrJustSent_MailsNothingMore()
+    {
+        var (organization, _) = await ClosedInvoiceAsync(7);
+        var email = $"again.{Guid.NewGuid():N}@example.com";
+        billing.Ledger.Bill(organization.Id, new BillingParty("Again SAS", email, "1 rue de la Paix", "Paris", "75002", "FR", null));
+        var before = billing.Exports.Queued.Count;
+
+        (await organization.Owner.PostAsync($"/api/organization/{organization.Id}/downloadInvoices", null)).EnsureSuccessStatusCode();
+        var exportId = billing.Exports.Queued[^1];
+        var whileQueued = await organization.Owner.PostAsync($"/api/organization/{organization.Id}/downloadInvoices", null);
+        await billing.WithAsync<bool>(async services =>
+        {
+            await services.GetRequiredService<InvoiceExportJob>().ExecuteAsync(exportId, CancellationToken.None);
+            return true;
+        });
+        var justSent = await organization.Owner.PostAsync($"/api/organization/{organization.Id}/downloadInvoices", null);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (whileQueued.StatusCode, justSent.StatusCode));
+        Assert.Equal(before + 1, billing.Exports.Queued.Count);
+        Assert.Single(billing.Smtp.To(email));
+    }
+
+    [Fact]
     public async Task Export_WithoutABillingEmail_Answers409()
     {
         var (organization, _) = await ClosedInvoiceAsync(6);
