@@ -28,6 +28,9 @@ public sealed partial class CardService(
     TimeProvider clock,
     ILogger<CardService> logger)
 {
+    /// <summary>The longest brand name a card row keeps.</summary>
+    public const int MaxBrandLength = 20;
+
     public Task<Result<IReadOnlyList<CardView>>> ListAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken = default) =>
         access.WithAsync<IReadOnlyList<CardView>>(caller, Resource.Organization(organizationId), Permission.ManageBilling, async _ =>
         {
@@ -58,13 +61,16 @@ public sealed partial class CardService(
 
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // Two cards added at once take turns on the organization's row: each makes itself the one default.
+            await db.Organizations.FromSql($"SELECT * FROM organization WHERE id = {organizationId} FOR NO KEY UPDATE").AsNoTracking().ToListAsync(cancellationToken);
             await db.CreditCards.Where(c => c.OrganizationId == organizationId && c.IsDefault)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.IsDefault, false), cancellationToken);
             var row = new CreditCard
             {
                 OrganizationId = organizationId,
                 ProtectedToken = protector.Protect(tokenized.Token),
-                Brand = tokenized.Brand,
+                // The gateway names the brand; a longer name than the column keeps is cut, not a failure after the card was taken.
+                Brand = tokenized.Brand.Length > MaxBrandLength ? tokenized.Brand[..MaxBrandLength] : tokenized.Brand,
                 LastFour = tokenized.LastFour,
                 ExpiryMonth = tokenized.ExpiryMonth,
                 ExpiryYear = tokenized.ExpiryYear,

@@ -44,7 +44,7 @@ internal sealed class CreditCardConfiguration : IEntityTypeConfiguration<CreditC
     {
         builder.ToTable("credit_card");
         builder.Property(c => c.Id).ValueGeneratedNever();
-        builder.Property(c => c.Brand).HasMaxLength(20);
+        builder.Property(c => c.Brand).HasMaxLength(CardService.MaxBrandLength);
         builder.Property(c => c.LastFour).HasMaxLength(4);
         builder.HasIndex(c => c.OrganizationId).IsUnique().HasFilter("is_default");
         builder.HasOne(c => c.Organization).WithMany().HasForeignKey(c => c.OrganizationId).OnDelete(DeleteBehavior.Cascade);

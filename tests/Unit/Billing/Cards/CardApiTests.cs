@@ -37,6 +37,19 @@ public sealed class CardApiTests(InvoicePortal billing) : IClassFixture<InvoiceP
     }
 
     [Fact]
+    public async Task AddCard_FiveAtOnce_AllTaken_AndExactlyOneIsTheDefault()
+    {
+        var organization = await billing.NewOrganizationAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => organization.Owner.PostCardAsync(organization.Id, InvoiceSteps.Visa)));
+        var listed = await organization.Owner.GetResultsAsync($"/api/organization/{organization.Id}/creditCard");
+
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, $"{(int)r.StatusCode}"));
+        Assert.Equal(5, listed.Count);
+        Assert.Single(listed, c => c!["is_default"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task AddCard_WithTheNumberAsAJsonNumber_Answers400_WithoutEchoingIt()
     {
         var organization = await billing.NewOrganizationAsync();
