@@ -32,11 +32,13 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _heads = new();
 
     /// <summary>
-    /// All git does, in one sandboxed shell: its exit code names the step that failed. The configuration (reading
-    /// repositories others own is the point: a team's bare repository on the host) lives in the sandbox's private memory.
+    /// What every git script starts with: its first argument is the credential's scope (empty: none), then its own. The
+    /// configuration (reading repositories others own is the point: a team's bare repository on the host) and the
+    /// credential, read from standard input, live in the sandbox's private memory.
     /// </summary>
-    private const string Script = """
-        url=$1 wanted=$2 root=$3 cache=$4 build=$5 credential=$6
+    private const string Prelude = """
+        credential=$1
+        shift
         shared=/dev/shm/platform-git-$$
         mkdir -m 700 "$shared" || exit 14
         trap 'rm -rf "$shared"' EXIT
@@ -46,6 +48,12 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
           printf '[credential "%s"]\n\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$credential" "$shared/credential" >> "$shared/config"
         fi
         export GIT_CONFIG_GLOBAL="$shared/config"
+
+        """;
+
+    /// <summary>All a fetch does, in one sandboxed shell after the <see cref="Prelude"/>: its exit code names the step that failed.</summary>
+    private const string Script = Prelude + """
+        url=$1 wanted=$2 root=$3 cache=$4 build=$5
         [ -f "$cache/HEAD" ] || git init --bare --quiet "$cache" || exit 10
         git --git-dir="$cache" fetch --prune --force --no-tags --end-of-options "$url" '+refs/heads/*:refs/heads/*' || exit 10
         sha=$(git --git-dir="$cache" rev-parse --verify --quiet --end-of-options "$wanted^{commit}") || exit 11
@@ -56,17 +64,8 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
         """;
 
     /// <summary>What the branch's head is now in the repository, by git ls-remote in the same sandbox a fetch runs in; nothing is fetched.</summary>
-    private const string HeadScript = """
-        url=$1 branch=$2 credential=$3
-        shared=/dev/shm/platform-git-$$
-        mkdir -m 700 "$shared" || exit 14
-        trap 'rm -rf "$shared"' EXIT
-        printf '[safe]\n\tdirectory = *\n[credential]\n\thelper =\n' > "$shared/config"
-        if [ -n "$credential" ]; then
-          (umask 077; cat > "$shared/credential")
-          printf '[credential "%s"]\n\thelper = "!f() { test \\"$1\\" = get && cat %s; }; f"\n' "$credential" "$shared/credential" >> "$shared/config"
-        fi
-        export GIT_CONFIG_GLOBAL="$shared/config"
+    private const string HeadScript = Prelude + """
+        url=$1 branch=$2
         heads=$(git ls-remote --heads --end-of-options "$url" "refs/heads/$branch") || exit 10
         sha=$(printf '%s\n' "$heads" | awk -v ref="refs/heads/$branch" '$2 == ref { print $1 }')
         [ -n "$sha" ] || exit 11
@@ -192,7 +191,7 @@ public sealed partial class GitSources(LocalRuntimeSettings settings, LocalSandb
             };
             var credentials = git.CredentialScope is null ? null : git.Credentials;
             var input = credentials is null ? [] : Encoding.UTF8.GetBytes($"username={credentials.Username}\npassword={credentials.Password}\n");
-            string[] command = ["/bin/sh", "-c", .. script, credentials is null ? "" : git.CredentialScope!];
+            string[] command = ["/bin/sh", "-c", script[0], script[1], credentials is null ? "" : git.CredentialScope!, .. script[2..]];
             var spec = new SandboxSpec(user, command, inside ? "/tmp" : workingFolder, environment, mounts, scope.Network, scope.Cgroup, "git", input);
             // git's reason is its first fatal or error line, else its last: only those two are kept. The server a
             // repository URL names is the tenant's, and what it says git prints ("remote: …" for each line of an http
