@@ -46,7 +46,9 @@ public sealed partial class AddonDeliveryJob(AddonDeliveryStore store, AddonSend
         }
         else
         {
-            jobs.Schedule<AddonDeliveryJob>(job => job.SendAsync(id, number, CancellationToken.None), attempt.At);
+            // Hangfire keeps a schedule in whole seconds, and would start it up to a second early: rounded up, never before its time.
+            var at = DateTimeOffset.FromUnixTimeSeconds((attempt.At.ToUnixTimeMilliseconds() + 999) / 1000);
+            jobs.Schedule<AddonDeliveryJob>(job => job.SendAsync(id, number, CancellationToken.None), at);
         }
     }
 
