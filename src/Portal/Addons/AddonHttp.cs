@@ -58,7 +58,7 @@ public sealed class AddonHttp(IHttpClientFactory clients, IOptions<AddonSettings
 
             var error = status is >= 300 and < 400
                 ? $"HTTP {status}: a redirect, which is not followed"
-                : $"HTTP {status}{Snippet(answer, secrets.Append(url.ToString()).Append(url.PathAndQuery))}";
+                : $"HTTP {status}{Snippet(answer, secrets.Concat(UrlParts(url)))}";
             return new AttemptOutcome(false, status, error, elapsed);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -168,7 +168,7 @@ public sealed class AddonHttp(IHttpClientFactory clients, IOptions<AddonSettings
     private static string Snippet(byte[] answer, IEnumerable<string> secrets)
     {
         var text = Encoding.UTF8.GetString(answer, 0, Math.Min(answer.Length, SnippetLength * 4));
-        foreach (var secret in secrets.Where(s => s.Length >= 4))
+        foreach (var secret in secrets.Where(s => s.Length >= 4).OrderByDescending(s => s.Length))
         {
             text = text.Replace(secret, "••••••••", StringComparison.Ordinal);
         }
@@ -177,6 +177,11 @@ public sealed class AddonHttp(IHttpClientFactory clients, IOptions<AddonSettings
         cleaned = string.Join(' ', cleaned.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         return cleaned.Length == 0 ? "" : $": {(cleaned.Length > SnippetLength ? cleaned[..SnippetLength] + "…" : cleaned)}";
     }
+
+    /// <summary>The URL and each longer part of its path and query: a receiver that echoes any of them back echoes a token.</summary>
+    private static IEnumerable<string> UrlParts(Uri url) =>
+        new[] { url.ToString(), url.PathAndQuery }.Concat(url.PathAndQuery.Split(['/', '?', '&', '='], StringSplitOptions.RemoveEmptyEntries).Where(p => p.Length >= 8))
+            .OrderByDescending(p => p.Length);
 
     private static string Describe(HttpRequestException exception)
     {
