@@ -47,10 +47,8 @@ public sealed class BillingPageTests(BillingPortal billing) : IClassFixture<Bill
     [Fact]
     public async Task BillingInfo_WithAVatNumberNotOfItsCountry_MarksTheVatField()
     {
-        var team = await billing.CreateTeamAsync();
-        await using var context = await OwnerContextAsync(team);
-        var page = context.RenderBilling(team.OrganizationId);
-        await page.WaitForAssertionAsync(() => page.Field("VAT number"), BillingPageContext.Wait);
+        await using var open = await OpenAsOwnerAsync(ready: "VAT number");
+        var page = open.Page;
 
         await page.TypeAsync("Billing email", "billing@example.com");
         await page.TypeAsync("Country code", "DE");
@@ -65,10 +63,8 @@ public sealed class BillingPageTests(BillingPortal billing) : IClassFixture<Bill
     [Fact]
     public async Task AddCard_WithANumberFailingLuhn_MarksTheNumberField_AndKeepsNoNumber()
     {
-        var team = await billing.CreateTeamAsync();
-        await using var context = await OwnerContextAsync(team);
-        var page = context.RenderBilling(team.OrganizationId);
-        await page.WaitForAssertionAsync(() => page.Field("Card number"), BillingPageContext.Wait);
+        await using var open = await OpenAsOwnerAsync(ready: "Card number");
+        var page = open.Page;
 
         await FillCardAsync(page, "4242 4242 4242 4241");
         await page.ClickAsync("Add card");
@@ -82,10 +78,8 @@ public sealed class BillingPageTests(BillingPortal billing) : IClassFixture<Bill
     [Fact]
     public async Task AddCard_Valid_ShowsItMaskedAsTheDefault_AndClearsTheNumberAndCvv()
     {
-        var team = await billing.CreateTeamAsync();
-        await using var context = await OwnerContextAsync(team);
-        var page = context.RenderBilling(team.OrganizationId);
-        await page.WaitForAssertionAsync(() => page.Field("Card number"), BillingPageContext.Wait);
+        await using var open = await OpenAsOwnerAsync(ready: "Card number");
+        var page = open.Page;
 
         await FillCardAsync(page, InvoiceSteps.Visa);
         await page.ClickAsync("Add card");
@@ -106,10 +100,9 @@ public sealed class BillingPageTests(BillingPortal billing) : IClassFixture<Bill
     [Fact]
     public async Task RedeemCode_AddsItsCreditToTheRemainingCredit_AndASecondTimeMarksTheCodeField()
     {
-        var team = await billing.CreateTeamAsync();
-        await using var context = await OwnerContextAsync(team);
-        var page = context.RenderBilling(team.OrganizationId);
-        await page.WaitForAssertionAsync(() => Assert.Equal("Remaining credit: 0.00 EUR", RemainingCredit(page)), BillingPageContext.Wait);
+        await using var open = await OpenAsOwnerAsync(ready: "Credit code");
+        var page = open.Page;
+        Assert.Equal("Remaining credit: 0.00 EUR", RemainingCredit(page));
 
         await page.TypeAsync("Credit code", CreditCode.Demo);
         await page.ClickAsync("Redeem");
@@ -136,4 +129,19 @@ public sealed class BillingPageTests(BillingPortal billing) : IClassFixture<Bill
 
     private async Task<BunitContext> OwnerContextAsync(BillingTeam team) =>
         BillingPageContext.Create(billing, team.OwnerUser.Email, await team.Owner.GetUserIdAsync());
+
+    /// <summary>A new organization's billing page, as its owner, once the given field is shown.</summary>
+    private async Task<OpenPage> OpenAsOwnerAsync(string ready)
+    {
+        var team = await billing.CreateTeamAsync();
+        var context = await OwnerContextAsync(team);
+        var page = context.RenderBilling(team.OrganizationId);
+        await page.WaitForAssertionAsync(() => page.Field(ready), BillingPageContext.Wait);
+        return new OpenPage(context, page);
+    }
+
+    private sealed record OpenPage(BunitContext Context, IRenderedComponent<Portal.Billing.BillingPage> Page) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Context.DisposeAsync();
+    }
 }
