@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Platform.Domain.Addons;
 using Platform.Domain.Applications;
 using Platform.Domain.Billing;
 using Platform.Domain.Billing.Costs;
@@ -88,6 +89,12 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
     public DbSet<ApplicationSample> ApplicationSamples => Set<ApplicationSample>();
 
     public DbSet<MetricRollup> MetricRollups => Set<MetricRollup>();
+
+    public DbSet<ProjectAddon> ProjectAddons => Set<ProjectAddon>();
+
+    public DbSet<AddonDelivery> AddonDeliveries => Set<AddonDelivery>();
+
+    public DbSet<AddonOutboxEntry> AddonOutbox => Set<AddonOutboxEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -24,6 +24,10 @@ public sealed record MetricsSampled(
     Guid OrganizationId, Guid? EnvironmentId, Guid? ServiceId, DateTimeOffset At, Metrics.CurrentScale Scale, IReadOnlyList<Metrics.InstanceMetrics> Instances)
     : LiveMessage(OrganizationId, EnvironmentId, ServiceId);
 
+/// <summary>A delivery of an addon was queued or one of its attempts ended: the project's delivery log changed.</summary>
+public sealed record AddonDeliveryChanged(Guid OrganizationId, Guid ProjectId, Guid DeliveryId)
+    : LiveMessage(OrganizationId, null, null);
+
 /// <summary>How the domain announces committed changes; it never knows who listens (the hub, the live pages).</summary>
 public interface ILiveNotifier
 {

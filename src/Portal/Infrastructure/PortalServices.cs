@@ -12,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 using Microsoft.Extensions.Options;
 using Platform.Domain.Access;
+using Platform.Domain.Addons;
 using Platform.Portal.Billing;
 using Platform.Domain.Applications;
 using Platform.Domain.Clusters;
@@ -90,6 +91,7 @@ public static class PortalServices
         services.AddScoped<OrganizationService>();
         services.AddScoped<MemberService>();
         services.AddScoped<ReferralService>();
+        services.AddScoped<AddonService>();
         services.AddScoped<ProjectService>();
         services.AddScoped<ClusterService>();
         services.AddScoped<EnvironmentLocks>();
