@@ -19,7 +19,19 @@ public sealed partial class AddonDeliveryJob(AddonDeliveryStore store, AddonSend
             return;
         }
 
-        var outcome = await sender.SendAsync(claimed, cancellationToken);
+        AttemptOutcome outcome;
+        try
+        {
+            outcome = await sender.SendAsync(claimed, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A fault of ours (bad stored settings, a bug): recorded as this attempt's failure, not left Sending for the
+            // sweep. Its type only: a message could quote a setting, and the URL is a secret.
+            LogSendFault(deliveryId, attempt, exception.GetType().FullName);
+            outcome = new AttemptOutcome(false, null, $"the attempt failed in the portal ({exception.GetType().Name})", 0);
+        }
+
         var next = await store.RecordAsync(deliveryId, attempt, outcome, CancellationToken.None);
         if (outcome.Delivered)
         {
@@ -51,6 +63,9 @@ public sealed partial class AddonDeliveryJob(AddonDeliveryStore store, AddonSend
             jobs.Schedule<AddonDeliveryJob>(job => job.SendAsync(id, number, CancellationToken.None), at);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Addon delivery {DeliveryId}: attempt {Attempt} failed in the portal ({ExceptionType})")]
+    private partial void LogSendFault(Guid deliveryId, int attempt, string? exceptionType);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Addon delivery {DeliveryId}: attempt {Attempt} is not this job's to send")]
     private partial void LogNotClaimed(Guid deliveryId, int attempt);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Domain.Access;
 using Platform.Domain.Addons;
+using Platform.Domain.Live;
 using Platform.Domain.Runtime;
 using Platform.Portal.Addons;
 using Platform.Tests.Deployments;
@@ -273,6 +274,31 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         {
             Assert.DoesNotContain(everything, text => text.Contains(secret, StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task EachCommittedChange_OfADelivery_IsAnnouncedToTheProjectsLivePages()
+    {
+        var team = await addons.NewTeamAsync();
+        await using var receiver = await TestReceiver.StartAsync();
+        var addon = await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        var announced = new System.Collections.Concurrent.ConcurrentQueue<AddonDeliveryChanged>();
+        using var subscription = addons.Portal.Services.GetRequiredService<LiveBus>().Subscribe(m =>
+        {
+            if (m is AddonDeliveryChanged changed && changed.ProjectId == team.ProjectId)
+            {
+                announced.Enqueue(changed);
+            }
+        });
+
+        var id = await QueueTestAsync(addon);
+        await addons.WaitForDeliveryAsync(team.ProjectId, d => d.Id == id && d.Status == AddonDeliveryStatus.Delivered, "the delivery");
+        await Poll.UntilAsync(() => Task.FromResult(announced.Count), count => count >= 3, "three announcements");
+
+        // Queued, claimed (Sending), recorded (Delivered).
+        Assert.Equal(3, announced.Count);
+        Assert.All(announced, m => Assert.Equal((addon.OrganizationId, id), (m.OrganizationId, m.DeliveryId)));
     }
 
     private async Task<Guid> QueueTestAsync(ProjectAddon addon)
