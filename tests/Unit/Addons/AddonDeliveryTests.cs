@@ -16,7 +16,7 @@ namespace Platform.Tests.Addons;
 /// Deliveries end to end: real deployments on the fake runtime, the outbox, the dispatcher, Hangfire's jobs, and real
 /// receivers on loopback (webhook, Slack-shaped, SMTP) started by the tests.
 /// </summary>
-public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<AddonPortal>
+public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixture<AddonDeliveryPortal>
 {
     private const string SigningSecret = "whsec-0123456789abcdef-signing";
 
@@ -27,7 +27,7 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         await using var receiver = await TestReceiver.StartAsync();
         await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/hooks/platform").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
-        var environment = await AddonPortal.CreateEnvironmentAsync(team, "production");
+        var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, _) = await addons.CreateApplicationAsync(team, environment);
 
         await team.Owner.DeployOkAsync(application);
@@ -62,15 +62,15 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         var failed = await addons.WaitForDeliveryAsync(team.ProjectId, d => d.Id == id && d.Status == AddonDeliveryStatus.Failed, "the delivery to fail");
 
         var times = receiver.Requests.Select(r => r.At).ToList();
-        Assert.Equal(AddonPortal.MaxAttempts, failed.Attempts);
-        Assert.Equal(AddonPortal.MaxAttempts, times.Count);
+        Assert.Equal(AddonDeliveryPortal.MaxAttempts, failed.Attempts);
+        Assert.Equal(AddonDeliveryPortal.MaxAttempts, times.Count);
         Assert.Equal(500, failed.HttpStatus);
         Assert.Equal("HTTP 500: database down", failed.Error);
         Assert.Null(failed.NextAttemptAt);
         var (first, second) = (times[1] - times[0], times[2] - times[1]);
         // Attempt n+1 waits base × 2^(n−1): 2 s, then 4 s.
-        Assert.True(first >= TimeSpan.FromSeconds(AddonPortal.RetryBaseSeconds), $"first gap {first}");
-        Assert.True(second >= TimeSpan.FromSeconds(2 * AddonPortal.RetryBaseSeconds), $"second gap {second}");
+        Assert.True(first >= TimeSpan.FromSeconds(AddonDeliveryPortal.RetryBaseSeconds), $"first gap {first}");
+        Assert.True(second >= TimeSpan.FromSeconds(2 * AddonDeliveryPortal.RetryBaseSeconds), $"second gap {second}");
     }
 
     [Fact]
@@ -81,8 +81,8 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret },
             regex: "^prod-");
-        var production = await AddonPortal.CreateEnvironmentAsync(team, "prod-eu");
-        var staging = await AddonPortal.CreateEnvironmentAsync(team, "staging-eu");
+        var production = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "prod-eu");
+        var staging = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "staging-eu");
         var (inStaging, _) = await addons.CreateApplicationAsync(team, staging);
         var (inProduction, _) = await addons.CreateApplicationAsync(team, production);
 
@@ -104,7 +104,7 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         await using var receiver = await TestReceiver.StartAsync();
         await addons.InstallAsync(team.ProjectId, AddonKind.Slack,
             new Dictionary<string, string> { [AddonSettingNames.SlackWebhookUrl] = receiver.Url("/services/T000/B000/slacktoken123").ToString() });
-        var environment = await AddonPortal.CreateEnvironmentAsync(team, "production");
+        var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, commit) = await addons.CreateApplicationAsync(team, environment, name: "checkout");
 
         await team.Owner.DeployOkAsync(application);
@@ -131,7 +131,7 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         var recipient = $"ops-{CatalogueSteps.Unique()}@example.com";
         await addons.InstallAsync(team.ProjectId, AddonKind.Email, new Dictionary<string, string>(),
             new Dictionary<string, string> { [AddonSettingNames.Recipients] = $"{recipient}, lead-{CatalogueSteps.Unique()}@example.com" });
-        var environment = await AddonPortal.CreateEnvironmentAsync(team, "production");
+        var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, commit) = await addons.CreateApplicationAsync(team, environment, name: "checkout");
 
         await team.Owner.DeployOkAsync(application);
@@ -196,7 +196,7 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         await using var receiver = await TestReceiver.HangingAsync();
         await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/slow").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
-        var environment = await AddonPortal.CreateEnvironmentAsync(team, "production");
+        var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var gate = CatalogueSteps.Unique();
         var (application, _) = await addons.CreateApplicationAsync(team, environment, buildCommand: $"hold {gate}");
 
@@ -209,7 +209,7 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         Assert.Equal("OK", ended.State());
         Assert.True(holdingWhenEnded > 0, "The receiver no longer held the request when the deployment ended.");
         var timedOut = await addons.WaitForDeliveryAsync(team.ProjectId, d => d.Event == AddonEvents.DeploymentQueued && d.Error is not null, "the first attempt to time out");
-        Assert.Equal($"timed out after {AddonPortal.TimeoutSeconds} s", timedOut.Error);
+        Assert.Equal($"timed out after {AddonDeliveryPortal.TimeoutSeconds} s", timedOut.Error);
         Assert.Null(timedOut.HttpStatus);
     }
 
@@ -220,7 +220,7 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
         await using var receiver = await TestReceiver.StartAsync();
         await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
-        var environment = await AddonPortal.CreateEnvironmentAsync(team, "production");
+        var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, commit) = await addons.CreateApplicationAsync(team, environment, name: "checkout");
         await team.Owner.DeployOkAsync(application);
 
@@ -258,7 +258,7 @@ public sealed class AddonDeliveryTests(AddonPortal addons) : IClassFixture<Addon
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url($"/hooks/{urlToken}?key={urlToken}").ToString(), [AddonSettingNames.SigningSecret] = signing });
         await addons.InstallAsync(team.ProjectId, AddonKind.Slack,
             new Dictionary<string, string> { [AddonSettingNames.SlackWebhookUrl] = receiver.Url($"/services/T1/B1/{slackToken}").ToString() });
-        var environment = await AddonPortal.CreateEnvironmentAsync(team, "production");
+        var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, _) = await addons.CreateApplicationAsync(team, environment);
 
         await team.Owner.DeployOkAsync(application);
