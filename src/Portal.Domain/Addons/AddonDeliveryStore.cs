@@ -227,7 +227,7 @@ public sealed class AddonDeliveryStore(
         var overdue = now - LostJobGrace;
         var lost = await db.AddonDeliveries.AsNoTracking()
             .Where(d => d.Status == AddonDeliveryStatus.Pending && d.NextAttemptAt < overdue)
-            .OrderBy(d => d.NextAttemptAt).Take(BatchSize).Select(d => new { d.Id, d.Attempts }).ToListAsync(cancellationToken);
+            .OrderBy(d => d.NextAttemptAt).Take(BatchSize).Select(d => new { d.Id, d.Attempts, d.OrganizationId, d.ProjectId }).ToListAsync(cancellationToken);
         foreach (var found in lost)
         {
             // Moving its time on keeps the next sweep from enqueuing it again while this job waits for a worker.
@@ -236,6 +236,7 @@ public sealed class AddonDeliveryStore(
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now), cancellationToken);
             if (taken == 1)
             {
+                live.Publish(new AddonDeliveryChanged(found.OrganizationId, found.ProjectId, found.Id));
                 attempts.Add(new DeliveryAttempt(found.Id, found.Attempts + 1, now));
             }
         }

@@ -166,6 +166,26 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     }
 
     [Fact]
+    public async Task PendingDelivery_ThatNoJobClaimed_IsEnqueuedAgainByTheSweep()
+    {
+        var team = await addons.NewTeamAsync();
+        await using var receiver = await TestReceiver.StartAsync();
+        var addon = await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        // As a portal that stopped between the delivery's commit and its job's enqueue left it.
+        var attempt = await addons.Portal.Services.GetRequiredService<AddonDeliveryStore>().AddTestAsync(addon, addons.Portal.ServerAddress, CancellationToken.None);
+        await using (var db = await addons.Db())
+        {
+            await db.AddonDeliveries.Where(d => d.Id == attempt.DeliveryId).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, DateTimeOffset.UtcNow.AddMinutes(-2)));
+        }
+
+        var delivered = await addons.WaitForDeliveryAsync(team.ProjectId, d => d.Status == AddonDeliveryStatus.Delivered, "the sweep's job");
+
+        Assert.Equal(1, delivered.Attempts);
+        Assert.Equal(attempt.DeliveryId.ToString(), Assert.Single(receiver.Requests).Headers["X-Platform-Delivery"]);
+    }
+
+    [Fact]
     public async Task InterruptedAttempt_IsRecordedFailed_AndTheNextAttemptIsANewOne()
     {
         var team = await addons.NewTeamAsync();
