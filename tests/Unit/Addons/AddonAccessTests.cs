@@ -44,6 +44,24 @@ public sealed class AddonAccessTests(AddonPortal addons) : IClassFixture<AddonPo
     }
 
     [Theory]
+    [InlineData("ADMIN member")]
+    [InlineData("ADMIN token")]
+    public async Task InstallChangeUninstall_AsAdmin_Succeed(string caller)
+    {
+        var org = await AddonOrganization.SharedAsync(Portal);
+        var project = await org.NewProjectAsync();
+        var admin = org.Team.Caller(caller);
+
+        var installed = await admin.InstallAsync(project, "Email", new { settings = new { recipients = "ops@example.com" } });
+        var changed = await admin.ChangeAsync(project, "Email", new { settings = new { recipients = "dev@example.com" } });
+        var removed = await admin.DeleteAsync($"/api/project/{project}/addon/Email");
+
+        await installed.ExpectAsync(HttpStatusCode.Created, $"install as {caller}");
+        await changed.ExpectAsync(HttpStatusCode.OK, $"change as {caller}");
+        await removed.ExpectAsync(HttpStatusCode.NoContent, $"uninstall as {caller}");
+    }
+
+    [Theory]
     [InlineData("VIEWER member")]
     [InlineData("DEVELOPER member")]
     public async Task CatalogueAndLog_AsViewerOrDeveloper_Answer200(string caller)

@@ -167,6 +167,18 @@ public sealed class AddonCatalogueTests(AddonPortal addons) : IClassFixture<Addo
     }
 
     [Fact]
+    public async Task Install_SlackOnALoopbackReceiver_OverHttp_IsTakenWhenTheOperatorAllowsPrivateAddresses()
+    {
+        var org = await AddonOrganization.SharedAsync(Portal);
+        var project = await org.NewProjectAsync();
+
+        var response = await org.Owner.InstallAsync(project, "Slack", new { settings = new { webhook_url = "http://127.0.0.1:9/services/T0/B0/x" } });
+
+        var installed = await response.ReadJsonAsync(HttpStatusCode.Created, "install Slack on 127.0.0.1");
+        Assert.Equal("http://127.0.0.1:9/••••••••", installed["settings"].Text("webhook_url"));
+    }
+
+    [Fact]
     public async Task Install_TwentyOneRecipients_Answers400OnRecipients()
     {
         var org = await AddonOrganization.SharedAsync(Portal);

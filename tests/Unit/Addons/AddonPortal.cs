@@ -33,14 +33,14 @@ public sealed class AddonPortal : IAsyncLifetime
     public Task DisposeAsync() => ((IAsyncLifetime)Portal).DisposeAsync();
 }
 
-/// <summary>An organization of the addon tests, with its owner and a VIEWER and a DEVELOPER member.</summary>
+/// <summary>An organization of the addon tests, with its owner and a member and a token of each other role.</summary>
 public sealed record AddonOrganization(HttpClient Owner, Guid Id, RoleTeam Team)
 {
     public static Task<AddonOrganization> SharedAsync(PortalFactory portal) => portal.SharedAsync(async p =>
     {
         var (owner, _) = await p.CreateUserClientAsync();
         var id = await owner.CreateOrganizationAsync($"addons {CatalogueSteps.Unique()}");
-        return new AddonOrganization(owner, id, await RoleTeam.CreateAsync(p, owner, id, "VIEWER", "DEVELOPER"));
+        return new AddonOrganization(owner, id, await RoleTeam.CreateAsync(p, owner, id, "ADMIN", "DEVELOPER", "VIEWER"));
     });
 
     /// <summary>A project of its own for one test, so tests of one class never see each other's addons.</summary>
