@@ -34,7 +34,8 @@ public static class AddonSettingRules
             var setting = addon.Setting(name);
             if (setting is null)
             {
-                errors[Field(name)] = [$"{addon.Name} takes no setting \"{Texts.Cut(name, 100)}\"; it takes {string.Join(", ", addon.Settings.Select(s => s.Name))}."];
+                var shown = Texts.Cut(name, 100);
+                errors[Field(shown)] = [$"{addon.Name} takes no setting \"{shown}\"; it takes {string.Join(", ", addon.Settings.Select(s => s.Name))}."];
                 continue;
             }
 

@@ -64,6 +64,22 @@ public sealed class AddonCatalogueTests(AddonPortal addons) : IClassFixture<Addo
     }
 
     [Fact]
+    public async Task InstallChangeUninstall_AreEventsOnTheProjectWithTheirAuthor()
+    {
+        var org = await AddonOrganization.SharedAsync(Portal);
+        var project = await org.NewProjectAsync();
+        await org.Owner.InstalledAsync(project, "Email", new { settings = new { recipients = "ops@example.com" } });
+        await (await org.Owner.ChangeAsync(project, "Email", new { matching_environments_regex = "^prod" })).ExpectAsync(HttpStatusCode.OK, "change Email");
+        await (await org.Owner.DeleteAsync($"/api/project/{project}/addon/Email")).ExpectAsync(HttpStatusCode.NoContent, "uninstall Email");
+
+        var events = await org.Owner.GetResultsAsync($"/api/organization/{org.Id}/event?targetId={project}");
+        var owner = await org.Owner.GetUserIdAsync();
+
+        Assert.Equal(["DELETED", "UPDATED", "CREATED"], events.Select(e => e!["status"].Text("state")));
+        Assert.All(events, e => Assert.Equal(owner, e!["owner"]!.AsObject().Id()));
+    }
+
+    [Fact]
     public async Task Install_UnknownAddon_Answers404()
     {
         var org = await AddonOrganization.SharedAsync(Portal);
