@@ -175,7 +175,7 @@ public sealed class AddonDeliveryStore(
         var delivery = await db.AddonDeliveries.AsNoTracking().FirstAsync(d => d.Id == deliveryId, cancellationToken);
         Announce(delivery);
         var addon = await db.ProjectAddons.AsNoTracking().FirstOrDefaultAsync(a => a.ProjectId == delivery.ProjectId && a.Kind == delivery.Kind, cancellationToken);
-        return new ClaimedAttempt(delivery, addon, SecretsOf(addon));
+        return new ClaimedAttempt(delivery, addon, addon is null ? new Dictionary<string, string>() : AddonSecrets.Read(addon, protector));
     }
 
     /// <summary>
@@ -255,11 +255,6 @@ public sealed class AddonDeliveryStore(
 
         return attempts;
     }
-
-    private Dictionary<string, string> SecretsOf(ProjectAddon? addon) =>
-        addon?.ProtectedSecrets is { } protectedSecrets
-            ? JsonSerializer.Deserialize<Dictionary<string, string>>(protector.Unprotect(protectedSecrets)) ?? []
-            : new Dictionary<string, string>();
 
     private void Announce(AddonDelivery delivery) => live.Publish(new AddonDeliveryChanged(delivery.OrganizationId, delivery.ProjectId, delivery.Id));
 

@@ -5,10 +5,9 @@ namespace Platform.Portal.Addons;
 
 public static class AddonDeliveryServices
 {
-    /// <summary>The outbox, the dispatcher, the job and its senders, and the outbound HTTP client (section Addons).</summary>
+    /// <summary>The outbox, the dispatcher, the job and its senders, and the outbound HTTP client (the options of section Addons are the domain's).</summary>
     public static IServiceCollection AddAddonDelivery(this IServiceCollection services)
     {
-        services.AddOptions<AddonSettings>().BindConfiguration(AddonSettings.Section);
         services.AddSingleton<AddonDispatchSignal>();
         services.AddSingleton<AddonOutboxInterceptor>();
         services.AddSingleton<AddonDeliveryStore>();

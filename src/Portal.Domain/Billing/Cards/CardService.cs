@@ -29,6 +29,7 @@ public sealed partial class CardService(
     IPaymentGateway gateway,
     ISecretProtector protector,
     TimeProvider clock,
+    BillingAttempts attempts,
     ILogger<CardService> logger)
 {
     /// <summary>The longest brand name a card row keeps.</summary>
@@ -49,6 +50,11 @@ public sealed partial class CardService(
             if (errors.Count > 0)
             {
                 return DomainError.Validation(errors);
+            }
+
+            if (attempts.Take(BillingAttempt.CardCheck, organizationId, caller, "number") is { } tooMany)
+            {
+                return tooMany;
             }
 
             TokenizedCard tokenized;
