@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -92,26 +91,12 @@ public sealed class AddonDeliveryPortal : IAsyncLifetime
         return (await team.Owner.CreateApplicationAsync(environmentId, body), commit);
     }
 
-    /// <summary>Installs an addon as the catalogue stores it: public settings in clear, secret ones as one protected JSON object.</summary>
-    public async Task<ProjectAddon> InstallAsync(Guid projectId, AddonKind kind, IReadOnlyDictionary<string, string> secrets, IReadOnlyDictionary<string, string>? settings = null, string regex = ".*")
+    /// <summary>Installs an addon through the API (as its owner: 201), and answers the row the catalogue stored.</summary>
+    public async Task<ProjectAddon> InstallAsync(RuntimeTeam team, AddonKind kind, IReadOnlyDictionary<string, string> settings, string regex = ".*")
     {
+        await team.Owner.InstalledAsync(team.ProjectId, kind.ToString().ToLowerInvariant(), new { matching_environments_regex = regex, settings });
         await using var db = await Db();
-        var organizationId = await db.Projects.Where(p => p.Id == projectId).Select(p => p.OrganizationId).SingleAsync();
-        var protector = Portal.Services.GetRequiredService<ISecretProtector>();
-        var addon = new ProjectAddon
-        {
-            OrganizationId = organizationId,
-            ProjectId = projectId,
-            Kind = kind,
-            MatchingEnvironmentsRegex = regex,
-            Settings = settings?.ToDictionary() ?? [],
-            ProtectedSecrets = secrets.Count == 0 ? null : protector.Protect(JsonSerializer.Serialize(secrets)),
-            CreatedAt = DateTimeOffset.UtcNow,
-            UpdatedAt = DateTimeOffset.UtcNow,
-        };
-        db.ProjectAddons.Add(addon);
-        await db.SaveChangesAsync();
-        return addon;
+        return await db.ProjectAddons.AsNoTracking().SingleAsync(a => a.ProjectId == team.ProjectId && a.Kind == kind);
     }
 
     public async Task<List<AddonDelivery>> DeliveriesAsync(Guid projectId)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Platform.Domain.Access;
 using Platform.Domain.Addons;
 using Platform.Domain.Live;
 using Platform.Domain.Runtime;
@@ -25,7 +24,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/hooks/platform").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, _) = await addons.CreateApplicationAsync(team, environment);
@@ -55,10 +54,10 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.AnsweringAsync(500, "database down");
-        var addon = await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/fail").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
 
-        var id = await QueueTestAsync(addon);
+        var id = await QueueTestAsync(team, "webhook");
         var failed = await addons.WaitForDeliveryAsync(team.ProjectId, d => d.Id == id && d.Status == AddonDeliveryStatus.Failed, "the delivery to fail");
 
         var times = receiver.Requests.Select(r => r.At).ToList();
@@ -78,7 +77,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret },
             regex: "^prod-");
         var production = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "prod-eu");
@@ -102,7 +101,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        await addons.InstallAsync(team.ProjectId, AddonKind.Slack,
+        await addons.InstallAsync(team, AddonKind.Slack,
             new Dictionary<string, string> { [AddonSettingNames.SlackWebhookUrl] = receiver.Url("/services/T000/B000/slacktoken123").ToString() });
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, commit) = await addons.CreateApplicationAsync(team, environment, name: "checkout");
@@ -129,7 +128,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         var recipient = $"ops-{CatalogueSteps.Unique()}@example.com";
-        await addons.InstallAsync(team.ProjectId, AddonKind.Email, new Dictionary<string, string>(),
+        await addons.InstallAsync(team, AddonKind.Email,
             new Dictionary<string, string> { [AddonSettingNames.Recipients] = $"{recipient}, lead-{CatalogueSteps.Unique()}@example.com" });
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, commit) = await addons.CreateApplicationAsync(team, environment, name: "checkout");
@@ -152,7 +151,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
         // Added without a job of its own: the test runs the job, twice at once, as a duplicate enqueue would.
         var attempt = await addons.Portal.Services.GetRequiredService<AddonDeliveryStore>().AddTestAsync(addon, addons.Portal.ServerAddress, CancellationToken.None);
@@ -170,7 +169,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
         // As a portal that stopped between the delivery's commit and its job's enqueue left it.
         var attempt = await addons.Portal.Services.GetRequiredService<AddonDeliveryStore>().AddTestAsync(addon, addons.Portal.ServerAddress, CancellationToken.None);
@@ -190,7 +189,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
         var attempt = await addons.Portal.Services.GetRequiredService<AddonDeliveryStore>().AddTestAsync(addon, addons.Portal.ServerAddress, CancellationToken.None);
         // As a portal that stopped in the middle of attempt 1 left it: claimed, sent or not, never recorded.
@@ -214,7 +213,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.HangingAsync();
-        await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/slow").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var gate = CatalogueSteps.Unique();
@@ -238,7 +237,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, commit) = await addons.CreateApplicationAsync(team, environment, name: "checkout");
@@ -274,9 +273,9 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
             context.Response.StatusCode = 502;
             await context.Response.WriteAsync($"no route for {request.Path} {context.Request.Headers["X-Platform-Signature"]}", stopping);
         });
-        await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url($"/hooks/{urlToken}?key={urlToken}").ToString(), [AddonSettingNames.SigningSecret] = signing });
-        await addons.InstallAsync(team.ProjectId, AddonKind.Slack,
+        await addons.InstallAsync(team, AddonKind.Slack,
             new Dictionary<string, string> { [AddonSettingNames.SlackWebhookUrl] = receiver.Url($"/services/T1/B1/{slackToken}").ToString() });
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, _) = await addons.CreateApplicationAsync(team, environment);
@@ -301,7 +300,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team.ProjectId, AddonKind.Webhook,
+        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
             new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
         var announced = new System.Collections.Concurrent.ConcurrentQueue<AddonDeliveryChanged>();
         using var subscription = addons.Portal.Services.GetRequiredService<LiveBus>().Subscribe(m =>
@@ -312,7 +311,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
             }
         });
 
-        var id = await QueueTestAsync(addon);
+        var id = await QueueTestAsync(team, "webhook");
         await addons.WaitForDeliveryAsync(team.ProjectId, d => d.Id == id && d.Status == AddonDeliveryStatus.Delivered, "the delivery");
         await Poll.UntilAsync(() => Task.FromResult(announced.Count), count => count >= 3, "three announcements");
 
@@ -321,11 +320,9 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
         Assert.All(announced, m => Assert.Equal((addon.OrganizationId, id), (m.OrganizationId, m.DeliveryId)));
     }
 
-    private async Task<Guid> QueueTestAsync(ProjectAddon addon)
-    {
-        using var scope = addons.Portal.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<IAddonDeliveries>().QueueTestAsync(addon, new Caller(Guid.NewGuid()));
-    }
+    /// <summary>"Send a test notification" through the API (202 with the delivery's id).</summary>
+    private static async Task<Guid> QueueTestAsync(RuntimeTeam team, string name) =>
+        (await (await team.Owner.PostAsync($"/api/project/{team.ProjectId}/addon/{name}/test", null)).ReadJsonAsync(System.Net.HttpStatusCode.Accepted, "POST test")).Id();
 
     private async Task RunJobAsync(Guid deliveryId, int attempt)
     {
