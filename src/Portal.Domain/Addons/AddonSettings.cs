@@ -27,6 +27,12 @@ public sealed class AddonSettings
     /// <summary>Attempts of one delivery before it is recorded as failed.</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Hangfire workers of the addons' own queue: attempts wait for a receiver up to TimeoutSeconds each, so they run
+    /// apart from the portal's other jobs (invoices, cost aggregation, mail), which slow receivers must not starve.
+    /// </summary>
+    public int DeliveryWorkers { get; set; } = 2;
+
     /// <summary>The back-off's base: attempt n+1 waits RetryBaseSeconds × 2^(n−1).</summary>
     public int RetryBaseSeconds { get; set; } = 30;
 

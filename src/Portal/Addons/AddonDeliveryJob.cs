@@ -9,7 +9,11 @@ namespace Platform.Portal.Addons;
 /// </summary>
 public sealed partial class AddonDeliveryJob(AddonDeliveryStore store, AddonSender sender, IBackgroundJobClient jobs, ILogger<AddonDeliveryJob> logger)
 {
+    /// <summary>The Hangfire queue deliveries run on, with workers of their own (Addons:DeliveryWorkers).</summary>
+    public const string Queue = "addons";
+
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    [Queue(Queue)]
     public async Task SendAsync(Guid deliveryId, int attempt, CancellationToken cancellationToken)
     {
         if (await store.ClaimAsync(deliveryId, attempt, cancellationToken) is not { } claimed)
@@ -48,7 +52,7 @@ public sealed partial class AddonDeliveryJob(AddonDeliveryStore store, AddonSend
         }
     }
 
-    /// <summary>Enqueues the attempt now, or schedules it for its time.</summary>
+    /// <summary>Enqueues the attempt now, or schedules it for its time, on the addons' queue.</summary>
     public static void Enqueue(IBackgroundJobClient jobs, DeliveryAttempt attempt)
     {
         var (id, number) = (attempt.DeliveryId, attempt.Attempt);

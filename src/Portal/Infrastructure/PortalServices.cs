@@ -277,5 +277,14 @@ public static class PortalServices
             // An addon's retry is a scheduled job: it should leave within a second or two of its time, not the default 15 s.
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
+        // Addon deliveries wait on receivers the tenants pick (up to Addons:TimeoutSeconds each): on workers of their
+        // own, a slow or silent receiver can hold only these, never the invoices', the cost aggregation's or the mail's.
+        services.AddHangfireServer((sp, options) =>
+        {
+            options.ServerName = $"{Environment.MachineName}:addons";
+            options.Queues = [AddonDeliveryJob.Queue];
+            options.WorkerCount = Math.Max(1, sp.GetRequiredService<IOptions<AddonSettings>>().Value.DeliveryWorkers);
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
     }
 }
