@@ -69,11 +69,20 @@ public sealed class AddonHttp(IHttpClientFactory clients, IOptions<AddonSettings
         {
             return new AttemptOutcome(false, null, Describe(exception), Elapsed(timer));
         }
+        catch (IOException exception)
+        {
+            // The body breaking off after the headers (a receiver hanging up mid-answer) is the receiver's failure, not the portal's.
+            var error = exception is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded }
+                ? "the receiver closed the connection before answering in full"
+                : "the connection broke while reading the answer";
+            return new AttemptOutcome(false, null, error, Elapsed(timer));
+        }
     }
 
     /// <summary>
     /// Whether connecting there is refused unless private addresses are allowed: loopback, private, link-local,
-    /// unique-local, CGNAT, multicast, unspecified, reserved, and those forms inside IPv4-mapped, NAT64 and 6to4 addresses.
+    /// unique-local, CGNAT, multicast, unspecified, reserved, and those forms inside IPv4-mapped, NAT64 and 6to4 addresses;
+    /// local-use NAT64 and Teredo addresses altogether.
     /// </summary>
     public static bool IsRefused(IPAddress address)
     {
@@ -100,6 +109,14 @@ public sealed class AddonHttp(IHttpClientFactory clients, IOptions<AddonSettings
             if (bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes[4..12].All(b => b == 0))
             {
                 return IsRefused(new IPAddress(bytes[12..16]));
+            }
+
+            // 64:ff9b:1::/48 (local-use NAT64, where the operator places the IPv4 address) and 2001::/32 (Teredo, which
+            // tunnels to an IPv4 address of its own): both lead to an address we cannot check, so neither is a receiver's.
+            if ((bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes[4] == 0x00 && bytes[5] == 0x01)
+                || (bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] == 0x00 && bytes[3] == 0x00))
+            {
+                return true;
             }
 
             return bytes[0] == 0x20 && bytes[1] == 0x02 && IsRefused(new IPAddress(bytes[2..6]));
