@@ -181,10 +181,13 @@ public sealed class AddonHttp(IHttpClientFactory clients, IOptions<AddonSettings
         return buffer[..read];
     }
 
-    /// <summary>A short, cleaned beginning of the receiver's answer: printable characters only, secrets blanked.</summary>
+    /// <summary>
+    /// A short, cleaned beginning of the receiver's answer: printable characters only, secrets blanked. Blanked in the
+    /// whole answer read, before anything is cut or collapsed: a secret pushed to where the text is cut would show in part.
+    /// </summary>
     private static string Snippet(byte[] answer, IEnumerable<string> secrets)
     {
-        var text = Encoding.UTF8.GetString(answer, 0, Math.Min(answer.Length, SnippetLength * 4));
+        var text = Encoding.UTF8.GetString(answer);
         foreach (var secret in secrets.Where(s => s.Length >= 4).OrderByDescending(s => s.Length))
         {
             text = text.Replace(secret, "••••••••", StringComparison.Ordinal);

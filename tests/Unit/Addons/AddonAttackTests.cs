@@ -100,6 +100,40 @@ public sealed class AddonAttackTests
         Assert.Equal("the answer's headers are too large", outcome.Error);
     }
 
+    [Fact]
+    public async Task EchoedTokenPushedToTheSnippetsEdge_IsStillBlanked_NotShownInPart()
+    {
+        const string token = "tok_0123456789abcdefghij";
+        await using var receiver = await TestReceiver.AnsweringAsync(500, new string(' ', 470) + token + " was not found");
+        var http = Client(new AddonSettings { AllowPrivateAddresses = true });
+
+        var outcome = await http.PostJsonAsync(receiver.Url($"/hooks/{token}"), "{}", NoHeaders, [], CancellationToken.None);
+
+        Assert.Equal(500, outcome.HttpStatus);
+        Assert.DoesNotContain(token[..6], outcome.Error, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP 500: ••••••••", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MailSubject_WithLineBreaksInTheNames_StaysOneHeader_AndAddsNoRecipient()
+    {
+        var project = new NotificationRef(Guid.NewGuid(), "shop\r\nBcc: thief@example.com");
+        var environment = new NotificationRef(Guid.NewGuid(), "prod\r\n\r\nInjected body");
+        var notification = new AddonNotification(AddonEvents.Test, "Test", "A test.", DateTimeOffset.UtcNow, project, environment, null, [], null, new Uri("https://portal.example.com/"));
+        var message = new MimeKit.MimeMessage { Subject = AddonSender.MailSubject(notification) };
+        message.From.Add(MimeKit.MailboxAddress.Parse("portal@example.com"));
+        message.To.Add(MimeKit.MailboxAddress.Parse("team@example.com"));
+        message.Body = new MimeKit.TextPart("plain") { Text = "body" };
+
+        using var written = new MemoryStream();
+        message.WriteTo(written);
+        var parsed = MimeKit.MimeMessage.Load(new MemoryStream(written.ToArray()));
+
+        Assert.Empty(parsed.Bcc);
+        Assert.Equal(["team@example.com"], parsed.To.Mailboxes.Select(m => m.Address));
+        Assert.DoesNotContain("Injected body", parsed.TextBody ?? "", StringComparison.Ordinal);
+    }
+
     private static AddonHttp Client(AddonSettings settings) => new(new OneClient(settings), Options.Create(settings));
 
     private sealed class OneClient(AddonSettings settings) : IHttpClientFactory
