@@ -10,7 +10,7 @@ namespace Platform.Domain.Billing;
 /// credit codes (PRODUCT.md section 9). Only OWNER and ADMIN (<see cref="Permission.ManageBilling"/>); the API and the
 /// billing pages call it alike. Figures are those the cost aggregation last computed (every few minutes).
 /// </summary>
-public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock)
+public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, TimeProvider clock, BillingAttempts attempts)
 {
     /// <summary>The highest budget taken: ten million in the currency, far above any month.</summary>
     public const long MaxBudgetCents = 1_000_000_000;
@@ -112,6 +112,11 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
             if (key is null or { Length: > 60 })
             {
                 return DomainError.Validation("code", "Enter the credit code, such as WELCOME-50.");
+            }
+
+            if (attempts.Take(BillingAttempt.CodeRedemption, organizationId, caller, "code") is { } tooMany)
+            {
+                return tooMany;
             }
 
             await using var db = await dbFactory.CreateDbContextAsync();

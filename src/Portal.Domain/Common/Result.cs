@@ -10,6 +10,9 @@ public enum ErrorKind
 
     /// <summary>The plan does not cover it (a deployment over the monthly quota): 402.</summary>
     PaymentRequired,
+
+    /// <summary>Too many attempts of something an attacker would repeat (card checks, code guesses): 429.</summary>
+    TooManyAttempts,
 }
 
 /// <summary>
@@ -29,6 +32,10 @@ public sealed record DomainError(ErrorKind Kind, string Message, IReadOnlyDictio
     public static DomainError Conflict(string message) => new(ErrorKind.Conflict, message);
 
     public static DomainError PaymentRequired(string message) => new(ErrorKind.PaymentRequired, message);
+
+    /// <summary>Over an attempt limit; the message also sits on the field, so a form shows it where the user typed.</summary>
+    public static DomainError TooManyAttempts(string field, string message) =>
+        new(ErrorKind.TooManyAttempts, message, new Dictionary<string, string[]> { [field] = [message] });
 
     public static DomainError Unauthorized(string message) => new(ErrorKind.Unauthorized, message);
 

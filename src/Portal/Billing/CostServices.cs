@@ -12,6 +12,7 @@ public static class CostServices
     {
         services.AddSingleton(sp => SettingsFrom(sp.GetRequiredService<IConfiguration>()));
         services.AddScoped<BillingService>();
+        services.AddSingleton<BillingAttempts>();
         services.AddScoped<CostAggregation>();
         services.AddScoped<IBillingLedger, BillingLedger>();
         services.AddTransient<CostAggregationJob>();

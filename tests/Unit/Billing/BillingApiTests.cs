@@ -147,6 +147,20 @@ public sealed class BillingApiTests(BillingPortal billing) : IClassFixture<Billi
     }
 
     [Fact]
+    public async Task CreditCode_PastTenGuessesInAnHour_Answers429OnTheCode_EvenForAValidOne()
+    {
+        var team = await billing.CreateTeamAsync();
+        for (var i = 0; i < Domain.Billing.BillingAttempts.PerHour; i++)
+        {
+            await team.RedeemAsync($"GUESS-{i}");
+        }
+
+        var refused = await team.RedeemAsync("WELCOME-50");
+
+        Assert.Equal(["code"], (await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, "an eleventh code within the hour")).ErrorFields());
+    }
+
+    [Fact]
     public async Task Budget_IsSetAndRead_InCents_AndANegativeOneIs400()
     {
         var team = await billing.CreateTeamAsync();

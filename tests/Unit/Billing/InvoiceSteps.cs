@@ -15,6 +15,9 @@ public static class InvoiceSteps
 {
     public const string Visa = "4242 4242 4242 4242";
 
+    /// <summary>The built-in gateway's card that is declined when added.</summary>
+    public const string Declined = "4000 0000 0000 0002";
+
     public static async Task<BilledOrganization> NewOrganizationAsync(this InvoicePortal billing)
     {
         var (owner, _) = await billing.Portal.CreateUserClientAsync();

@@ -40,8 +40,11 @@ public static class CardRules
         return sum % 10 == 0;
     }
 
+    /// <summary>The longest holder's name taken, as card processors take it.</summary>
+    public const int MaxHolderLength = 100;
+
     /// <summary>The problems with a typed card, keyed by the request's field names; empty when it may go to the gateway.</summary>
-    public static Dictionary<string, string[]> Check(string? number, string? cvv, int? expiryMonth, int? expiryYear, DateTimeOffset now)
+    public static Dictionary<string, string[]> Check(string? number, string? cvv, int? expiryMonth, int? expiryYear, DateTimeOffset now, string? holder = null)
     {
         var errors = new Dictionary<string, string[]>();
         var digits = Digits(number);
@@ -67,6 +70,11 @@ public static class CardRules
         else if (expiryMonth is >= 1 and <= 12 && CreditCard.IsExpired(expiryMonth.Value, expiryYear.Value, now))
         {
             errors["expiry_year"] = ["The card has expired."];
+        }
+
+        if (holder is not null && (holder.Trim().Length > MaxHolderLength || holder.Any(char.IsControl)))
+        {
+            errors["holder"] = [$"The name on the card is at most {MaxHolderLength} characters, on one line."];
         }
 
         return errors;

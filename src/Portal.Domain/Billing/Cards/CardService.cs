@@ -6,8 +6,11 @@ using Platform.Domain.Common;
 
 namespace Platform.Domain.Billing.Cards;
 
-/// <summary>A card as typed in the form or the API. Its text form hides everything: it must never reach a log.</summary>
-public sealed record CardInput(string? Number, string? Cvv, int? ExpiryMonth, int? ExpiryYear)
+/// <summary>
+/// A card as typed in the form or the API; the holder's name is optional (the draft's form has none). Its text form
+/// hides everything: it must never reach a log.
+/// </summary>
+public sealed record CardInput(string? Number, string? Cvv, int? ExpiryMonth, int? ExpiryYear, string? Holder = null)
 {
     public override string ToString() => $"{nameof(CardInput)} {{ *** }}";
 }
@@ -26,6 +29,7 @@ public sealed partial class CardService(
     IPaymentGateway gateway,
     ISecretProtector protector,
     TimeProvider clock,
+    BillingAttempts attempts,
     ILogger<CardService> logger)
 {
     /// <summary>The longest brand name a card row keeps.</summary>
@@ -42,17 +46,22 @@ public sealed partial class CardService(
     public Task<Result<CardView>> AddAsync(Caller caller, Guid organizationId, CardInput card, CancellationToken cancellationToken = default) =>
         access.WithAsync<CardView>(caller, Resource.Organization(organizationId), Permission.ManageBilling, async _ =>
         {
-            var errors = CardRules.Check(card.Number, card.Cvv, card.ExpiryMonth, card.ExpiryYear, clock.GetUtcNow());
+            var errors = CardRules.Check(card.Number, card.Cvv, card.ExpiryMonth, card.ExpiryYear, clock.GetUtcNow(), card.Holder);
             if (errors.Count > 0)
             {
                 return DomainError.Validation(errors);
+            }
+
+            if (attempts.Take(BillingAttempt.CardCheck, organizationId, caller, "number") is { } tooMany)
+            {
+                return tooMany;
             }
 
             TokenizedCard tokenized;
             try
             {
                 tokenized = await gateway.TokenizeAsync(
-                    new CardDetails(CardRules.Digits(card.Number)!, card.ExpiryMonth!.Value, card.ExpiryYear!.Value, card.Cvv!, HolderName: null), cancellationToken);
+                    new CardDetails(CardRules.Digits(card.Number)!, card.ExpiryMonth!.Value, card.ExpiryYear!.Value, card.Cvv!, Validation.Clean(card.Holder)), cancellationToken);
             }
             catch (CardRejectedException rejected)
             {
@@ -111,6 +120,28 @@ public sealed partial class CardService(
 
             await transaction.CommitAsync(cancellationToken);
             return true;
+        }, cancellationToken);
+
+    /// <summary>Makes the card the one the invoice job charges; the organization's other cards stop being the default.</summary>
+    public Task<Result<CardView>> MakeDefaultAsync(Caller caller, Guid cardId, CancellationToken cancellationToken = default) =>
+        access.WithAsync<CardView>(caller, Resource.CreditCard(cardId), Permission.ManageBilling, async granted =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // The same turn on the organization's row as an added card takes: one default, whatever runs at once.
+            await db.Organizations.FromSql($"SELECT * FROM organization WHERE id = {granted.OrganizationId} FOR NO KEY UPDATE").AsNoTracking().ToListAsync(cancellationToken);
+            var card = await db.CreditCards.FirstOrDefaultAsync(c => c.Id == cardId, cancellationToken);
+            if (card is null)
+            {
+                return DomainError.NotFound(Resource.CreditCard(cardId).Noun);
+            }
+
+            await db.CreditCards.Where(c => c.OrganizationId == granted.OrganizationId && c.IsDefault && c.Id != cardId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.IsDefault, false), cancellationToken);
+            card.IsDefault = true;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return View(card);
         }, cancellationToken);
 
     /// <summary>The token of the organization's default card, for the invoice job to charge; null when it has none.</summary>

@@ -15,6 +15,7 @@ public static class DomainErrorResults
             ErrorKind.NotFound => StatusCodes.Status404NotFound,
             ErrorKind.Conflict => StatusCodes.Status409Conflict,
             ErrorKind.PaymentRequired => StatusCodes.Status402PaymentRequired,
+            ErrorKind.TooManyAttempts => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status400BadRequest,
         };
 

@@ -50,6 +50,25 @@ public sealed class CardApiTests(InvoicePortal billing) : IClassFixture<InvoiceP
     }
 
     [Fact]
+    public async Task AddCard_PastTenChecksInAnHour_Answers429OnTheNumber_UntilTheHourHasPassed()
+    {
+        var organization = await billing.NewOrganizationAsync();
+        for (var i = 0; i < Domain.Billing.BillingAttempts.PerHour; i++)
+        {
+            await organization.Owner.PostCardAsync(organization.Id, InvoiceSteps.Declined);
+        }
+
+        var refused = await organization.Owner.PostCardAsync(organization.Id, InvoiceSteps.Visa);
+        var body = await refused.Content.ReadAsStringAsync();
+        billing.Clock.Advance(TimeSpan.FromMinutes(61));
+        var later = await organization.Owner.PostCardAsync(organization.Id, InvoiceSteps.Visa);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("\"number\"", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, later.StatusCode);
+    }
+
+    [Fact]
     public async Task AddCard_WithTheNumberAsAJsonNumber_Answers400_WithoutEchoingIt()
     {
         var organization = await billing.NewOrganizationAsync();
@@ -80,7 +99,7 @@ public sealed class CardApiTests(InvoicePortal billing) : IClassFixture<InvoiceP
     {
         var organization = await billing.NewOrganizationAsync();
 
-        var response = await organization.Owner.PostCardAsync(organization.Id, "4000 0000 0000 0002");
+        var response = await organization.Owner.PostCardAsync(organization.Id, InvoiceSteps.Declined);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("declined", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
