@@ -1,4 +1,5 @@
 using Hangfire;
+using Platform.Portal.Addons;
 using Platform.Portal.Billing;
 using Platform.Portal.Components;
 using Platform.Portal.Infrastructure.RateLimits;
@@ -76,6 +77,7 @@ public static class PortalPipeline
         api.MapCardApi();
         api.MapInvoiceApi();
         api.MapMetricsApi();
+        api.MapAddonApi();
 
         app.MapFormerAppAddresses();
         app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);

@@ -92,6 +92,7 @@ public static class PortalServices
         services.AddScoped<MemberService>();
         services.AddScoped<ReferralService>();
         services.AddScoped<AddonService>();
+        services.AddOptions<AddonSettings>().BindConfiguration(AddonSettings.Section);
         services.AddScoped<ProjectService>();
         services.AddScoped<ClusterService>();
         services.AddScoped<EnvironmentLocks>();

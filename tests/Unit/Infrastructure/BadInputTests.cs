@@ -81,7 +81,8 @@ public sealed class BadInputTests(PortalFactory portal, ITestOutputHelper output
         foreach (var operation in Operations().Where(o => Placeholders(o.Path).Any()).OrderBy(DeletesLast))
         {
             var body = operation.BodySchema is null ? null : Json(BaseBody(operation));
-            foreach (var placeholder in Placeholders(operation.Path))
+            // An addon's name is the same in every organization: only ids can be another organization's.
+            foreach (var placeholder in Placeholders(operation.Path).Where(p => p != "name"))
             {
                 var foreign = IdFor(operation.Path, placeholder, _setup.Theirs)
                     ?? throw new InvalidOperationException($"No id is known for {{{placeholder}}} in {operation.Path}: teach BadInputTests.IdFor its kind.");
@@ -438,6 +439,10 @@ public sealed class BadInputTests(PortalFactory portal, ITestOutputHelper output
             "ImportRequest" => new JsonObject { ["content"] = $"K_{unique.ToUpperInvariant()}=1\n", ["overwrite"] = true },
             "InviteRequest" => new JsonObject { ["email"] = $"invited.{unique}@example.com", ["role"] = "VIEWER" },
             "RoleRequest" => new JsonObject { ["role"] = "VIEWER" },
+            "AddonRequest" => new JsonObject
+            {
+                ["matching_environments_regex"] = "^no-environment$", ["settings"] = new JsonObject { ["webhook_url"] = $"https://hooks.slack.com/services/T0/B0/{unique}" },
+            },
             "TransferOwnershipRequest" => new JsonObject { ["user_id"] = ours.MemberUserId.ToString() },
             _ => Sample(Resolve(operation.BodySchema!), unique).AsObject(),
         };
@@ -496,9 +501,14 @@ public sealed class BadInputTests(PortalFactory portal, ITestOutputHelper output
                   ?? throw new InvalidOperationException($"No id is known for {{{placeholder}}} in {path}: teach BadInputTests.IdFor its kind.");
         }));
 
-    /// <summary>The world's id for a placeholder: {id} by the path's first segment, the others by their name.</summary>
+    /// <summary>The world's id for a placeholder: {id} by the path's first segment, the others by their name; {name} is an addon's.</summary>
     private static string? IdFor(string path, string placeholder, World world)
     {
+        if (placeholder == "name")
+        {
+            return "Slack";
+        }
+
         var c = world.Catalogue;
         Guid? id = placeholder switch
         {

@@ -9,7 +9,7 @@ namespace Platform.Tests.Variables;
 
 /// <summary>
 /// A secret's value reaches no answer, no page, no event and no readable column: secrets (and a repository URL's
-/// password) are made with a unique marker, then every GET endpoint the OpenAPI document lists and every page are
+/// password, and addons' secret settings) are made with a unique marker, then every GET endpoint the OpenAPI document lists and every page are
 /// read and searched for it.
 /// </summary>
 public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<PortalFactory>, IAsyncLifetime
@@ -33,6 +33,17 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         // A repository password too; nothing listens on port 9, so the fetch fails at once, without leaving the machine.
         (await c.Owner.PutAsJsonAsync($"/api/application/{c.ApplicationId}", new { git_repository = new { url = $"http://deployer:{_marker}-git@127.0.0.1:9/web.git" } }))
             .EnsureSuccessStatusCode();
+        // Addons' secret settings too; their regex selects no environment, so nothing is ever sent to these hosts.
+        (await c.Owner.PostAsJsonAsync($"/api/project/{c.ProjectId}/addon/Slack", new
+        {
+            matching_environments_regex = "^no-environment$",
+            settings = new { webhook_url = $"https://hooks.slack.com/services/T0/B0/{_marker}" },
+        })).EnsureSuccessStatusCode();
+        (await c.Owner.PostAsJsonAsync($"/api/project/{c.ProjectId}/addon/Webhook", new
+        {
+            matching_environments_regex = "^no-environment$",
+            settings = new { url = $"https://receiver.example.com/{_marker}", signing_secret = _marker },
+        })).EnsureSuccessStatusCode();
         _deployment = await c.Owner.DeployAsync(c.ApplicationId);
         _invoice = await portal.InsertInvoiceAsync(c.OrganizationId);
     }
@@ -63,6 +74,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
 
         Assert.Contains(answered, u => u.EndsWith("/secret", StringComparison.Ordinal));
         Assert.Contains(answered, u => u.Contains("/event", StringComparison.Ordinal));
+        Assert.Contains(answered, u => u.EndsWith("/addon", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -108,6 +120,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         var events = await ReadAllAsync(connection, "SELECT e::text FROM event e");
         var deployments = await ReadAllAsync(connection, "SELECT d::text FROM service_deployment d");
         var applications = await ReadAllAsync(connection, "SELECT a::text FROM application a");
+        var addons = await ReadAllAsync(connection, $"SELECT a::text FROM project_addon a WHERE organization_id = '{_catalogue.OrganizationId}'");
         var logs = await ReadAllAsync(connection, "SELECT l::text FROM log_line l");
         await using var count = new NpgsqlCommand(
             "SELECT count(*) FROM variable WHERE organization_id = @organization AND is_secret AND value IS NULL AND protected_value IS NOT NULL", connection);
@@ -122,6 +135,8 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         Assert.DoesNotContain(deployments, row => row.Contains(_marker, StringComparison.Ordinal));
         Assert.DoesNotContain(logs, row => row.Contains(_marker, StringComparison.Ordinal));
         Assert.DoesNotContain(applications, row => row.Contains(_marker, StringComparison.Ordinal));
+        Assert.Equal(2, addons.Count);
+        Assert.DoesNotContain(addons, row => row.Contains(_marker, StringComparison.Ordinal));
         Assert.Contains(applications, row => row.Contains("http://deployer:***@127.0.0.1:9/web.git", StringComparison.Ordinal));
     }
 
@@ -142,6 +157,7 @@ public sealed class SecretLeakTests(PortalFactory portal) : IClassFixture<Portal
         };
         return path.Replace("{envId}", c.EnvironmentId.ToString(), StringComparison.Ordinal)
             .Replace("/deployment/{id}", $"/deployment/{_deployment}", StringComparison.Ordinal)
+            .Replace("{name}", "Webhook", StringComparison.Ordinal)
             .Replace("{id}", id, StringComparison.Ordinal);
     }
 
