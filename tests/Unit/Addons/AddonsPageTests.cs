@@ -1,11 +1,9 @@
-using System.Security.Claims;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 using Platform.Domain.Access;
 using Platform.Domain.Addons;
 using Platform.Domain.Common;
@@ -13,7 +11,6 @@ using Platform.Domain.Live;
 using Platform.Domain.Organizations;
 using Platform.Domain.Projects;
 using Platform.Portal.Addons;
-using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Organizations;
 using Platform.Tests.Support;
 
@@ -59,10 +56,8 @@ public sealed class AddonsPageTests(PortalFactory portal) : IClassFixture<Portal
     public async Task InstallingTheWebhook_WithABadUrl_MarksTheUrlField()
     {
         var team = await PageTeam.CreateAsync(portal);
-        await using var context = CreateContext(team.Email, team.UserId);
-        var dialogs = context.Render<MudDialogProvider>();
-        var page = RenderPage(context, team.ProjectId);
-        await OpenAsync(page, dialogs, "Install Webhook");
+        await using var open = await OpenDialog.OfAsync(this, team, "Install Webhook");
+        var (page, dialogs) = (open.Page, open.Dialogs);
 
         Field(dialogs, AddonSettingNames.WebhookUrl).Change("not a url");
         Field(dialogs, AddonSettingNames.SigningSecret).Change("a signing secret of some length");
@@ -77,10 +72,8 @@ public sealed class AddonsPageTests(PortalFactory portal) : IClassFixture<Portal
     public async Task InstallingTheWebhook_WithACatastrophicRegex_MarksTheRegexField()
     {
         var team = await PageTeam.CreateAsync(portal);
-        await using var context = CreateContext(team.Email, team.UserId);
-        var dialogs = context.Render<MudDialogProvider>();
-        var page = RenderPage(context, team.ProjectId);
-        await OpenAsync(page, dialogs, "Install Webhook");
+        await using var open = await OpenDialog.OfAsync(this, team, "Install Webhook");
+        var (page, dialogs) = (open.Page, open.Dialogs);
 
         Field(dialogs, AddonSettingNames.WebhookUrl).Change("http://127.0.0.1:9/hook");
         Field(dialogs, AddonSettingNames.SigningSecret).Change("a signing secret of some length");
@@ -95,10 +88,8 @@ public sealed class AddonsPageTests(PortalFactory portal) : IClassFixture<Portal
     public async Task TheRegexTester_SaysWhichOfTheProjectsEnvironmentsTheRegexSelects()
     {
         var team = await PageTeam.CreateAsync(portal);
-        await using var context = CreateContext(team.Email, team.UserId);
-        var dialogs = context.Render<MudDialogProvider>();
-        var page = RenderPage(context, team.ProjectId);
-        await OpenAsync(page, dialogs, "Install Slack");
+        await using var open = await OpenDialog.OfAsync(this, team, "Install Slack");
+        var (page, dialogs) = (open.Page, open.Dialogs);
         await dialogs.WaitForAssertionAsync(() => Assert.Equal(["true", "true"], Matches(dialogs).Values), Wait);
 
         Field(dialogs, RegexField).Input("^prod");
@@ -114,10 +105,8 @@ public sealed class AddonsPageTests(PortalFactory portal) : IClassFixture<Portal
         const string urlToken = "url-token-marker-3b1f";
         const string signingSecret = "signing-secret-marker-9c2d";
         var team = await PageTeam.CreateAsync(portal);
-        await using var context = CreateContext(team.Email, team.UserId);
-        var dialogs = context.Render<MudDialogProvider>();
-        var page = RenderPage(context, team.ProjectId);
-        await OpenAsync(page, dialogs, "Install Webhook");
+        await using var open = await OpenDialog.OfAsync(this, team, "Install Webhook");
+        var (page, dialogs) = (open.Page, open.Dialogs);
 
         Field(dialogs, AddonSettingNames.WebhookUrl).Change($"http://127.0.0.1:9/hooks/{urlToken}");
         Field(dialogs, AddonSettingNames.SigningSecret).Change(signingSecret);
@@ -221,31 +210,32 @@ public sealed class AddonsPageTests(PortalFactory portal) : IClassFixture<Portal
         return delivery.Id;
     }
 
-    /// <summary>The page as the portal renders it for this user, on the host's services (one host scope per context).</summary>
+    /// <summary>The page as the portal renders it for this user, on the host's own services.</summary>
     private BunitContext CreateContext(string email, Guid userId)
     {
-        var context = new BunitContext();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        context.Services.AddMudServices();
-        var authorization = context.AddAuthorization();
-        authorization.SetAuthorized(email);
-        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()));
-        context.Services.AddScoped<CurrentCaller>();
+        var context = portal.CreateComponentContext(email, userId)
+            .WithHostService<OrganizationService>().WithHostService<ProjectService>().WithHostService<AddonService>();
         context.Services.AddScoped<OrganizationContext>();
-        context.Services.AddSingleton(portal.Services.GetRequiredService<LiveBus>());
-        context.Services.AddSingleton(_ => new HostScope(portal.Services.CreateAsyncScope()));
-        context.Services.AddScoped(sp => sp.GetRequiredService<HostScope>().Get<OrganizationService>());
-        context.Services.AddScoped(sp => sp.GetRequiredService<HostScope>().Get<ProjectService>());
-        context.Services.AddScoped(sp => sp.GetRequiredService<HostScope>().Get<AddonService>());
         return context;
     }
 
-    private sealed class HostScope(AsyncServiceScope scope) : IAsyncDisposable
+    /// <summary>The page, signed in as the team's owner, with the install or configure dialog the button opens.</summary>
+    private sealed class OpenDialog(BunitContext context, IRenderedComponent<AddonsPage> page, IRenderedComponent<MudDialogProvider> dialogs) : IAsyncDisposable
     {
-        public T Get<T>()
-            where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
+        public IRenderedComponent<AddonsPage> Page => page;
 
-        public ValueTask DisposeAsync() => scope.DisposeAsync();
+        public IRenderedComponent<MudDialogProvider> Dialogs => dialogs;
+
+        public static async Task<OpenDialog> OfAsync(AddonsPageTests tests, PageTeam team, string button)
+        {
+            var context = tests.CreateContext(team.Email, team.UserId);
+            var dialogs = context.Render<MudDialogProvider>();
+            var page = RenderPage(context, team.ProjectId);
+            await OpenAsync(page, dialogs, button);
+            return new OpenDialog(context, page, dialogs);
+        }
+
+        public ValueTask DisposeAsync() => context.DisposeAsync();
     }
 
     /// <summary>An owner with an organization and a project of two environments, staging and production; one per test.</summary>
