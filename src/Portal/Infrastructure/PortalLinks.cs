@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
 namespace Platform.Portal.Infrastructure;
 
 /// <summary>
@@ -11,6 +14,27 @@ public sealed class PortalLinks(IConfiguration configuration)
     public Uri For(HttpRequest request) => _configured ?? new Uri($"{request.Scheme}://{request.Host}{request.PathBase}/");
 
     public Uri For(string navigationBaseUri) => _configured ?? new Uri(navigationBaseUri);
+
+    /// <summary>
+    /// For links made off any request (notifications): the configured address, otherwise the first the server listens
+    /// on, a wildcard host read as localhost; set Portal:PublicUrl so receivers get an address they can open.
+    /// </summary>
+    public Uri ForBackground(IServer server)
+    {
+        if (_configured is not null)
+        {
+            return _configured;
+        }
+
+        var listening = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (listening is null || !Uri.TryCreate(listening.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)
+                .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).Replace("://[::]", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var address))
+        {
+            return new Uri("http://localhost/");
+        }
+
+        return new Uri(address.GetLeftPart(UriPartial.Authority) + "/");
+    }
 
     private static Uri? Parse(string? value) =>
         Uri.TryCreate(value?.TrimEnd('/') + "/", UriKind.Absolute, out var uri) && !string.IsNullOrWhiteSpace(value) ? uri : null;

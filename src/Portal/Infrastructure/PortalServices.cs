@@ -32,6 +32,7 @@ using Platform.Domain.Runtime;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Domain.Variables;
+using Platform.Portal.Addons;
 using Platform.Portal.Applications;
 using Platform.Portal.Infrastructure.Jobs;
 using Platform.Portal.Infrastructure.Json;
@@ -61,12 +62,13 @@ public static class PortalServices
         services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
         {
             PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString);
-            options.AddInterceptors(sp.GetRequiredService<LivePublishingInterceptor>());
+            options.AddInterceptors(sp.GetRequiredService<LivePublishingInterceptor>(), sp.GetRequiredService<AddonOutboxInterceptor>());
         });
 
         services.AddDomainServices();
         services.AddRuntime();
         services.AddMail();
+        services.AddAddonDelivery();
         services.AddApiConventions();
         services.AddPortalAuthentication();
         services.AddPortalRateLimits();
@@ -269,6 +271,11 @@ public static class PortalServices
             .UseLogProvider(new ResilientLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>())))
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
-        services.AddHangfireServer(options => options.WorkerCount = 4);
+        services.AddHangfireServer(options =>
+        {
+            options.WorkerCount = 4;
+            // An addon's retry is a scheduled job: it should leave within a second or two of its time, not the default 15 s.
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
     }
 }

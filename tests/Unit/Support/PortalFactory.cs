@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Platform.Domain.Addons;
 
 namespace Platform.Tests.Support;
 
@@ -136,9 +134,6 @@ public sealed class PortalFactory : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(key, value);
         }
 
-        // The catalogue's service needs the dispatch side's IAddonDeliveries; until the portal registers its own,
-        // test portals start with a stand-in that sends nothing (TryAdd: the portal's own wins once it is there).
-        builder.ConfigureTestServices(services => services.TryAddSingleton<IAddonDeliveries, RecordingAddonDeliveries>());
         if (_services is not null)
         {
             builder.ConfigureTestServices(_services);
