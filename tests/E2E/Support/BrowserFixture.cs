@@ -74,6 +74,9 @@ public sealed class E2EPortal : IAsyncLifetime
             ["Smtp:Host"] = "127.0.0.1",
             ["Smtp:Port"] = Mail.Port.ToString(CultureInfo.InvariantCulture),
             ["Smtp:Security"] = "None",
+            // The addons' receivers are started by the tests on loopback, which the portal refuses unless told.
+            ["Addons:AllowPrivateAddresses"] = "true",
+            ["Addons:RetryBaseSeconds"] = "1",
         });
         await ((IAsyncLifetime)Portal).InitializeAsync();
     }

@@ -1,14 +1,10 @@
-using System.Security.Claims;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
-using Platform.Domain.Live;
 using Platform.Domain.Logs;
-using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Logs;
 using Platform.Tests.Support;
 
@@ -133,22 +129,9 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
         return await CreateContextAsync(team.Email, team.UserId);
     }
 
-    private Task<BunitContext> CreateContextAsync(string email, Guid userId)
-    {
-        var context = new BunitContext();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        context.Services.AddMudServices();
-        var authorization = context.AddAuthorization();
-        authorization.SetAuthorized(email);
-        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()));
-        context.Services.AddScoped<CurrentCaller>();
-        context.Services.AddSingleton(portal.Services.GetRequiredService<LiveBus>());
-
-        // LogService is scoped in the portal: one scope of the host per viewer, ended with the context.
-        context.Services.AddSingleton(_ => new HostScope(portal.Services.CreateAsyncScope()));
-        context.Services.AddScoped(sp => sp.GetRequiredService<HostScope>().Scope.ServiceProvider.GetRequiredService<LogService>());
-        return Task.FromResult(context);
-    }
+    // LogService is scoped in the portal: one scope of the host per viewer, ended with the context.
+    private Task<BunitContext> CreateContextAsync(string email, Guid userId) =>
+        Task.FromResult(portal.CreateComponentContext(email, userId).WithHostService<LogService>());
 
     private async Task<TestApplication> CreateApplicationAsync()
     {
@@ -189,13 +172,6 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
     private static IElement PauseButton(IRenderedComponent<LogViewer> view) => view.Find("[data-testid='log-pause']");
 
     private sealed record TestApplication(Guid Id, Guid UserId);
-
-    private sealed class HostScope(AsyncServiceScope scope) : IAsyncDisposable
-    {
-        public AsyncServiceScope Scope => scope;
-
-        public ValueTask DisposeAsync() => scope.DisposeAsync();
-    }
 
     /// <summary>One user, organization, project and environment for the whole class; each test adds its own application.</summary>
     private sealed record ViewerTeam(HttpClient Owner, string Email, Guid UserId, Guid OrganizationId, Guid EnvironmentId)

@@ -1,10 +1,7 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using Platform.Domain.Live;
 using Platform.Domain.Metrics;
-using Platform.Portal.Infrastructure.Auth;
 using Platform.Portal.Metrics;
 using Platform.Tests.Support;
 
@@ -95,28 +92,12 @@ public sealed class MetricsPanelTests(PortalFactory portal) : IClassFixture<Port
     /// <summary>A bUnit context wired to the portal's own services, signed in as the team's owner.</summary>
     private BunitContext CreateContext(PanelTeam team) => CreateContext(team.Email, team.UserId, TimeProvider.System);
 
+    // MetricsService is scoped in the portal: one scope of the host per panel, ended with the context.
     private BunitContext CreateContext(string email, Guid userId, TimeProvider time)
     {
-        var context = new BunitContext();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        context.Services.AddMudServices();
-        var authorization = context.AddAuthorization();
-        authorization.SetAuthorized(email);
-        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()));
-        context.Services.AddScoped<CurrentCaller>();
-        context.Services.AddSingleton(portal.Services.GetRequiredService<LiveBus>());
+        var context = portal.CreateComponentContext(email, userId).WithHostService<MetricsService>();
         context.Services.AddSingleton(time);
-        // MetricsService is scoped in the portal: one scope of the host per panel, ended with the context.
-        context.Services.AddSingleton(_ => new HostScope(portal.Services.CreateAsyncScope()));
-        context.Services.AddScoped(sp => sp.GetRequiredService<HostScope>().Scope.ServiceProvider.GetRequiredService<MetricsService>());
         return context;
-    }
-
-    private sealed class HostScope(AsyncServiceScope scope) : IAsyncDisposable
-    {
-        public AsyncServiceScope Scope => scope;
-
-        public ValueTask DisposeAsync() => scope.DisposeAsync();
     }
 
     /// <summary>One user, organization, project and environment for the whole class; each test adds its own applications.</summary>
