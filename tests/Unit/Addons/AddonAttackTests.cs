@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -132,6 +133,20 @@ public sealed class AddonAttackTests
         Assert.Empty(parsed.Bcc);
         Assert.Equal(["team@example.com"], parsed.To.Mailboxes.Select(m => m.Address));
         Assert.DoesNotContain("Injected body", parsed.TextBody ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegexThatSlipsPastTheProbes_AtDispatch_SelectsNothingWithinItsTimeLimit()
+    {
+        // \x63 is "c", a character the probes do not try: it compiles, and explodes on a name of c's that does not end as expected.
+        var regex = EnvironmentPattern.Compile(@"^(\x63+\x63+)+$");
+        var timer = Stopwatch.StartNew();
+
+        var selected = EnvironmentPattern.Matches(regex.Value, new string('c', 40) + "-");
+
+        Assert.True(regex.IsSuccess);
+        Assert.False(selected);
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(1), $"the match took {timer.Elapsed.TotalMilliseconds:0} ms");
     }
 
     private static AddonHttp Client(AddonSettings settings) => new(new OneClient(settings), Options.Create(settings));
