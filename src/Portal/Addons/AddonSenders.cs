@@ -79,7 +79,8 @@ public sealed class AddonSender(AddonHttp http, IMailTransport mail, IOptions<Sm
         var commit = n.Commit is { } c ? $"`{Escape(c.ShortId)}` {Escape(Texts.Cut(c.Message ?? "", 200))}".TrimEnd() : "—";
         return new JsonObject
         {
-            ["text"] = $"{n.Title}: {n.Project.Name} / {environment} ({n.ServiceNames}), {n.State}",
+            // Escaped like the blocks: the fallback is mrkdwn too, and a name such as "<!channel>" would ping everyone.
+            ["text"] = Escape($"{n.Title}: {n.Project.Name} / {environment} ({n.ServiceNames}), {n.State}"),
             ["blocks"] = new JsonArray
             {
                 new JsonObject { ["type"] = "header", ["text"] = PlainText(Texts.Cut($"{n.Title}: {environment}", 150)) },

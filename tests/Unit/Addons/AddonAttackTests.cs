@@ -149,6 +149,19 @@ public sealed class AddonAttackTests
         Assert.True(timer.Elapsed < TimeSpan.FromSeconds(1), $"the match took {timer.Elapsed.TotalMilliseconds:0} ms");
     }
 
+    [Fact]
+    public void SlackMessage_WithAMentionInAName_EscapesItInTheFallbackTextAsInTheBlocks()
+    {
+        var project = new NotificationRef(Guid.NewGuid(), "shop");
+        var environment = new NotificationRef(Guid.NewGuid(), "<!channel> prod");
+        var notification = new AddonNotification(AddonEvents.Test, "Test", "A test.", DateTimeOffset.UtcNow, project, environment, null, [], null, new Uri("https://portal.example.com/"));
+
+        var text = AddonSender.SlackMessage(notification)["text"]!.GetValue<string>();
+
+        Assert.DoesNotContain("<!channel>", text, StringComparison.Ordinal);
+        Assert.Contains("&lt;!channel&gt; prod", text, StringComparison.Ordinal);
+    }
+
     private static AddonHttp Client(AddonSettings settings) => new(new OneClient(settings), Options.Create(settings));
 
     private sealed class OneClient(AddonSettings settings) : IHttpClientFactory
