@@ -65,7 +65,7 @@ public sealed class AddonDeliveryStore(
             .ToDictionaryAsync(e => e.Id, cancellationToken);
         var projectIds = environments.Values.Select(e => e.ProjectId).Distinct().ToList();
         var addons = await db.ProjectAddons.AsNoTracking().Where(a => projectIds.Contains(a.ProjectId)).ToListAsync(cancellationToken);
-        var patterns = addons.ToDictionary(a => a.Id, a => EnvironmentPattern.Compile(a.MatchingEnvironmentsRegex) is { IsSuccess: true } compiled ? compiled.Value : null);
+        var patterns = addons.ToDictionary(a => a.Id, a => EnvironmentPattern.Stored(a.MatchingEnvironmentsRegex));
 
         var now = clock.GetUtcNow();
         var created = new List<(AddonDelivery Delivery, DeliveryAttempt Attempt)>();

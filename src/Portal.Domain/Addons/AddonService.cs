@@ -136,7 +136,8 @@ public sealed class AddonService(
 
     /// <summary>The project's environments and whether the regex selects each (the regex tester); a bad regex is a 400 on its field.</summary>
     public Task<Result<IReadOnlyList<EnvironmentMatch>>> MatchEnvironmentsAsync(Caller caller, Guid projectId, string? regex, CancellationToken cancellationToken = default) =>
-        access.WithAsync<IReadOnlyList<EnvironmentMatch>>(caller, Resource.Project(projectId), Permission.Read, async _ =>
+        // Installers only: each call compiles and probes a pattern, which costs up to the probes' time limits.
+        access.WithAsync<IReadOnlyList<EnvironmentMatch>>(caller, Resource.Project(projectId), Permission.ManageProjects, async _ =>
         {
             var compiled = EnvironmentPattern.Compile(regex);
             if (!compiled.IsSuccess)

@@ -48,6 +48,22 @@ public static class EnvironmentPattern
         return regex;
     }
 
+    /// <summary>
+    /// A pattern already checked when it was saved, compiled without its probes again (they cost up to their time
+    /// limit each, on every batch); null when it no longer compiles. A match still has its timeout.
+    /// </summary>
+    public static Regex? Stored(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Whether the environment is selected; a match that runs out of time selects nothing.</summary>
     public static bool Matches(Regex regex, string environmentName)
     {

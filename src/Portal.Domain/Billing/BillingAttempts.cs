@@ -31,10 +31,10 @@ public sealed class BillingAttempts(TimeProvider clock)
     public DomainError? Take(BillingAttempt attempt, Guid organizationId, Caller caller, string field)
     {
         var now = clock.GetUtcNow();
-        var organization = _taken.GetOrAdd((attempt, organizationId), _ => new Queue<DateTimeOffset>());
-        var user = _taken.GetOrAdd((attempt, caller.UserId), _ => new Queue<DateTimeOffset>());
         lock (_taken)
         {
+            var organization = _taken.GetOrAdd((attempt, organizationId), _ => new Queue<DateTimeOffset>());
+            var user = _taken.GetOrAdd((attempt, caller.UserId), _ => new Queue<DateTimeOffset>());
             var retryAt = new[] { organization, user }.Select(q => Full(q, now)).Max();
             if (retryAt is { } at)
             {
@@ -46,7 +46,25 @@ public sealed class BillingAttempts(TimeProvider clock)
 
             organization.Enqueue(now);
             user.Enqueue(now);
+            Prune(now);
             return null;
+        }
+    }
+
+    /// <summary>Now and then, forgets the organizations and users whose attempts all left the window, so the counts stay small.</summary>
+    private void Prune(DateTimeOffset now)
+    {
+        if (_taken.Count < 1_000)
+        {
+            return;
+        }
+
+        foreach (var (key, taken) in _taken)
+        {
+            if (Full(taken, now) is null && taken.Count == 0)
+            {
+                _taken.TryRemove(key, out _);
+            }
         }
     }
 

@@ -44,6 +44,19 @@ public sealed class AddonAccessTests(AddonPortal addons) : IClassFixture<AddonPo
     }
 
     [Theory]
+    [InlineData("VIEWER member")]
+    [InlineData("DEVELOPER member")]
+    public async Task RegexTester_AsViewerOrDeveloper_Answers403(string caller)
+    {
+        var org = await AddonOrganization.SharedAsync(Portal);
+        var project = await org.NewProjectAsync();
+
+        var response = await org.Team.Caller(caller).GetAsync($"/api/project/{project}/addon/matchingEnvironments?regex=%5Efeat-");
+
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden, $"the regex tester as {caller}");
+    }
+
+    [Theory]
     [InlineData("ADMIN member")]
     [InlineData("ADMIN token")]
     public async Task InstallChangeUninstall_AsAdmin_Succeed(string caller)

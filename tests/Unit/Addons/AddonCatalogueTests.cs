@@ -246,7 +246,7 @@ public sealed class AddonCatalogueTests(AddonPortal addons) : IClassFixture<Addo
             await org.Owner.CreateEnvironmentAsync(project, name);
         }
 
-        var matches = await org.Team.Member("VIEWER").Client.GetResultsAsync($"/api/project/{project}/addon/matchingEnvironments?regex=%5Efeat-");
+        var matches = await org.Team.Member("ADMIN").Client.GetResultsAsync($"/api/project/{project}/addon/matchingEnvironments?regex=%5Efeat-");
         var bad = await org.Owner.GetAsync($"/api/project/{project}/addon/matchingEnvironments?regex=(x%2Bx%2B)%2By");
 
         Assert.Equal(["feat-cart", "feat-login", "production"], matches.Select(m => m.Text("name")));
