@@ -42,7 +42,7 @@ public static class AddonCatalogue
             new(AddonSettingNames.WebhookUrl, "URL", "url", Required: true, Secret: true,
                 "Where the POSTs go (http or https); URLs often carry a token, so it is kept encrypted and shown masked."),
             new(AddonSettingNames.SigningSecret, "Signing secret", "secret", Required: true, Secret: true,
-                "The HMAC-SHA256 key of the signature, 16 to 200 characters; write-only."),
+                "The HMAC-SHA256 key of the signature, 16 to 200 characters."),
         ],
         AddonEvents.All);
 
