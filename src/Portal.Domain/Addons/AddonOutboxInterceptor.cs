@@ -1,7 +1,5 @@
-using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using Platform.Domain.Common;
 using Platform.Domain.Events;
 
 namespace Platform.Domain.Addons;
@@ -11,71 +9,16 @@ namespace Platform.Domain.Addons;
 /// part in delivery is one more row in its own transaction; once committed, it wakes the dispatcher. No query here:
 /// whether an addon wants the event is the dispatcher's question, off the engine's path.
 /// </summary>
-public sealed class AddonOutboxInterceptor(AddonDispatchSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class AddonOutboxInterceptor(AddonDispatchSignal signal) : AfterCommitInterceptor<AddonOutboxInterceptor.Heard>
 {
-    private readonly ConditionalWeakTable<DbContext, object> _pending = new();
-
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    protected override Heard? Collect(DbContext context, Heard? already)
     {
-        AddEntries(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        AddEntries(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        WakeUnlessInTransaction(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        WakeUnlessInTransaction(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => Discard(eventData.Context);
-
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Discard(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Wake(eventData.Context);
-
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Wake(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Discard(eventData.Context);
-
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Discard(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private void AddEntries(DbContext? context)
-    {
-        if (context is null)
-        {
-            return;
-        }
-
         var heard = context.ChangeTracker.Entries<PlatformEvent>()
             .Where(e => e.State == EntityState.Added && AddonNotices.Hears(e.Entity))
             .Select(e => e.Entity).ToList();
         if (heard.Count == 0)
         {
-            return;
+            return already;
         }
 
         // A save that failed and is tried again must not add the entry twice.
@@ -85,31 +28,18 @@ public sealed class AddonOutboxInterceptor(AddonDispatchSignal signal) : ISaveCh
             context.Add(new AddonOutboxEntry { EventId = e.Id, CreatedAt = e.CreatedAt });
         }
 
-        _pending.AddOrUpdate(context, this);
+        return Heard.Once;
     }
 
-    private void WakeUnlessInTransaction(DbContext? context)
-    {
-        if (context?.Database.CurrentTransaction is null)
-        {
-            Wake(context);
-        }
-    }
+    protected override void AfterCommit(Heard pending) => signal.Wake();
 
-    private void Wake(DbContext? context)
+    /// <summary>That the save wrote outbox entries: the dispatcher reads them all, so nothing more is kept.</summary>
+    public sealed class Heard
     {
-        if (context is not null && _pending.TryGetValue(context, out _))
-        {
-            _pending.Remove(context);
-            signal.Wake();
-        }
-    }
+        public static readonly Heard Once = new();
 
-    private void Discard(DbContext? context)
-    {
-        if (context is not null)
+        private Heard()
         {
-            _pending.Remove(context);
         }
     }
 }

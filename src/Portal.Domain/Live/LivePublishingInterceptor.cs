@@ -1,7 +1,5 @@
-using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using Platform.Domain.Common;
 using Platform.Domain.Deployments;
 using Platform.Domain.Events;
 
@@ -11,65 +9,10 @@ namespace Platform.Domain.Live;
 /// Publishes, once they are committed, the events and deployment changes any context saves: every writer of the
 /// domain is covered without calling the bus itself, and nothing rolled back is ever announced.
 /// </summary>
-public sealed class LivePublishingInterceptor(ILiveNotifier bus) : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class LivePublishingInterceptor(ILiveNotifier bus) : AfterCommitInterceptor<List<LiveMessage>>
 {
-    private readonly ConditionalWeakTable<DbContext, List<LiveMessage>> _pending = new();
-
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    protected override List<LiveMessage>? Collect(DbContext context, List<LiveMessage>? already)
     {
-        Collect(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Collect(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        PublishUnlessInTransaction(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        PublishUnlessInTransaction(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => Discard(eventData.Context);
-
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Discard(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Publish(eventData.Context);
-
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Publish(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Discard(eventData.Context);
-
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Discard(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private void Collect(DbContext? context)
-    {
-        if (context is null)
-        {
-            return;
-        }
-
         var messages = new List<LiveMessage>();
         var events = context.ChangeTracker.Entries<PlatformEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
         foreach (var group in events.GroupBy(e => (e.OrganizationId, e.EnvironmentId, e.ServiceId)))
@@ -89,39 +32,21 @@ public sealed class LivePublishingInterceptor(ILiveNotifier bus) : ISaveChangesI
             messages.Add(new DeploymentChanged(first.OrganizationId, first.EnvironmentId, services.Count == 1 ? services[0] : null, group.Key));
         }
 
-        if (messages.Count > 0)
+        if (messages.Count == 0)
         {
-            _pending.GetOrCreateValue(context).AddRange(messages.Distinct());
+            return already;
         }
+
+        var pending = already ?? [];
+        pending.AddRange(messages.Distinct());
+        return pending;
     }
 
-    private void PublishUnlessInTransaction(DbContext? context)
+    protected override void AfterCommit(List<LiveMessage> pending)
     {
-        if (context?.Database.CurrentTransaction is null)
-        {
-            Publish(context);
-        }
-    }
-
-    private void Publish(DbContext? context)
-    {
-        if (context is null || !_pending.TryGetValue(context, out var messages))
-        {
-            return;
-        }
-
-        _pending.Remove(context);
-        foreach (var message in messages)
+        foreach (var message in pending)
         {
             bus.Publish(message);
-        }
-    }
-
-    private void Discard(DbContext? context)
-    {
-        if (context is not null)
-        {
-            _pending.Remove(context);
         }
     }
 }
