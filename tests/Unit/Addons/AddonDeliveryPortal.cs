@@ -1,10 +1,8 @@
-using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platform.Domain.Addons;
 using Platform.Domain.Common;
-using Platform.Tests.Billing;
 using Platform.Tests.Deployments;
 using Platform.Tests.Support;
 
@@ -20,8 +18,6 @@ public sealed class AddonDeliveryPortal : IAsyncLifetime
     public const int MaxAttempts = 3;
     public const int RetryBaseSeconds = 2;
 
-    private SmtpServer.SmtpServer? _smtp;
-
     public AddonDeliveryPortal() => Portal = PortalFactory.With(
         new Dictionary<string, string?>
         {
@@ -30,9 +26,9 @@ public sealed class AddonDeliveryPortal : IAsyncLifetime
             ["Addons:RetryBaseSeconds"] = RetryBaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Addons:MaxAttempts"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Addons:TimeoutSeconds"] = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Smtp:Host"] = "127.0.0.1",
-            ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Smtp:Security"] = "None",
+            [TestSmtp.HostKey] = TestSmtp.Host,
+            [TestSmtp.PortKey] = Smtp.PortSetting,
+            [TestSmtp.SecurityKey] = TestSmtp.Security,
         },
         services =>
         {
@@ -50,23 +46,14 @@ public sealed class AddonDeliveryPortal : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new SmtpServer.SmtpServerOptionsBuilder().ServerName("localhost")
-            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Smtp.Port))).Build();
-        var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(Smtp);
-        _smtp = new SmtpServer.SmtpServer(options, services);
-        _ = _smtp.StartAsync(CancellationToken.None);
+        Smtp.Start();
         await Portal.InitializeAsync();
     }
 
     public async Task DisposeAsync()
     {
         await ((IAsyncLifetime)Portal).DisposeAsync();
-        if (_smtp is not null)
-        {
-            _smtp.Shutdown();
-            await _smtp.ShutdownTask;
-        }
+        await Smtp.DisposeAsync();
     }
 
     /// <summary>A project of its own for each test (an addon is installed once per project), with its owner.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,8 +7,6 @@ using Platform.Portal.Infrastructure.Mail;
 using Platform.Domain.Billing;
 using Platform.Domain.Billing.Invoices;
 using Platform.Tests.Support;
-using SmtpServer;
-using SmtpServer.Storage;
 
 namespace Platform.Tests.Billing;
 
@@ -19,8 +16,6 @@ namespace Platform.Tests.Billing;
 /// </summary>
 public sealed class InvoicePortal : IAsyncLifetime
 {
-    private SmtpServer.SmtpServer? _smtp;
-
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public FixedLedger Ledger { get; } = new();
@@ -41,9 +36,9 @@ public sealed class InvoicePortal : IAsyncLifetime
         Portal = PortalFactory.With(
             new Dictionary<string, string?>
             {
-                ["Smtp:Host"] = "127.0.0.1",
-                ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Smtp:Security"] = "None",
+                [TestSmtp.HostKey] = TestSmtp.Host,
+                [TestSmtp.PortKey] = Smtp.PortSetting,
+                [TestSmtp.SecurityKey] = TestSmtp.Security,
                 ["Billing:PaymentRetryHours"] = "24,72,168",
             },
             services =>
@@ -58,57 +53,14 @@ public sealed class InvoicePortal : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new SmtpServerOptionsBuilder().ServerName("localhost")
-            .Endpoint(e => e.Endpoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Smtp.Port))).Build();
-        var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(Smtp);
-        _smtp = new SmtpServer.SmtpServer(options, services);
-        _ = _smtp.StartAsync(CancellationToken.None);
+        Smtp.Start();
         await Portal.InitializeAsync();
     }
 
     public async Task DisposeAsync()
     {
         await ((IAsyncLifetime)Portal).DisposeAsync();
-        if (_smtp is not null)
-        {
-            _smtp.Shutdown();
-            await _smtp.ShutdownTask;
-        }
-    }
-}
-
-/// <summary>The test's SMTP server: keeps what it takes; refuses the next N messages' DATA with a 451 when told to.</summary>
-public sealed class TestSmtp : MessageStore
-{
-    private readonly ConcurrentQueue<MimeMessage> _messages = new();
-    private int _refuse;
-
-    public int Port { get; } = Platform.Portal.Infrastructure.FreePorts.Next();
-
-    public IReadOnlyList<MimeMessage> To(string address) =>
-        [.. _messages.Where(m => m.To.Mailboxes.Any(b => b.Address.Equals(address, StringComparison.OrdinalIgnoreCase)))];
-
-    public void RefuseNext(int messages) => Interlocked.Exchange(ref _refuse, messages);
-
-    public override async Task<SmtpServer.Protocol.SmtpResponse> SaveAsync(
-        ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Decrement(ref _refuse) >= 0)
-        {
-            return new SmtpServer.Protocol.SmtpResponse((SmtpServer.Protocol.SmtpReplyCode)451, "4.3.0 Try again later");
-        }
-
-        Interlocked.Exchange(ref _refuse, 0);
-        using var stream = new MemoryStream();
-        foreach (var segment in buffer)
-        {
-            stream.Write(segment.Span);
-        }
-
-        stream.Position = 0;
-        _messages.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
-        return SmtpServer.Protocol.SmtpResponse.Ok;
+        await Smtp.DisposeAsync();
     }
 }
 
