@@ -19,13 +19,16 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
 {
     private const string SigningSecret = "whsec-0123456789abcdef-signing";
 
+    private Task<ProjectAddon> InstallWebhookAsync(RuntimeTeam team, Uri url, string regex = ".*") =>
+        addons.InstallAsync(team, AddonKind.Webhook,
+            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = url.ToString(), [AddonSettingNames.SigningSecret] = SigningSecret }, regex);
+
     [Fact]
     public async Task Webhook_IsSignedWithTheTimestamp_SoAReceiverVerifiesItAndRejectsASkewedOne()
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/hooks/platform").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        await InstallWebhookAsync(team, receiver.Url("/hooks/platform"));
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, _) = await addons.CreateApplicationAsync(team, environment);
 
@@ -54,8 +57,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.AnsweringAsync(500, "database down");
-        await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/fail").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        await InstallWebhookAsync(team, receiver.Url("/fail"));
 
         var id = await QueueTestAsync(team, "webhook");
         var failed = await addons.WaitForDeliveryAsync(team.ProjectId, d => d.Id == id && d.Status == AddonDeliveryStatus.Failed, "the delivery to fail");
@@ -77,9 +79,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret },
-            regex: "^prod-");
+        await InstallWebhookAsync(team, receiver.Url("/"), regex: "^prod-");
         var production = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "prod-eu");
         var staging = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "staging-eu");
         var (inStaging, _) = await addons.CreateApplicationAsync(team, staging);
@@ -151,8 +151,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        var addon = await InstallWebhookAsync(team, receiver.Url("/"));
         // Added without a job of its own: the test runs the job, twice at once, as a duplicate enqueue would.
         var attempt = await addons.Portal.Services.GetRequiredService<AddonDeliveryStore>().AddTestAsync(addon, addons.Portal.ServerAddress, CancellationToken.None);
 
@@ -169,8 +168,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        var addon = await InstallWebhookAsync(team, receiver.Url("/"));
         // As a portal that stopped between the delivery's commit and its job's enqueue left it.
         var attempt = await addons.Portal.Services.GetRequiredService<AddonDeliveryStore>().AddTestAsync(addon, addons.Portal.ServerAddress, CancellationToken.None);
         await using (var db = await addons.Db())
@@ -189,8 +187,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        var addon = await InstallWebhookAsync(team, receiver.Url("/"));
         var attempt = await addons.Portal.Services.GetRequiredService<AddonDeliveryStore>().AddTestAsync(addon, addons.Portal.ServerAddress, CancellationToken.None);
         // As a portal that stopped in the middle of attempt 1 left it: claimed, sent or not, never recorded.
         await using (var db = await addons.Db())
@@ -213,8 +210,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.HangingAsync();
-        await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/slow").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        await InstallWebhookAsync(team, receiver.Url("/slow"));
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var gate = CatalogueSteps.Unique();
         var (application, _) = await addons.CreateApplicationAsync(team, environment, buildCommand: $"hold {gate}");
@@ -237,8 +233,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        await InstallWebhookAsync(team, receiver.Url("/"));
         var environment = await AddonDeliveryPortal.CreateEnvironmentAsync(team, "production");
         var (application, commit) = await addons.CreateApplicationAsync(team, environment, name: "checkout");
         await team.Owner.DeployOkAsync(application);
@@ -300,8 +295,7 @@ public sealed class AddonDeliveryTests(AddonDeliveryPortal addons) : IClassFixtu
     {
         var team = await addons.NewTeamAsync();
         await using var receiver = await TestReceiver.StartAsync();
-        var addon = await addons.InstallAsync(team, AddonKind.Webhook,
-            new Dictionary<string, string> { [AddonSettingNames.WebhookUrl] = receiver.Url("/").ToString(), [AddonSettingNames.SigningSecret] = SigningSecret });
+        var addon = await InstallWebhookAsync(team, receiver.Url("/"));
         var announced = new System.Collections.Concurrent.ConcurrentQueue<AddonDeliveryChanged>();
         using var subscription = addons.Portal.Services.GetRequiredService<LiveBus>().Subscribe(m =>
         {
