@@ -10,6 +10,8 @@ window.platform = {
       element.scrollTop = element.scrollHeight;
     }
   },
+  // Submits a form of the page as its own submit button would (e.g. the sign-out form, from a menu item).
+  submitForm: (id) => document.getElementById(id)?.requestSubmit(),
   // Answers whether the text reached the clipboard (browsers refuse on plain http outside localhost).
   copy: async (text) => {
     try {
@@ -20,3 +22,12 @@ window.platform = {
     }
   },
 };
+
+// MudTabs activate the focused tab on Space only; the WAI-ARIA tabs pattern has Enter do it too.
+document.addEventListener("keydown", (event) => {
+  const tab = event.target;
+  if (event.key === "Enter" && tab instanceof HTMLElement && tab.matches(".mud-tab[role=tab]")) {
+    event.preventDefault();
+    tab.click();
+  }
+});
