@@ -33,48 +33,12 @@ public sealed record EventFilter(ServiceType? TargetType, Guid? TargetId, Guid? 
             }
         }
 
-        var target = ParseId(errors, "targetId", targetId);
-        var author = ParseId(errors, "authorId", authorId);
-        var start = ParseTime(errors, "from", from);
-        var end = ParseTime(errors, "to", to);
-        if (start is not null && end is not null && start > end && !errors.ContainsKey("to"))
-        {
-            errors["to"] = ["to is after from."];
-        }
-
+        var target = QueryValues.Id(errors, "targetId", targetId);
+        var author = QueryValues.Id(errors, "authorId", authorId);
+        var start = QueryValues.Time(errors, "from", from);
+        var end = QueryValues.Time(errors, "to", to);
+        QueryValues.Window(errors, start, end);
         return errors.Count > 0 ? DomainError.Validation(errors) : new EventFilter(type, target, author, start, end);
-    }
-
-    private static Guid? ParseId(Dictionary<string, string[]> errors, string field, string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (Guid.TryParse(value, out var id))
-        {
-            return id;
-        }
-
-        errors[field] = [$"{field} is an id (a UUID)."];
-        return null;
-    }
-
-    private static DateTimeOffset? ParseTime(Dictionary<string, string[]> errors, string field, string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
-        {
-            return time.ToUniversalTime();
-        }
-
-        errors[field] = [$"{field} is an ISO-8601 time, such as 2026-11-27T09:00:00Z."];
-        return null;
     }
 }
 
