@@ -25,7 +25,7 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
         Write(c.ApplicationId, "TypeError: x is undefined", Start.AddSeconds(1), LogStream.Stderr);
         Write(c.ApplicationId, "Instance web-1 started", Start.AddSeconds(2), LogStream.System);
         Write(c.ApplicationId, "warning: deprecated", Start.AddSeconds(3), LogStream.Stderr);
-        await WaitUntilStoredAsync(c, 4);
+        await LogApiTests.WaitForLinesAsync(c, 4);
 
         var page = await ListAsync(c, LogFilter.None with { Stream = LogStream.Stderr });
 
@@ -42,7 +42,7 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
             Write(c.ApplicationId, $"minute {minute}", Start.AddMinutes(minute), LogStream.Stdout);
         }
 
-        await WaitUntilStoredAsync(c, 6);
+        await LogApiTests.WaitForLinesAsync(c, 6);
 
         var page = await ListAsync(c, LogFilter.None with { From = Start.AddMinutes(1), To = Start.AddMinutes(3) });
 
@@ -56,7 +56,7 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
         Write(c.ApplicationId, "GET /Orders 500", Start, LogStream.Stderr);
         Write(c.ApplicationId, "GET /orders 200", Start.AddSeconds(1), LogStream.Stdout);
         Write(c.ApplicationId, "GET /health 500", Start.AddSeconds(2), LogStream.Stderr);
-        await WaitUntilStoredAsync(c, 3);
+        await LogApiTests.WaitForLinesAsync(c, 3);
 
         var page = await ListAsync(c, LogFilter.None with { Text = "ORDERS", Stream = LogStream.Stderr });
 
@@ -78,7 +78,7 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
         var c = await Catalogue.CreateAsync(portal, "api");
         Write(c.ApplicationId, "out", Start, LogStream.Stdout);
         Write(c.ApplicationId, "err", Start.AddSeconds(1), LogStream.Stderr);
-        await WaitUntilStoredAsync(c, 2);
+        await LogApiTests.WaitForLinesAsync(c, 2);
 
         var page = (await c.Owner.GetFromJsonAsync<JsonObject>($"/api/application/{c.ApplicationId}/log?stream=stderr"))!;
         var bad = await c.Owner.GetAsync($"/api/application/{c.ApplicationId}/log?stream=loud");
@@ -95,7 +95,7 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
         Write(c.ApplicationId, "listening", Start.AddMilliseconds(123), LogStream.Stdout);
         Write(c.ApplicationId, "TypeError: x is undefined", Start.AddSeconds(1), LogStream.Stderr);
         Write(c.ApplicationId, "warning: deprecated", Start.AddSeconds(2), LogStream.Stderr);
-        await WaitUntilStoredAsync(c, 3);
+        await LogApiTests.WaitForLinesAsync(c, 3);
         using var browser = await portal.SignedInClientAsync(c.OwnerUser);
 
         var response = await browser.GetAsync($"/application/{c.ApplicationId}/logs.txt?stream=stderr");
@@ -115,7 +115,7 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
     {
         var theirs = await Catalogue.CreateAsync(portal, "theirs");
         Write(theirs.ApplicationId, "their secret line", Start, LogStream.Stdout);
-        await WaitUntilStoredAsync(theirs, 1);
+        await LogApiTests.WaitForLinesAsync(theirs, 1);
         var mine = await Catalogue.CreateAsync(portal, "mine");
         using var browser = await portal.SignedInClientAsync(mine.OwnerUser);
 
@@ -151,20 +151,4 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
 
     private void Write(Guid applicationId, string message, DateTimeOffset at, LogStream stream) =>
         portal.Services.GetRequiredService<ILogSink>().Write(new LogEntry(applicationId, null, "web-1", stream, message, at));
-
-    private static async Task WaitUntilStoredAsync(Catalogue c, int count)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var page = (await c.Owner.GetFromJsonAsync<JsonObject>($"/api/application/{c.ApplicationId}/log?tail=500"))!;
-            if (page["results"]!.AsArray().Count >= count)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{count} log lines never arrived.");
-    }
 }
