@@ -88,6 +88,19 @@ public sealed class AccessibilityTests(E2EPortal portal, BrowserFixture browser)
     }
 
     [Fact]
+    public async Task ApplicationLogsTab_WithMoreLinesThanItsBoxShows_HasNoSeriousViolation()
+    {
+        var catalogue = await portal.CreateCatalogueAsync();
+        using var repository = await TestGitRepository.CreateAsync(RunningApplications.NoisyFiles("a11y-noisy", 80));
+        var application = await RunningApplications.DeployAsync(catalogue, repository, "python3 noisy.py");
+        await OpenAsync(catalogue, $"/application/{application}");
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Logs" }).ClickAsync();
+        await Expect(Page.GetByTestId("log-panel")).ToContainTextAsync("line 80 of 80");
+
+        await Axe.AssertNoSeriousViolationsAsync(Page, "The application's logs tab, scrolling");
+    }
+
+    [Fact]
     public async Task MembersPage_WithAMemberAndAPendingInvitation_HasNoSeriousViolation()
     {
         var catalogue = await portal.CreateCatalogueAsync();
