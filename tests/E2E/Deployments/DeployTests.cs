@@ -42,9 +42,9 @@ public sealed class DeployTests(E2EPortal portal, BrowserFixture browser) : IAsy
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Deploy" }).ClickAsync();
 
         var header = page.Locator("h1").Locator("xpath=..");
-        await Expect(header.GetByTestId("status")).ToContainTextAsync("RUNNING", Slowly);
+        await Expect(header.GetByTestId("status")).ToContainTextAsync("Running", Slowly);
         var deployment = page.GetByTestId("deployment").First;
-        await Expect(deployment).ToContainTextAsync("OK");
+        await Expect(deployment).ToContainTextAsync("Succeeded");
         await Expect(deployment).ToContainTextAsync("First version");
         await Expect(deployment.GetByText("Switch traffic")).ToBeVisibleAsync();
         var address = await page.GetByTestId("application-url").TextContentAsync();

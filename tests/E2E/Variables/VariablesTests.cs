@@ -38,7 +38,7 @@ public sealed class VariablesTests(E2EPortal portal, BrowserFixture browser) : I
         await Expect(greeting).ToContainTextAsync("APPLICATION");
         await Expect(greeting).ToContainTextAsync("ORGANIZATION");
         await Expect(Row(page, "API_KEY")).ToContainTextAsync("••••••••");
-        await Expect(Row(page, "PORT")).ToContainTextAsync("BUILT_IN");
+        await Expect(Row(page, "PORT")).ToContainTextAsync("Built-in");
         Assert.DoesNotContain("browser-secret-marker", await page.ContentAsync(), StringComparison.Ordinal);
     }
 

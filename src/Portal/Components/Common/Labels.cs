@@ -131,6 +131,24 @@ public static class Labels
         _ => "Delete",
     };
 
+    /// <summary>What a failed deployment ran into, in a phrase: "build error" (BUILD_ERROR), "deploy error", "stop error".</summary>
+    public static string Failure(string code) => code switch
+    {
+        "BUILD_ERROR" => "build error",
+        "DEPLOYMENT_ERROR" => "deploy error",
+        "STOP_ERROR" => "stop error",
+        _ => Of(code).ToLowerInvariant(),
+    };
+
+    /// <summary>A service deployment under way: "Deploying", "Stopping", "Restarting", "Deleting".</summary>
+    public static string InProgress(ServiceAction action) => action switch
+    {
+        ServiceAction.Deploy => "Deploying",
+        ServiceAction.Stop => "Stopping",
+        ServiceAction.Restart => "Restarting",
+        _ => "Deleting",
+    };
+
     public static string Of(EnvironmentMode mode) => mode switch
     {
         EnvironmentMode.Development => "Development",
