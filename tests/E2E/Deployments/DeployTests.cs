@@ -73,11 +73,12 @@ public sealed class DeployTests(E2EPortal portal, BrowserFixture browser) : IAsy
             port = 8080,
             healthchecks = new { readiness_probe = new { type = "HTTP", path = "/health", period_seconds = 1, timeout_seconds = 2, failure_threshold = 5 } },
         });
-        await catalogue.Owner.DeployOkAsync(application);
+        Assert.Equal("OK", (await EndedAsync(catalogue, await catalogue.Owner.DeployAsync(application)))["status"]!["state"]!.GetValue<string>());
         var bad = SampleApp.Files("browser-bad");
         bad["build.sh"] = "echo the build breaks; exit 3";
         await repository.CommitAsync(bad, "Broken build");
-        var failed = await catalogue.Owner.EndedAsync(await catalogue.Owner.DeployAsync(application));
+        var failed = await EndedAsync(catalogue, await catalogue.Owner.DeployAsync(application));
+        Assert.Equal("FAILED", failed["status"]!["state"]!.GetValue<string>());
         var failedId = failed["services"]![0]!["id"]!.GetValue<string>();
         var page = await _context.NewPageAsync();
         var user = new PortalPages(page, portal.ServerAddress);
@@ -104,5 +105,18 @@ public sealed class DeployTests(E2EPortal portal, BrowserFixture browser) : IAsy
         }
 
         await Expect(page.GetByTestId("log-panel")).ToContainTextAsync("the build breaks", Slowly);
+    }
+
+    /// <summary>Waits until the environment deployment ended (OK, FAILED or ABORTED); answers it as it ended.</summary>
+    private static async Task<JsonObject> EndedAsync(Catalogue catalogue, Guid deployment)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); ; await Task.Delay(250))
+        {
+            var answer = (await catalogue.Owner.GetFromJsonAsync<JsonObject>($"/api/environment/{catalogue.EnvironmentId}/deployment/{deployment}"))!;
+            if (answer["status"]!["state"]!.GetValue<string>() is "OK" or "FAILED" or "ABORTED" || DateTime.UtcNow > deadline)
+            {
+                return answer;
+            }
+        }
     }
 }

@@ -20,10 +20,7 @@ public sealed class ServiceSummaryTests(FakeRuntimePortal fake) : IClassFixture<
     [Fact]
     public async Task FailedBuild_WhileTheGoodReleaseServes_IsRunningAtTheGoodCommit_WithTheFailureLast_AndOnlyWarnings()
     {
-        var (team, environment, application) = await NewApplicationAsync();
-        var good = await team.Owner.DeployOkAsync(application);
-        await team.Owner.UpdateApplicationAsync(application, new { build_command = "exit 3" });
-        var failed = await team.Owner.EndedAsync(await team.Owner.DeployAsync(application));
+        var (team, environment, application, good, failed) = await GoodThenFailedBuildAsync();
 
         var summary = (await ViewAsync(team, application)).Summary;
         var status = (await team.Owner.GetObjectAsync($"/api/application/{application}/status"))["status"]!;
@@ -71,10 +68,7 @@ public sealed class ServiceSummaryTests(FakeRuntimePortal fake) : IClassFixture<
     [Fact]
     public async Task CanRollBack_OnlyToTheDeployThatSucceeded_NotToAFailedDeployOrAStop_AndTheApiRefusesTheStop()
     {
-        var (team, environment, application) = await NewApplicationAsync();
-        var good = await team.Owner.DeployOkAsync(application);
-        await team.Owner.UpdateApplicationAsync(application, new { build_command = "exit 3" });
-        var failed = await team.Owner.EndedAsync(await team.Owner.DeployAsync(application));
+        var (team, environment, application, good, failed) = await GoodThenFailedBuildAsync();
         var stop = await team.Owner.EndedAsync(await team.Owner.PostForDeploymentAsync($"/api/application/{application}/stop"));
 
         var offers = (await ServiceHistoryAsync(team, application)).ToDictionary(d => d.EnvironmentDeploymentId, d => d.CanRollBack);
@@ -95,7 +89,8 @@ public sealed class ServiceSummaryTests(FakeRuntimePortal fake) : IClassFixture<
 
         var history = context.Render<DeploymentHistory>(p => p.Add(c => c.EnvironmentId, environment).Add(c => c.ApplicationId, application).Add(c => c.CanChange, true));
 
-        var cards = history.WaitForElements("[data-testid=deployment]", 2);
+        history.WaitForAssertion(() => Assert.True(history.FindAll("[data-testid=deployment]").Count == 2, history.Markup), TimeSpan.FromSeconds(10));
+        var cards = history.FindAll("[data-testid=deployment]");
         Assert.Equal("Stop", cards[0].QuerySelector(".mud-typography-subtitle1")!.TextContent.Trim());
         Assert.DoesNotContain("Roll back to this", cards[0].TextContent, StringComparison.Ordinal);
         Assert.Contains("Roll back to this", cards[1].TextContent, StringComparison.Ordinal);
@@ -114,6 +109,16 @@ public sealed class ServiceSummaryTests(FakeRuntimePortal fake) : IClassFixture<
         var body = RuntimeSteps.ApplicationBody(repository.Url, $"web-{CatalogueSteps.Unique()}");
         body["build_command"] = buildCommand;
         return (team, environment, await team.Owner.CreateApplicationAsync(environment, body));
+    }
+
+    /// <summary>An application deployed OK, then deployed again with a build that exits 3.</summary>
+    private async Task<(RuntimeTeam Team, Guid Environment, Guid Application, JsonObject Good, JsonObject Failed)> GoodThenFailedBuildAsync()
+    {
+        var (team, environment, application) = await NewApplicationAsync();
+        var good = await team.Owner.DeployOkAsync(application);
+        await team.Owner.UpdateApplicationAsync(application, new { build_command = "exit 3" });
+        var failed = await team.Owner.EndedAsync(await team.Owner.DeployAsync(application));
+        return (team, environment, application, good, failed);
     }
 
     private async Task<ApplicationView> ViewAsync(RuntimeTeam team, Guid application)

@@ -157,11 +157,8 @@ public static class Labels
         _ => "Preview",
     };
 
-    public static string Of(ClusterKind kind) => kind switch
-    {
-        ClusterKind.Local => "Built-in",
-        _ => "Kubernetes",
-    };
+    /// <summary>"Local runtime", "Kubernetes": the cluster's provider as the domain names it.</summary>
+    public static string Of(ClusterKind kind) => CloudProvider.For(kind).Name;
 
     public static string Of(VariableScope scope) => scope switch
     {
