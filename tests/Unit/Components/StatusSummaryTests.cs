@@ -76,6 +76,18 @@ public sealed class StatusSummaryTests
         Assert.Equal("DEPLOYMENT_IN_PROGRESS: Deployment is in progress.", element.GetAttribute("title"));
     }
 
+    [Fact]
+    public async Task StatusChip_OfAFailedDeployOverAServingRelease_ReadsRunningWithTheFailure_InWarningColours()
+    {
+        await using var context = CreateContext();
+
+        var chip = context.Render<StatusChip>(p => p.Add(c => c.Status, ServiceStatus.Of(ServiceState.BuildError, "app web's last deploy failed.", previousServes: true)));
+
+        var element = chip.Find("[data-testid=status]");
+        Assert.Equal("Running · build failed", element.TextContent.Trim());
+        Assert.Contains("mud-chip-color-warning", element.ClassName, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("BUILD_ERROR", "Build failed")]
     [InlineData("DEPLOYMENT_ERROR", "Deploy failed")]
