@@ -21,7 +21,8 @@ public sealed record ApplicationView(
     RepositoryCheck RepositoryCheck,
     Uri? Url,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    ServiceSummary Summary)
 {
     public IReadOnlyList<string> Flags => [.. FlagDetails.Select(f => f.Flag)];
 }
@@ -36,10 +37,11 @@ public sealed class ApplicationService(
             var applications = await db.Applications.AsNoTracking().Where(a => a.EnvironmentId == environmentId).OrderBy(a => a.Name).ToListAsync(cancellationToken);
             var runtime = await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken);
             var deployed = await ApplicationFlags.DeployedCommitsAsync(db, [.. applications.Select(a => a.Id)], cancellationToken);
+            var summaries = await ServiceSummary.ForAsync(db, [.. applications.Select(a => (a.Id, a.State, a.LiveDeploymentId))], cancellationToken);
             var views = new List<ApplicationView>();
             foreach (var application in applications)
             {
-                views.Add(await ViewAsync(application, runtime, deployed.GetValueOrDefault(application.Id), cancellationToken));
+                views.Add(await ViewAsync(application, runtime, deployed.GetValueOrDefault(application.Id), summaries[application.Id], cancellationToken));
             }
 
             return views;
@@ -129,15 +131,16 @@ public sealed class ApplicationService(
     private async Task<ApplicationView> ViewAsync(PlatformDbContext db, Application a, CancellationToken cancellationToken)
     {
         var deployed = await ApplicationFlags.DeployedCommitsAsync(db, [a.Id], cancellationToken);
-        return await ViewAsync(a, await runtimes.ForEnvironmentAsync(db, a.EnvironmentId, cancellationToken), deployed.GetValueOrDefault(a.Id), cancellationToken);
+        var summaries = await ServiceSummary.ForAsync(db, [(a.Id, a.State, a.LiveDeploymentId)], cancellationToken);
+        return await ViewAsync(a, await runtimes.ForEnvironmentAsync(db, a.EnvironmentId, cancellationToken), deployed.GetValueOrDefault(a.Id), summaries[a.Id], cancellationToken);
     }
 
-    private static async Task<ApplicationView> ViewAsync(Application a, IRuntime runtime, string? deployedCommitId, CancellationToken cancellationToken)
+    private static async Task<ApplicationView> ViewAsync(Application a, IRuntime runtime, string? deployedCommitId, ServiceSummary summary, CancellationToken cancellationToken)
     {
         var live = a.LiveDeploymentId is null ? null : await runtime.ObserveAsync(a.Id, cancellationToken);
         return new ApplicationView(
-            a.Id, a.EnvironmentId, a.Settings, ServiceHealth.Of(a.State, a.StateMessage, live), ApplicationFlags.Of(a, deployedCommitId),
+            a.Id, a.EnvironmentId, a.Settings, ServiceHealth.Of(a.State, a.StateMessage, live, a.LiveDeploymentId is not null), ApplicationFlags.Of(a, deployedCommitId),
             new RepositoryCheck(a.RepositoryCheckedAt, a.LatestCommitId, a.RepositoryError),
-            a.LiveDeploymentId is null ? null : runtime.UrlOf(a.Id, a.Name), a.CreatedAt, a.UpdatedAt);
+            a.LiveDeploymentId is null ? null : runtime.UrlOf(a.Id, a.Name), a.CreatedAt, a.UpdatedAt, summary);
     }
 }

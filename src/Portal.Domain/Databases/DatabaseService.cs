@@ -18,7 +18,8 @@ public sealed record DatabaseView(
     int Storage,
     ServiceStatus Status,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    ServiceSummary Summary);
 
 public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentLocks locks, EnvironmentService environments, Deployments.DeploymentService deployments, ISecretProtector protector)
 {
@@ -29,14 +30,14 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
-            return databases.Select(ToView).ToList();
+            return await ViewsAsync(db, databases, cancellationToken);
         }, cancellationToken);
 
     public Task<Result<DatabaseView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
         access.WithAsync<DatabaseView>(caller, Resource.Database(id), Permission.Read, async _ =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return ToView(await db.Databases.AsNoTracking().FirstAsync(d => d.Id == id, cancellationToken));
+            return await ViewAsync(db, await db.Databases.AsNoTracking().FirstAsync(d => d.Id == id, cancellationToken), cancellationToken);
         }, cancellationToken);
 
     public async Task<Result<DatabaseView>> CreateAsync(Caller caller, Guid environmentId, DatabaseInput input)
@@ -69,7 +70,7 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
 
         change.Db.Databases.Add(database);
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "CREATED", $"Database {database.Name} created.");
-        return ToView(database);
+        return await ViewAsync(change.Db, database, CancellationToken.None);
     }
 
     public async Task<Result<DatabaseView>> UpdateAsync(Caller caller, Guid id, DatabaseInput input)
@@ -94,7 +95,7 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
 
         database.UpdatedAt = change.Now;
         await change.SaveAsync(EnvironmentService.Subject(change.Access.OrganizationId, database), "UPDATED", $"Database {database.Name} settings changed.");
-        return ToView(database);
+        return await ViewAsync(change.Db, database, CancellationToken.None);
     }
 
     /// <summary>Deletes the database through a DELETE deployment (dropped with its data and role, then its row); answers once that ended.</summary>
@@ -135,6 +136,13 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
         return await ServiceCatalog.NameConflictAsync(db, database.EnvironmentId, database.Name, database.Id);
     }
 
-    private static DatabaseView ToView(ManagedDatabase d) =>
-        new(d.Id, d.EnvironmentId, d.Name, d.Type, d.Version, d.Mode, d.Storage, ServiceStatus.Of(d.State, d.StateMessage), d.CreatedAt, d.UpdatedAt);
+    private static async Task<DatabaseView> ViewAsync(PlatformDbContext db, ManagedDatabase database, CancellationToken cancellationToken) =>
+        (await ViewsAsync(db, [database], cancellationToken))[0];
+
+    private static async Task<List<DatabaseView>> ViewsAsync(PlatformDbContext db, IReadOnlyList<ManagedDatabase> databases, CancellationToken cancellationToken)
+    {
+        var summaries = await ServiceSummary.ForAsync(db, [.. databases.Select(d => (d.Id, d.State, d.LiveDeploymentId))], cancellationToken);
+        return databases.Select(d => new DatabaseView(d.Id, d.EnvironmentId, d.Name, d.Type, d.Version, d.Mode, d.Storage,
+            ServiceStatus.Of(d.State, d.StateMessage, d.LiveDeploymentId is not null && d.State != ServiceState.Stopped), d.CreatedAt, d.UpdatedAt, summaries[d.Id])).ToList();
+    }
 }

@@ -130,14 +130,14 @@ public sealed class DeploymentService(
             return DomainError.NotFound("The deployment");
         }
 
-        if (target.State != DeploymentState.Ok || target.Snapshot is null)
+        if (!Rollbacks.CanRollBackTo(target.Kind, target.State, target.Snapshot is not null))
         {
-            return DomainError.Conflict("Only a deployment that succeeded can be rolled back to: this one left no snapshot to restore.");
+            return DomainError.Conflict("Only a deploy or a rollback that succeeded can be rolled back to: this one left no release to restore.");
         }
 
         var services = await DeploymentQueueing.ServicesAsync(change.Db, environmentId);
         var orders = new List<QueuedOrder>();
-        foreach (var entry in target.Snapshot)
+        foreach (var entry in target.Snapshot!)
         {
             if (services.FirstOrDefault(s => s.Id == entry.ServiceId) is { } service)
             {
@@ -317,7 +317,8 @@ public sealed class DeploymentService(
         d.Steps,
         d.CreatedAt,
         d.StartedAt,
-        d.FinishedAt);
+        d.FinishedAt,
+        Rollbacks.CanRollBackTo(d.EnvironmentDeployment!.Kind, d.EnvironmentDeployment.State, d.EnvironmentDeployment.Snapshot != null));
 
     private static readonly Expression<Func<EnvironmentDeployment, Person?, EnvironmentDeploymentView>> EnvironmentView = (d, owner) => new EnvironmentDeploymentView(
         d.Id,
@@ -326,7 +327,7 @@ public sealed class DeploymentService(
         DeploymentStatus.Of(d.State, d.Message),
         owner,
         d.RollbackOfId,
-        d.State == DeploymentState.Ok && d.Snapshot != null,
+        Rollbacks.CanRollBackTo(d.Kind, d.State, d.Snapshot != null),
         d.Services.OrderBy(s => s.Position).ThenBy(s => s.Sequence).Select(s => new ServiceDeploymentView(
             s.Id,
             s.EnvironmentDeploymentId,
@@ -338,7 +339,8 @@ public sealed class DeploymentService(
             s.Steps,
             s.CreatedAt,
             s.StartedAt,
-            s.FinishedAt)).ToList(),
+            s.FinishedAt,
+            Rollbacks.CanRollBackTo(d.Kind, d.State, d.Snapshot != null))).ToList(),
         d.CreatedAt,
         d.StartedAt,
         d.FinishedAt);

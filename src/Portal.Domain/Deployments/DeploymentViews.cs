@@ -14,7 +14,8 @@ public sealed record ServiceDeploymentView(
     IReadOnlyList<DeploymentStep> Steps,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    bool CanRollBack = false);
 
 public sealed record EnvironmentDeploymentView(
     Guid Id,
@@ -31,6 +32,17 @@ public sealed record EnvironmentDeploymentView(
 {
     /// <summary>The commit of its first service that has one, taken from the services already read rather than queried again.</summary>
     public CommitView? Commit => Services.FirstOrDefault(s => s.Commit is not null)?.Commit;
+}
+
+/// <summary>
+/// The one rule of what can be rolled back to, both for the rollback request and for the offer on the pages (a service
+/// deployment offers that of its environment deployment): a deploy or a rollback that ended OK and left a snapshot.
+/// Stops, restarts, archives, deletions and restores are not releases to go back to.
+/// </summary>
+public static class Rollbacks
+{
+    public static bool CanRollBackTo(DeploymentKind kind, DeploymentState state, bool hasSnapshot) =>
+        kind is DeploymentKind.Deploy or DeploymentKind.Rollback && state == DeploymentState.Ok && hasSnapshot;
 }
 
 /// <summary>How deployment states read in the shared status shape.</summary>

@@ -92,7 +92,7 @@ internal sealed partial class EnvironmentDeploymentRun(EngineContext engine, Gui
         var (state, message) = aborted
             ? (DeploymentState.Aborted, AbortedMessage(kept))
             : failed.Count > 0
-                ? (DeploymentState.Failed, $"Failed: {string.Join(", ", failed)}. See each service's status and logs.")
+                ? (DeploymentState.Failed, $"Failed: {string.Join(", ", failed)}.")
                 : (DeploymentState.Ok, $"{deployment.Kind} done.");
         deployment.End(state, message, now);
         if (state == DeploymentState.Ok && deployment.Kind == DeploymentKind.DeleteEnvironment)

@@ -44,7 +44,7 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
             ServiceId = serviceId,
             ServiceName = row.Name,
             State = ServiceStatus.Name(state),
-            SimpleState = ServiceStatus.SimpleOf(state),
+            SimpleState = ServiceStatus.SimpleOf(state, row.LiveDeploymentId is not null),
             Message = message,
             OwnerId = ownerId,
             CommitShortId = commit?.ShortId,

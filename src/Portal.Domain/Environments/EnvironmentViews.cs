@@ -19,11 +19,11 @@ internal static class EnvironmentViews
         }).ToListAsync(cancellationToken);
         var ids = rows.Select(r => r.Environment.Id).ToList();
         var applications = await db.Applications.Where(a => ids.Contains(a.EnvironmentId))
-            .Select(a => new { a.EnvironmentId, a.Name, a.State, a.StateMessage }).ToListAsync(cancellationToken);
+            .Select(a => new { a.EnvironmentId, a.Name, a.State, a.StateMessage, Serving = a.LiveDeploymentId != null }).ToListAsync(cancellationToken);
         var databases = await db.Databases.Where(d => ids.Contains(d.EnvironmentId))
-            .Select(d => new { d.EnvironmentId, d.Name, d.State, d.StateMessage }).ToListAsync(cancellationToken);
-        var services = applications.Select(a => (a.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Application, a.Name, a.State, a.StateMessage)))
-            .Concat(databases.Select(d => (d.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Database, d.Name, d.State, d.StateMessage))))
+            .Select(d => new { d.EnvironmentId, d.Name, d.State, d.StateMessage, Serving = d.LiveDeploymentId != null }).ToListAsync(cancellationToken);
+        var services = applications.Select(a => (a.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Application, a.Name, a.State, a.StateMessage, a.Serving)))
+            .Concat(databases.Select(d => (d.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Database, d.Name, d.State, d.StateMessage, d.Serving))))
             .ToLookup(s => s.EnvironmentId, s => s.Snapshot);
 
         return rows.Select(r =>

@@ -6,11 +6,12 @@ namespace Platform.Domain.Runtime;
 public static class ServiceHealth
 {
     /// <summary>RUNNING stays RUNNING, with a WARNING, while some instances are not ready (PRODUCT.md section 5).</summary>
-    public static ServiceStatus Of(ServiceState state, string? message, ApplicationSnapshot? live)
+    /// <param name="serving">A release of it is live (its live deployment is set): a failed deploy then leaves it serving.</param>
+    public static ServiceStatus Of(ServiceState state, string? message, ApplicationSnapshot? live, bool serving)
     {
         if (state != ServiceState.Running || live is null || live.Ready >= live.Desired)
         {
-            return ServiceStatus.Of(state, message);
+            return ServiceStatus.Of(state, message, serving && (live is null || live.Ready > 0));
         }
 
         var text = live.Ready == 0

@@ -27,14 +27,20 @@ public enum SimpleState
 /// <summary>The shared status shape: a state, its simple reading and a message for people.</summary>
 public sealed record ServiceStatus(string State, SimpleState SimpleState, string? Message)
 {
-    public static SimpleState SimpleOf(ServiceState state) => state switch
+    /// <summary>
+    /// The simple reading of a state. A failed build or deploy while the previous release still serves
+    /// (<paramref name="previousServes"/>) is a WARNING, not an ERROR (PRODUCT.md section 5): the service answers.
+    /// </summary>
+    public static SimpleState SimpleOf(ServiceState state, bool previousServes = false) => state switch
     {
+        ServiceState.BuildError or ServiceState.DeploymentError when previousServes => Services.SimpleState.Warning,
         ServiceState.BuildError or ServiceState.DeploymentError or ServiceState.StopError => Services.SimpleState.Error,
         ServiceState.Running or ServiceState.Stopped or ServiceState.Deleted => Services.SimpleState.Ok,
         _ => Services.SimpleState.Warning,
     };
 
-    public static ServiceStatus Of(ServiceState state, string? message) => new(Name(state), SimpleOf(state), message);
+    /// <param name="previousServes">A release of the service still serves (its live deployment is set).</param>
+    public static ServiceStatus Of(ServiceState state, string? message, bool previousServes = false) => new(Name(state), SimpleOf(state, previousServes), message);
 
     /// <summary>UPPER_SNAKE, as on the wire.</summary>
     public static string Name(ServiceState state) => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(state.ToString());

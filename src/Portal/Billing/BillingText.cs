@@ -29,16 +29,7 @@ public static class BillingText
 
     public static string Date(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", Invariant);
 
-    public static string Label(InvoiceStatus status) => status switch
-    {
-        InvoiceStatus.Pending => "Open month",
-        InvoiceStatus.Posted => "Issued",
-        InvoiceStatus.Paid => "Paid",
-        InvoiceStatus.PaymentDue => "Payment due",
-        InvoiceStatus.NotPaid => "Not paid",
-        InvoiceStatus.Voided => "Voided",
-        _ => "Unknown",
-    };
+    public static string Label(InvoiceStatus status) => Platform.Portal.Components.Common.Labels.Of(status);
 
     public static Color Color(InvoiceStatus status) => status switch
     {

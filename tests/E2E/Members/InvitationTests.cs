@@ -48,7 +48,7 @@ public sealed partial class InvitationTests(E2EPortal portal, BrowserFixture bro
         await page.GetByRole(AriaRole.Button, new() { Name = "Accept the invitation" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = organization })).ToBeVisibleAsync();
-        await Expect(page.GetByText("DEVELOPER").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("Developer").First).ToBeVisibleAsync();
         await owner.Page.ReloadAsync();
         await Expect(owner.Page.GetByRole(AriaRole.Cell, new() { Name = invitee.Email, Exact = true })).ToBeVisibleAsync();
         await Expect(owner.Page.GetByText("No invitation is waiting for an answer.")).ToBeVisibleAsync();

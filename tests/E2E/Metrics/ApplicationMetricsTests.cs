@@ -39,7 +39,7 @@ public sealed class ApplicationMetricsTests(E2EPortal portal, BrowserFixture bro
         await user.SignInAsync(catalogue.OwnerUser.Email, catalogue.OwnerUser.Password);
         await page.GotoAsync(portal.Url($"/application/{application}").ToString());
         await user.WaitUntilInteractiveAsync();
-        await Expect(page.Locator("h1").Locator("xpath=..").GetByTestId("status")).ToContainTextAsync("RUNNING", new() { Timeout = 60_000 });
+        await Expect(page.Locator("h1").Locator("xpath=..").GetByTestId("status")).ToContainTextAsync("Running", new() { Timeout = 60_000 });
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "Metrics" }).ClickAsync();
 

@@ -25,7 +25,7 @@ public sealed class VariablesTests(E2EPortal portal, BrowserFixture browser) : I
         await page.GotoAsync(portal.Url($"/organization/{catalogue.OrganizationId}/variables").ToString());
         await user.WaitUntilInteractiveAsync();
         await AddAsync(page, "Add variable", "GREETING", "hello from the organization");
-        await Expect(Row(page, "GREETING")).ToContainTextAsync("ORGANIZATION");
+        await Expect(Row(page, "GREETING")).ToContainTextAsync("Organization");
 
         await page.GotoAsync(portal.Url($"/application/{catalogue.ApplicationId}").ToString());
         await user.WaitUntilInteractiveAsync();
@@ -35,10 +35,10 @@ public sealed class VariablesTests(E2EPortal portal, BrowserFixture browser) : I
 
         var greeting = Row(page, "GREETING");
         await Expect(greeting).ToContainTextAsync("hello from the application");
-        await Expect(greeting).ToContainTextAsync("APPLICATION");
-        await Expect(greeting).ToContainTextAsync("ORGANIZATION");
+        await Expect(greeting).ToContainTextAsync("Application");
+        await Expect(greeting).ToContainTextAsync("Organization");
         await Expect(Row(page, "API_KEY")).ToContainTextAsync("••••••••");
-        await Expect(Row(page, "PORT")).ToContainTextAsync("BUILT_IN");
+        await Expect(Row(page, "PORT")).ToContainTextAsync("Built-in");
         Assert.DoesNotContain("browser-secret-marker", await page.ContentAsync(), StringComparison.Ordinal);
     }
 

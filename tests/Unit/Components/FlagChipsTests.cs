@@ -83,6 +83,6 @@ public sealed class FlagChipsTests
             new Healthchecks(null, null));
         var now = DateTimeOffset.UtcNow;
         return new ApplicationView(Guid.CreateVersion7(), Guid.CreateVersion7(), settings, new ServiceStatus("RUNNING", SimpleState.Ok, null), flags,
-            new RepositoryCheck(now, Commit, null), running ? new Uri("http://web.apps.localhost/") : null, now, now);
+            new RepositoryCheck(now, Commit, null), running ? new Uri("http://web.apps.localhost/") : null, now, now, ServiceSummary.Never);
     }
 }

@@ -80,7 +80,7 @@ public sealed class RuntimeRuleTests
             new InstanceSnapshot("a-2", Guid.NewGuid(), InstanceState.Restarting, 1, 0, 0, DateTimeOffset.UtcNow),
         ]);
 
-        var status = ServiceHealth.Of(ServiceState.Running, "Running commit abc.", live);
+        var status = ServiceHealth.Of(ServiceState.Running, "Running commit abc.", live, serving: true);
 
         Assert.Equal(("RUNNING", SimpleState.Warning, "1 of 2 instances are ready."), (status.State, status.SimpleState, status.Message));
     }

@@ -8,7 +8,7 @@ public static class Roles
 {
     public static readonly OrganizationRole[] Assignable = [OrganizationRole.Admin, OrganizationRole.Developer, OrganizationRole.Viewer];
 
-    public static string Label(OrganizationRole role) => role.ToString().ToUpperInvariant();
+    public static string Label(OrganizationRole role) => Labels.Of(role);
 
     public static Color Color(OrganizationRole role) => role switch
     {
