@@ -87,6 +87,27 @@ public sealed class FormFieldTests
         Assert.Equal("password", view.Find("input").GetAttribute("type"));
     }
 
+    [Fact]
+    public async Task IdLine_ShowsTheId_WithACopyButtonNamedForIt()
+    {
+        await using var context = NewContext();
+        var id = Guid.CreateVersion7();
+        var view = context.Render<IdLine>(p => p.Add(f => f.Id, id).Add(f => f.What, "Application"));
+
+        Assert.Equal(id.ToString(), view.Find("[data-testid='id']").TextContent);
+        Assert.Single(view.FindAll("button[aria-label='Copy the application id']"));
+    }
+
+    [Fact]
+    public async Task CodeSnippet_HasACopyButtonBesideTheSnippet()
+    {
+        await using var context = NewContext();
+        var view = context.Render<CodeSnippet>(p => p.Add(f => f.Text, "curl -s http://x/api/user").Add(f => f.Label, "Copy the call"));
+
+        Assert.Equal("curl -s http://x/api/user", view.Find("pre").TextContent);
+        Assert.Single(view.FindAll("button[aria-label='Copy the call']"));
+    }
+
     private static BunitContext NewContext()
     {
         var context = new BunitContext();
