@@ -18,7 +18,8 @@ public sealed record UserProfile(
     bool EmailConfirmed = false);
 
 /// <summary>Accounts: sign-up, credential checks and profiles, for the portal's pages and the API alike.</summary>
-public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail, TimeProvider clock)
+public sealed class UserService(
+    UserManager<PlatformUser> users, IDbContextFactory<PlatformDbContext> dbFactory, IMailQueue mail, TimeProvider clock)
 {
     /// <summary>Stands in for an unknown address, so that checking its password costs what a wrong password costs.</summary>
     private static readonly PlatformUser Nobody = new() { FirstName = "", LastName = "" };
@@ -221,9 +222,11 @@ public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail
 
     private static DomainError InvalidLink() => DomainError.Validation("token", InvalidLinkMessage);
 
+    /// <summary>On a context of its own: components of one circuit (the layout's banner, the page) may ask at once.</summary>
     public async Task<UserProfile?> FindAsync(Guid userId)
     {
-        var user = await users.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId);
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId);
         return user is null ? null : ToProfile(user);
     }
 
