@@ -227,7 +227,10 @@ public static class PortalServices
         services.AddIdentityCore<PlatformUser>(UserRules.Apply)
             .AddEntityFrameworkStores<PlatformDbContext>()
             .AddSignInManager()
+            .AddTokenProvider<AccountTokenProvider>(AccountTokenProvider.Name)
             .AddClaimsPrincipalFactory<PlatformClaimsFactory>();
+        // A new password ends the other sessions at their next request within a minute (docs/decisions.md).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext());
         services.ConfigureApplicationCookie(cookie =>
         {
