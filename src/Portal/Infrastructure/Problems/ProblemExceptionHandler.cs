@@ -14,6 +14,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (!PortalPipeline.IsApi(httpContext) && exception is not BadHttpRequestException)
+        {
+            // A page's failure: the exception handler middleware logs it and re-executes the portal's error page, which shows the trace id.
+            return false;
+        }
+
         ProblemDetails problem;
         if (exception is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } })
         {
