@@ -33,8 +33,9 @@ public static class PortalPipeline
         // Called here so that not even route matching runs for an application's host (WebApplication would put it first).
         app.UseRouting();
         app.UseFramingPolicy();
-        // The API's failures become problem details (ProblemExceptionHandler); a page's show the portal's error page with a trace id.
+        // A page's failure shows the portal's error page with a trace id; the API's (inside, so it handles them first) become problem details.
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = ErrorPage.Path, CreateScopeForErrors = true });
+        app.UseWhen(IsApi, api => api.UseExceptionHandler());
         // Re-execution runs routing again only when registered on the application itself, not in a UseWhen branch: a branch
         // answered unknown addresses with a bare 404. So the pages' handler is outermost, the API and the hub opt out of it,
         // and the API's own (problem details) sits inside, so it writes first.
@@ -109,5 +110,5 @@ public static class PortalPipeline
         return app;
     }
 
-    public static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
 }
