@@ -49,7 +49,7 @@ public sealed class NavigationTests(E2EPortal portal, BrowserFixture browser) : 
 
         Assert.Equal((int)HttpStatusCode.NotFound, response!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This page does not exist" })).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch organization" })).ToBeVisibleAsync();
+        await Expect(Switcher(page)).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -59,12 +59,12 @@ public sealed class NavigationTests(E2EPortal portal, BrowserFixture browser) : 
         var (page, user) = await SignInAsync(catalogue);
         await page.GotoAsync(portal.Url($"/environment/{catalogue.EnvironmentId}").ToString());
         await user.WaitUntilInteractiveAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch organization" })).ToHaveTextAsync(new Regex("acme"));
+        await Expect(Switcher(page)).ToHaveTextAsync(new Regex("acme"));
 
         await page.GotoAsync(portal.Url("/referral").ToString());
         await user.WaitUntilInteractiveAsync();
 
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch organization" })).ToHaveTextAsync(new Regex("acme"));
+        await Expect(Switcher(page)).ToHaveTextAsync(new Regex("acme"));
     }
 
     [Fact]
@@ -99,6 +99,8 @@ public sealed class NavigationTests(E2EPortal portal, BrowserFixture browser) : 
         await user.WaitUntilInteractiveAsync();
         return (page, user);
     }
+
+    private static ILocator Switcher(IPage page) => page.Locator("button[aria-label='Switch organization']");
 
     private static ILocator Tab(IPage page, string name) => page.GetByRole(AriaRole.Tab, new() { Name = name, Exact = true });
 }
