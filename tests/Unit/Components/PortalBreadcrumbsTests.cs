@@ -50,6 +50,18 @@ public sealed class PortalBreadcrumbsTests
         Assert.Equal([$"/organization/{Organization.Id}", $"/project/{Project.Id}"], Links(trail));
     }
 
+    [Fact]
+    public async Task Breadcrumbs_BeforeTheOrganizationIsKnown_ShowNothing()
+    {
+        await using var context = NewContext();
+
+        var trail = context.Render<PortalBreadcrumbs>(parameters => parameters
+            .Add(b => b.Organization, null)
+            .Add(b => b.Project, Project));
+
+        Assert.Empty(trail.FindAll(".mud-breadcrumb-item"));
+    }
+
     /// <summary>Where the trail's steps lead; MudBlazor gives the current (disabled) step a placeholder "#".</summary>
     private static IEnumerable<string?> Links(IRenderedComponent<PortalBreadcrumbs> trail) =>
         trail.FindAll(".mud-breadcrumb-item a").Select(a => a.GetAttribute("href")).Where(href => href != "#");
