@@ -170,7 +170,7 @@ public sealed partial class DeploymentEngine(EngineContext engine, ILogger<Deplo
         }
 
         var now = engine.Now;
-        var transitions = new ServiceTransitions(db, deployment.OrganizationId, now);
+        var transitions = new ServiceTransitions(db, deployment.OrganizationId, now, deployment.Id);
         await Reconciler.CutShortAsync(transitions, deployment, EngineFailedMessage, "The deployment engine failed before this service's deployment started.", now);
         await transitions.SaveAsync(stopping);
     }

@@ -58,7 +58,7 @@ internal static class DeploymentQueueing
             OwnerId = ownerId,
             CreatedAt = now,
         };
-        var transitions = new ServiceTransitions(db, organizationId, now);
+        var transitions = new ServiceTransitions(db, organizationId, now, deployment.Id);
         foreach (var order in orders.OrderBy(o => o.Service.Type == ServiceType.Database ? 0 : 1).ThenBy(o => o.Service.Name, StringComparer.Ordinal))
         {
             var service = order.Service;
@@ -134,5 +134,5 @@ internal static class DeploymentQueueing
 
     public static PlatformEvent EnvironmentEvent(EnvironmentDeployment deployment, Guid organizationId, string state, string message, Guid? ownerId, DateTimeOffset at) =>
         EventLog.New(new EventSubject(organizationId, deployment.EnvironmentId, ServiceType.Environment, deployment.EnvironmentId, "environment"), state,
-            state is "FAILED" ? SimpleState.Error : state is "OK" ? SimpleState.Ok : SimpleState.Warning, message, ownerId, at);
+            state is "FAILED" ? SimpleState.Error : state is "OK" ? SimpleState.Ok : SimpleState.Warning, message, ownerId, at, deploymentId: deployment.Id);
 }

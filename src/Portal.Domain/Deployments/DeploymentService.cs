@@ -85,7 +85,7 @@ public sealed class DeploymentService(
                 var now = clock.GetUtcNow();
                 if (deployment.State == DeploymentState.Queued)
                 {
-                    var transitions = new ServiceTransitions(db, allowed.OrganizationId, now);
+                    var transitions = new ServiceTransitions(db, allowed.OrganizationId, now, deployment.Id);
                     deployment.End(DeploymentState.Aborted, "Aborted before it started.", now);
                     foreach (var service in deployment.Services.OrderBy(s => s.Position))
                     {

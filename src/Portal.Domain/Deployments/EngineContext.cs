@@ -43,7 +43,7 @@ public sealed class EngineContext(
     {
         await using var db = await OpenAsync();
         var deployment = await db.ServiceDeployments.FirstAsync(s => s.Id == serviceDeploymentId);
-        var transitions = new ServiceTransitions(db, deployment.OrganizationId, Now);
+        var transitions = new ServiceTransitions(db, deployment.OrganizationId, Now, deployment.EnvironmentDeploymentId);
         await change(deployment, transitions, db);
         await transitions.SaveAsync();
     }

@@ -23,7 +23,7 @@ internal sealed class Reconciler(EngineContext engine)
         var now = engine.Now;
         foreach (var deployment in interrupted)
         {
-            var transitions = new ServiceTransitions(db, deployment.OrganizationId, now);
+            var transitions = new ServiceTransitions(db, deployment.OrganizationId, now, deployment.Id);
             await CutShortAsync(transitions, deployment, InterruptedMessage, "The portal restarted before this deployment started.", now);
             await transitions.SaveAsync(cancellationToken);
         }

@@ -9,9 +9,10 @@ namespace Platform.Domain.Deployments;
 
 /// <summary>
 /// Moves applications and databases from state to state, each move an event on the service and its environment
-/// (PRODUCT.md section 5), saved together with whatever else the context holds.
+/// (PRODUCT.md section 5), saved together with whatever else the context holds; the events name the environment
+/// deployment that made the moves.
 /// </summary>
-internal sealed class ServiceTransitions(PlatformDbContext db, Guid organizationId, DateTimeOffset now)
+internal sealed class ServiceTransitions(PlatformDbContext db, Guid organizationId, DateTimeOffset now, Guid environmentDeploymentId)
 {
     private readonly List<PlatformEvent> _events = [];
 
@@ -49,6 +50,7 @@ internal sealed class ServiceTransitions(PlatformDbContext db, Guid organization
             CommitShortId = commit?.ShortId,
             CommitLongId = commit?.LongId,
             CommitMessage = commit?.Message is { } text ? Texts.Cut(text, 1000) : null,
+            DeploymentId = environmentDeploymentId,
             CreatedAt = now,
         });
     }

@@ -16,7 +16,8 @@ public static class EventLog
 {
     private const long LockKey = 0x6576656e74; // "event"
 
-    public static PlatformEvent New(EventSubject subject, string state, SimpleState simpleState, string message, Guid? ownerId, DateTimeOffset at, Runtime.Commit? commit = null) => new()
+    public static PlatformEvent New(
+        EventSubject subject, string state, SimpleState simpleState, string message, Guid? ownerId, DateTimeOffset at, Runtime.Commit? commit = null, Guid? deploymentId = null) => new()
     {
         OrganizationId = subject.OrganizationId,
         EnvironmentId = subject.EnvironmentId,
@@ -30,6 +31,7 @@ public static class EventLog
         CommitShortId = commit?.ShortId,
         CommitLongId = commit?.LongId,
         CommitMessage = commit?.Message is { Length: > 0 } text ? Texts.Cut(text, 1000) : null,
+        DeploymentId = deploymentId,
         CreatedAt = at,
     };
 

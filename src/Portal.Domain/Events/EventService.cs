@@ -33,64 +33,65 @@ public sealed record EventFilter(ServiceType? TargetType, Guid? TargetId, Guid? 
             }
         }
 
-        var target = ParseId(errors, "targetId", targetId);
-        var author = ParseId(errors, "authorId", authorId);
-        var start = ParseTime(errors, "from", from);
-        var end = ParseTime(errors, "to", to);
-        if (start is not null && end is not null && start > end && !errors.ContainsKey("to"))
-        {
-            errors["to"] = ["to is after from."];
-        }
-
+        var target = QueryValues.Id(errors, "targetId", targetId);
+        var author = QueryValues.Id(errors, "authorId", authorId);
+        var start = QueryValues.Time(errors, "from", from);
+        var end = QueryValues.Time(errors, "to", to);
+        QueryValues.Window(errors, start, end);
         return errors.Count > 0 ? DomainError.Validation(errors) : new EventFilter(type, target, author, start, end);
-    }
-
-    private static Guid? ParseId(Dictionary<string, string[]> errors, string field, string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (Guid.TryParse(value, out var id))
-        {
-            return id;
-        }
-
-        errors[field] = [$"{field} is an id (a UUID)."];
-        return null;
-    }
-
-    private static DateTimeOffset? ParseTime(Dictionary<string, string[]> errors, string field, string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
-        {
-            return time.ToUniversalTime();
-        }
-
-        errors[field] = [$"{field} is an ISO-8601 time, such as 2026-11-27T09:00:00Z."];
-        return null;
     }
 }
 
-public sealed record EventView(Guid Id, DateTimeOffset CreatedAt, ServiceStatus Status, Person? Owner, ServiceRef Service, CommitView? Commit);
+/// <summary>
+/// Narrows a timeline (an environment's or a service's): to one deployment, given as an environment deployment's id or
+/// one of its service deployments' (the events of the whole environment deployment), and to one simple state.
+/// </summary>
+public sealed record TimelineFilter(Guid? DeploymentId, SimpleState? Status)
+{
+    public static readonly TimelineFilter None = new(null, null);
+
+    public bool IsEmpty => DeploymentId is null && Status is null;
+
+    /// <summary>The state as the URL writes it: <c>ok</c>, <c>warning</c>, <c>error</c>.</summary>
+    public static string StatusName(SimpleState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Reads the raw query values (blank ones mean no filter), answering a validation error naming the field on bad input.</summary>
+    public static Result<TimelineFilter> Parse(string? deployment, string? status)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var id = QueryValues.Id(errors, "deployment", string.IsNullOrWhiteSpace(deployment) ? null : deployment.Trim());
+        SimpleState? state = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            var states = Enum.GetValues<SimpleState>();
+            state = states.Where(s => string.Equals(StatusName(s), status.Trim(), StringComparison.OrdinalIgnoreCase)).Select(s => (SimpleState?)s).FirstOrDefault();
+            if (state is null)
+            {
+                errors["status"] = [$"status is one of {string.Join(", ", states.Select(StatusName))}."];
+            }
+        }
+
+        return errors.Count > 0 ? DomainError.Validation(errors) : new TimelineFilter(id, state);
+    }
+}
+
+/// <param name="DeploymentId">The environment deployment the event tells of (portal only; the API's event has no such field).</param>
+public sealed record EventView(Guid Id, DateTimeOffset CreatedAt, ServiceStatus Status, Person? Owner, ServiceRef Service, CommitView? Commit, Guid? DeploymentId = null);
 
 /// <summary>Timelines of environments and services, paged by the shared history rules.</summary>
 public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access)
 {
-    public Task<Result<HistoryPage<EventView>>> ListForEnvironmentAsync(Caller caller, Guid environmentId, HistoryQuery query, CancellationToken cancellationToken = default) =>
-        ListAsync(caller, Resource.Environment(environmentId), e => e.EnvironmentId == environmentId, query, cancellationToken);
+    public Task<Result<HistoryPage<EventView>>> ListForEnvironmentAsync(
+        Caller caller, Guid environmentId, HistoryQuery query, TimelineFilter? filter = null, CancellationToken cancellationToken = default) =>
+        ListAsync(caller, Resource.Environment(environmentId), e => e.EnvironmentId == environmentId, query, filter ?? TimelineFilter.None, cancellationToken);
 
-    public Task<Result<HistoryPage<EventView>>> ListForApplicationAsync(Caller caller, Guid applicationId, HistoryQuery query, CancellationToken cancellationToken = default) =>
-        ListAsync(caller, Resource.Application(applicationId), e => e.ServiceId == applicationId, query, cancellationToken);
+    public Task<Result<HistoryPage<EventView>>> ListForApplicationAsync(
+        Caller caller, Guid applicationId, HistoryQuery query, TimelineFilter? filter = null, CancellationToken cancellationToken = default) =>
+        ListAsync(caller, Resource.Application(applicationId), e => e.ServiceId == applicationId, query, filter ?? TimelineFilter.None, cancellationToken);
 
-    public Task<Result<HistoryPage<EventView>>> ListForDatabaseAsync(Caller caller, Guid databaseId, HistoryQuery query, CancellationToken cancellationToken = default) =>
-        ListAsync(caller, Resource.Database(databaseId), e => e.ServiceId == databaseId, query, cancellationToken);
+    public Task<Result<HistoryPage<EventView>>> ListForDatabaseAsync(
+        Caller caller, Guid databaseId, HistoryQuery query, TimelineFilter? filter = null, CancellationToken cancellationToken = default) =>
+        ListAsync(caller, Resource.Database(databaseId), e => e.ServiceId == databaseId, query, filter ?? TimelineFilter.None, cancellationToken);
 
     /// <summary>The organization's audit trail: every event of its environments, services and settings, filtered.</summary>
     public Task<Result<HistoryPage<EventView>>> ListForOrganizationAsync(
@@ -137,11 +138,24 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
     }
 
     private Task<Result<HistoryPage<EventView>>> ListAsync(
-        Caller caller, Resource resource, Expression<Func<PlatformEvent, bool>> scope, HistoryQuery query, CancellationToken cancellationToken) =>
+        Caller caller, Resource resource, Expression<Func<PlatformEvent, bool>> scope, HistoryQuery query, TimelineFilter filter, CancellationToken cancellationToken) =>
         access.WithAsync(caller, resource, Permission.Read, async granted =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var scoped = db.Events.Where(e => e.OrganizationId == granted.OrganizationId).Where(scope);
+            if (filter.DeploymentId is { } asked)
+            {
+                // A service deployment's id stands for its environment deployment, which the events name.
+                var environmentDeployment = await db.ServiceDeployments.Where(d => d.Id == asked && d.OrganizationId == granted.OrganizationId)
+                    .Select(d => (Guid?)d.EnvironmentDeploymentId).FirstOrDefaultAsync(cancellationToken) ?? asked;
+                scoped = scoped.Where(e => e.DeploymentId == environmentDeployment);
+            }
+
+            if (filter.Status is { } status)
+            {
+                scoped = scoped.Where(e => e.SimpleState == status);
+            }
+
             return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
         }, cancellationToken);
 
@@ -151,5 +165,6 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
         new ServiceStatus(e.State, e.SimpleState, e.Message),
         owner,
         new ServiceRef(e.ServiceType, e.ServiceId, e.ServiceName),
-        e.CommitLongId == null ? null : new CommitView(e.CommitShortId!, e.CommitLongId, e.CommitMessage ?? ""));
+        e.CommitLongId == null ? null : new CommitView(e.CommitShortId!, e.CommitLongId, e.CommitMessage ?? ""),
+        e.DeploymentId);
 }

@@ -44,6 +44,9 @@ public sealed class PlatformEvent : ISequenced, IOwned
 
     public string? CommitMessage { get; init; }
 
+    /// <summary>The environment deployment whose progress this event tells, when it tells one.</summary>
+    public Guid? DeploymentId { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 }
 

@@ -1501,6 +1501,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("DeploymentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deployment_id");
+
                     b.Property<Guid?>("EnvironmentId")
                         .HasColumnType("uuid")
                         .HasColumnName("environment_id");

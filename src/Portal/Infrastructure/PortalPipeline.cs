@@ -97,6 +97,7 @@ public static class PortalPipeline
         app.MapFormerAppAddresses();
         app.MapHub<Platform.Portal.Live.LiveHub>(Platform.Portal.Live.LiveHub.Path).RequireAuthorization(Policies.Live);
         app.MapAccountEndpoints();
+        app.MapLogDownload();
         app.MapReferralLanding();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

@@ -1,3 +1,4 @@
+using Platform.Domain.Common;
 using Platform.Domain.Logs;
 using Platform.Domain.Services;
 using Platform.Portal.Events;
@@ -25,12 +26,21 @@ public static class LogApi
         // Each log is listed with the service it belongs to.
         var group = api.MapGroup("");
         group.MapGet("/application/{id:guid}/log", (Guid id, HttpRequest http, ApiCaller caller, LogService logs) =>
-                HistoryResults.ListAsync(http, query => logs.ListForApplicationAsync(caller, id, query), ToResponse))
-            .WithTags("Application").WithSummary("The application's log lines (builds and instances), newest first (tail, page) or after lastId, known failures explained");
+                FilteredAsync(http, (query, filter) => logs.ListForApplicationAsync(caller, id, query, filter)))
+            .WithTags("Application")
+            .WithSummary("The application's log lines (builds and instances), newest first (tail, page) or after lastId, known failures explained; "
+                + "filter by deployment, instance, q (text), stream (stdout, stderr, system), from and to");
         group.MapGet("/database/{id:guid}/log", (Guid id, HttpRequest http, ApiCaller caller, LogService logs) =>
-                HistoryResults.ListAsync(http, query => logs.ListForDatabaseAsync(caller, id, query), ToResponse))
-            .WithTags("Database").WithSummary("The database's log lines, newest first (tail, page) or after lastId");
+                FilteredAsync(http, (query, filter) => logs.ListForDatabaseAsync(caller, id, query, filter)))
+            .WithTags("Database").WithSummary("The database's log lines, newest first (tail, page) or after lastId; filtered as the application's");
         return group;
+    }
+
+    private static async Task<Results<Ok<HistoryResponse<LogResponse>>, Ok<ListResponse<LogResponse>>, ProblemHttpResult>> FilteredAsync(
+        HttpRequest http, Func<HistoryQuery, LogFilter, Task<Result<HistoryPage<LogView>>>> list)
+    {
+        var filter = LogQuery.Parse(http.Query);
+        return filter.IsSuccess ? await HistoryResults.ListAsync(http, query => list(query, filter.Value), ToResponse) : filter.Error!.ToProblem();
     }
 
     public static LogResponse ToResponse(LogView l) => new(

@@ -17,6 +17,20 @@ window.platform = {
       element.scrollTop = element.scrollHeight;
     }
   },
+  // Tells the log viewer when the reader scrolls up, away from the newest line: it stops following until resumed.
+  watchScroll: (element, viewer) => {
+    if (!element) {
+      return;
+    }
+    let last = element.scrollTop;
+    element.addEventListener("scroll", () => {
+      const atEnd = element.scrollHeight - element.scrollTop - element.clientHeight < 8;
+      if (element.scrollTop < last && !atEnd) {
+        viewer.invokeMethodAsync("ScrolledUp");
+      }
+      last = element.scrollTop;
+    }, { passive: true });
+  },
   // Answers whether the text reached the clipboard (browsers refuse on plain http outside localhost).
   copy: async (text) => {
     try {

@@ -92,7 +92,8 @@ public sealed class LogApiTests(PortalFactory portal) : IClassFixture<PortalFact
     private void Write(Guid applicationId, string message, DateTimeOffset at) =>
         portal.Services.GetRequiredService<ILogSink>().Write(new LogEntry(applicationId, null, "web-1", LogStream.Stdout, message, at));
 
-    private static async Task<JsonObject> WaitForLinesAsync(Catalogue c, int count)
+    /// <summary>Waits until the log writer has stored that many lines of the catalogue's application; answers the newest 500.</summary>
+    internal static async Task<JsonObject> WaitForLinesAsync(Catalogue c, int count)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {

@@ -1,5 +1,6 @@
 using AngleSharp.Dom;
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Domain.Access;
@@ -53,7 +54,7 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
     }
 
     [Fact]
-    public async Task Pause_HoldsNewLinesAndCountsThem_UntilResumeShowsThem()
+    public async Task TheLiveControl_PausesHoldingNewLinesAndCountingThem_UntilClickedAgain()
     {
         var application = await CreateApplicationAsync();
         Write(application, "before the pause", DateTimeOffset.UtcNow);
@@ -61,18 +62,124 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
         await using var context = await CreateContextAsync();
         var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
         await view.WaitForAssertionAsync(() => Assert.Equal(["before the pause"], Messages(view)), Wait);
+        Assert.Equal("Live", LiveControl(view).TextContent.Trim());
 
-        await view.Find("[data-testid='log-pause']").ClickAsync(new MouseEventArgs());
+        await LiveControl(view).ClickAsync(new MouseEventArgs());
         Write(application, "during the pause", DateTimeOffset.UtcNow);
         await WaitUntilStoredAsync(application, 2);
 
-        await view.WaitForAssertionAsync(() => Assert.Equal("Resume (1 new)", PauseButton(view).TextContent.Trim()), Wait);
+        await view.WaitForAssertionAsync(() => Assert.Equal("Paused (1 new)", LiveControl(view).TextContent.Trim()), Wait);
         Assert.Equal(["before the pause"], Messages(view));
+        Assert.Single(view.FindAll("[data-testid='log-jump']"));
 
-        await PauseButton(view).ClickAsync(new MouseEventArgs());
+        await LiveControl(view).ClickAsync(new MouseEventArgs());
 
         await view.WaitForAssertionAsync(() => Assert.Equal(["before the pause", "during the pause"], Messages(view)), Wait);
-        Assert.Equal("Pause", PauseButton(view).TextContent.Trim());
+        Assert.Equal("Live", LiveControl(view).TextContent.Trim());
+        Assert.Empty(view.FindAll("[data-testid='log-pause'], [data-testid='log-follow']"));
+    }
+
+    [Fact]
+    public async Task ScrollingUp_Pauses_AndJumpToLatestFollowsAgain()
+    {
+        var application = await CreateApplicationAsync();
+        Write(application, "a line", DateTimeOffset.UtcNow);
+        await WaitUntilStoredAsync(application, 1);
+        await using var context = await CreateContextAsync();
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+        await view.WaitForAssertionAsync(() => Assert.Equal(["a line"], Messages(view)), Wait);
+
+        await view.InvokeAsync(() => view.Instance.ScrolledUp());
+
+        Assert.Equal("Paused", LiveControl(view).TextContent.Trim());
+        await view.Find("[data-testid='log-jump']").ClickAsync(new MouseEventArgs());
+        Assert.Equal("Live", LiveControl(view).TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task OneFailurePrintedOnThreeLines_GetsOneExplanation_BelowTheLastOfThem()
+    {
+        var application = await CreateApplicationAsync();
+        var start = DateTimeOffset.UtcNow;
+        Write(application, "fatal: 'origin' does not appear to be a git repository", start, LogStream.Stderr);
+        Write(application, "fatal: Could not read from remote repository.", start.AddMilliseconds(1), LogStream.Stderr);
+        Write(application, "The repository could not be fetched.", start.AddMilliseconds(2), LogStream.System);
+        Write(application, "Server starting", start.AddMilliseconds(3));
+        await WaitUntilStoredAsync(application, 4);
+        await using var context = await CreateContextAsync();
+
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+
+        await view.WaitForAssertionAsync(() => Assert.Equal(4, Messages(view).Count), Wait);
+        var explanation = Assert.Single(view.FindAll("[data-testid='log-explanation']"));
+        Assert.Same(Line(view, "The repository could not be fetched.").QuerySelector("[data-testid='log-explanation']"), explanation);
+        Assert.Contains("The 3 lines above", explanation.TextContent, StringComparison.Ordinal);
+        Assert.Equal(3, view.FindAll(".log-line.log-explained").Count);
+        Assert.False(Line(view, "Server starting").ClassList.Contains("log-explained"));
+    }
+
+    [Fact]
+    public async Task StderrLines_CarryTheStderrClassAndTheirStreamsName()
+    {
+        var application = await CreateApplicationAsync();
+        var start = DateTimeOffset.UtcNow;
+        Write(application, "all good", start);
+        Write(application, "TypeError: x is undefined", start.AddMilliseconds(1), LogStream.Stderr);
+        await WaitUntilStoredAsync(application, 2);
+        await using var context = await CreateContextAsync();
+
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+
+        await view.WaitForAssertionAsync(() => Assert.Equal(2, Messages(view).Count), Wait);
+        var error = Line(view, "TypeError: x is undefined");
+        Assert.Contains("log-stderr", error.ClassList);
+        Assert.Equal("stderr", error.QuerySelector(".log-stream-tag")!.TextContent);
+        Assert.DoesNotContain("log-stderr", Line(view, "all good").ClassList);
+        Assert.Null(Line(view, "all good").QuerySelector(".log-stream-tag"));
+    }
+
+    [Fact]
+    public async Task FiltersOfTheAddress_AreReadOnOpening_AndAChangeIsWrittenBack_KeepingTheTab()
+    {
+        var application = await CreateApplicationAsync();
+        var start = DateTimeOffset.UtcNow;
+        Write(application, "GET /orders 200", start);
+        Write(application, "GET /orders failed", start.AddMilliseconds(1), LogStream.Stderr);
+        Write(application, "GET /health failed", start.AddMilliseconds(2), LogStream.Stderr);
+        await WaitUntilStoredAsync(application, 3);
+        await using var context = await CreateContextAsync();
+        var navigation = context.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo($"/application/{application.Id}?tab=logs&stream=stderr");
+
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+
+        await view.WaitForAssertionAsync(() => Assert.Equal(["GET /orders failed", "GET /health failed"], Messages(view)), Wait);
+        view.Find("input[placeholder='Filter by text']").Input("health");
+        await view.WaitForAssertionAsync(() => Assert.Equal(["GET /health failed"], Messages(view)), Wait);
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query);
+        Assert.Equal("logs", query["tab"].ToString());
+        Assert.Equal("stderr", query["stream"].ToString());
+        Assert.Equal("health", query["q"].ToString());
+        Assert.Equal($"/application/{application.Id}/logs.txt?q=health&stream=stderr", view.Find("[data-testid='log-download']").GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task AFilterThatMatchesNothing_ShowsTheEmptyState_WhoseButtonClearsTheFilters()
+    {
+        var application = await CreateApplicationAsync();
+        Write(application, "only stdout here", DateTimeOffset.UtcNow);
+        await WaitUntilStoredAsync(application, 1);
+        await using var context = await CreateContextAsync();
+        var navigation = context.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo($"/application/{application.Id}?tab=logs&stream=stderr");
+
+        var view = context.Render<LogViewer>(p => p.Add(v => v.ApplicationId, application.Id));
+
+        await view.WaitForAssertionAsync(() => Assert.Contains("No line matches these filters.", view.Find("[data-testid='log-empty']").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Empty(view.FindAll("[data-testid='log-panel']"));
+        await view.Find("[data-testid='log-empty'] button").ClickAsync(new MouseEventArgs());
+        await view.WaitForAssertionAsync(() => Assert.Equal(["only stdout here"], Messages(view)), Wait);
+        Assert.DoesNotContain("stream=", navigation.Uri, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,9 +236,9 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
         return await CreateContextAsync(team.Email, team.UserId);
     }
 
-    // LogService is scoped in the portal: one scope of the host per viewer, ended with the context.
+    // LogService and DeploymentService are scoped in the portal: one scope of the host per viewer, ended with the context.
     private Task<BunitContext> CreateContextAsync(string email, Guid userId) =>
-        Task.FromResult(portal.CreateComponentContext(email, userId).WithHostService<LogService>());
+        Task.FromResult(portal.CreateComponentContext(email, userId).WithHostService<LogService>().WithHostService<Platform.Domain.Deployments.DeploymentService>());
 
     private async Task<TestApplication> CreateApplicationAsync()
     {
@@ -141,8 +248,8 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
         return new TestApplication(id, team.UserId);
     }
 
-    private void Write(TestApplication application, string message, DateTimeOffset at) =>
-        portal.Services.GetRequiredService<ILogSink>().Write(new LogEntry(application.Id, null, "web-1", LogStream.Stdout, message, at));
+    private void Write(TestApplication application, string message, DateTimeOffset at, LogStream stream = LogStream.Stdout) =>
+        portal.Services.GetRequiredService<ILogSink>().Write(new LogEntry(application.Id, null, "web-1", stream, message, at));
 
     /// <summary>Waits until the log writer has stored the lines (it publishes them on the bus right after).</summary>
     private async Task WaitUntilStoredAsync(TestApplication application, int count)
@@ -169,7 +276,7 @@ public sealed class LogViewerTests(PortalFactory portal) : IClassFixture<PortalF
     private static IElement Line(IRenderedComponent<LogViewer> view, string message) =>
         view.FindAll(".log-line").Single(l => l.QuerySelector(".log-message")!.TextContent == message);
 
-    private static IElement PauseButton(IRenderedComponent<LogViewer> view) => view.Find("[data-testid='log-pause']");
+    private static IElement LiveControl(IRenderedComponent<LogViewer> view) => view.Find("[data-testid='log-live']");
 
     private sealed record TestApplication(Guid Id, Guid UserId);
 
