@@ -129,7 +129,7 @@ internal sealed class ApplicationConfiguration : IEntityTypeConfiguration<Applic
         builder.Property(a => a.Id).ValueGeneratedNever();
         builder.Property(a => a.State).HasConversion<string>().HasMaxLength(20);
         builder.Property(a => a.StateMessage).HasMaxLength(1000);
-        builder.Property(a => a.Name).HasMaxLength(ServiceNames.MaxLength);
+        builder.Property(a => a.Name).HasMaxLength(Names.MaxLength);
         builder.Property(a => a.LatestCommitId).HasMaxLength(64);
         builder.Property(a => a.AutoDeployedCommitId).HasMaxLength(64);
         builder.Property(a => a.RepositoryError).HasMaxLength(RepositoryChecks.MaxErrorLength);

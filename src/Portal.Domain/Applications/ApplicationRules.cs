@@ -1,5 +1,5 @@
+using Platform.Domain.Common;
 using Platform.Domain.Metrics;
-using Platform.Domain.Services;
 
 namespace Platform.Domain.Applications;
 
@@ -135,10 +135,7 @@ public static class ApplicationRules
             MetricThresholds = baseline.MetricThresholds.Merge(input.MetricThresholds),
         };
 
-        if (!ServiceNames.IsValid(settings.Name))
-        {
-            errors["name"] = [ServiceNames.Rule];
-        }
+        Names.Check(errors, "name", settings.Name);
 
         if (!errors.ContainsKey("git_repository.url"))
         {

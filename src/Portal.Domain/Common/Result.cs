@@ -31,6 +31,10 @@ public sealed record DomainError(ErrorKind Kind, string Message, IReadOnlyDictio
 
     public static DomainError Conflict(string message) => new(ErrorKind.Conflict, message);
 
+    /// <summary>A conflict one field causes (a name already taken): the message also sits on the field, so a form marks it.</summary>
+    public static DomainError Conflict(string field, string message) =>
+        new(ErrorKind.Conflict, message, new Dictionary<string, string[]> { [field] = [message] });
+
     public static DomainError PaymentRequired(string message) => new(ErrorKind.PaymentRequired, message);
 
     /// <summary>Over an attempt limit; the message also sits on the field, so a form shows it where the user typed.</summary>

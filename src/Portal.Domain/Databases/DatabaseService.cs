@@ -108,10 +108,7 @@ public sealed class DatabaseService(IDbContextFactory<PlatformDbContext> dbFacto
     private static async Task<DomainError?> ValidateAsync(PlatformDbContext db, ManagedDatabase database)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!ServiceNames.IsValid(database.Name))
-        {
-            errors["name"] = [ServiceNames.Rule];
-        }
+        Names.Check(errors, "name", database.Name);
 
         if (!Versions.Contains(database.Version))
         {

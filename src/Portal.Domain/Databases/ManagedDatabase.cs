@@ -82,7 +82,7 @@ internal sealed class ManagedDatabaseConfiguration : IEntityTypeConfiguration<Ma
     {
         builder.ToTable("_database");
         builder.Property(d => d.Id).ValueGeneratedNever();
-        builder.Property(d => d.Name).HasMaxLength(ServiceNames.MaxLength);
+        builder.Property(d => d.Name).HasMaxLength(Names.MaxLength);
         builder.Property(d => d.Type).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.Mode).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.Version).HasMaxLength(10);

@@ -253,7 +253,7 @@ internal sealed class ServiceDeploymentConfiguration : IEntityTypeConfiguration<
         builder.ToTable("service_deployment");
         builder.HasSequencedKeys();
         builder.Property(d => d.ServiceType).HasConversion<string>().HasMaxLength(20);
-        builder.Property(d => d.ServiceName).HasMaxLength(ServiceNames.MaxLength);
+        builder.Property(d => d.ServiceName).HasMaxLength(Names.MaxLength);
         builder.Property(d => d.Action).HasConversion<string>().HasMaxLength(20);
         builder.Property(d => d.State).HasConversion<string>().HasMaxLength(30);
         builder.Property(d => d.PreviousState).HasConversion<string>().HasMaxLength(20);

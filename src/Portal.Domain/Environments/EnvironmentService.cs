@@ -101,7 +101,7 @@ public sealed partial class EnvironmentService(
             var environment = change.Environment;
             var checkedInput = await ValidateAsync(
                 change.Db, change.Access.OrganizationId, environment.ProjectId, input.Name ?? environment.Name, input.Mode ?? environment.Mode,
-                input.ClusterId ?? environment.ClusterId, exceptId: id, requireMode: false);
+                input.ClusterId ?? environment.ClusterId, exceptId: id, requireMode: false, storedName: environment.Name);
             if (!checkedInput.IsSuccess)
             {
                 return checkedInput.Error!;
@@ -135,12 +135,13 @@ public sealed partial class EnvironmentService(
     private static PlatformEvent Event(Guid organizationId, ProjectEnvironment environment, string state, string message, Caller caller, DateTimeOffset now) =>
         EventLog.New(Subject(organizationId, environment), state, SimpleState.Ok, message, caller.UserId, now);
 
-    /// <summary>Checks name, mode and cluster; answers the cluster to use (the organization's default when none is named).</summary>
+    /// <summary>Checks name (a <paramref name="storedName"/> kept as it is passes), mode and cluster; answers the cluster to use (the organization's default when none is named).</summary>
     private static async Task<Result<Guid>> ValidateAsync(
-        PlatformDbContext db, Guid organizationId, Guid projectId, string? name, EnvironmentMode? mode, Guid? clusterId, Guid? exceptId, bool requireMode)
+        PlatformDbContext db, Guid organizationId, Guid projectId, string? name, EnvironmentMode? mode, Guid? clusterId, Guid? exceptId, bool requireMode,
+        string? storedName = null)
     {
         var errors = new Dictionary<string, string[]>();
-        Validation.RequireText(errors, "name", name, "Name", ProjectEnvironment.MaxNameLength);
+        Names.Check(errors, "name", name, storedName);
         if (requireMode && mode is null)
         {
             errors["mode"] = ["Choose a mode: DEVELOPMENT, STAGING, PRODUCTION or PREVIEW."];
@@ -161,7 +162,7 @@ public sealed partial class EnvironmentService(
 
         var trimmed = name!.Trim();
         return await db.Environments.AnyAsync(e => e.ProjectId == projectId && e.Name == trimmed && e.Id != exceptId)
-            ? DomainError.Conflict($"An environment named \"{trimmed}\" already exists in this project.")
+            ? DomainError.Conflict("name", $"An environment named \"{trimmed}\" already exists in this project.")
             : cluster!.Value;
     }
 

@@ -91,13 +91,13 @@ public sealed class MemberService(
             var normalized = address!.ToUpperInvariant();
             if (await db.OrganizationMembers.AnyAsync(m => m.OrganizationId == organizationId && m.User!.NormalizedEmail == normalized))
             {
-                return DomainError.Conflict($"{address} is already a member of this organization.");
+                return DomainError.Conflict("email", $"{address} is already a member of this organization.");
             }
 
             var previous = await db.Invitations.Where(i => i.OrganizationId == organizationId && i.Email == address && i.AcceptedAt == null).ToListAsync();
             if (previous.Any(i => i.StatusAt(now) == InvitationStatus.Pending))
             {
-                return DomainError.Conflict($"{address} already has a pending invitation. Cancel it first to send a new one.");
+                return DomainError.Conflict("email", $"{address} already has a pending invitation. Cancel it first to send a new one.");
             }
 
             // An expired invitation to the same address gives way to the new one.

@@ -88,7 +88,8 @@ public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactor
     private static async Task<DomainError?> ValidateAsync(PlatformDbContext db, Guid organizationId, ProjectInput input, Guid? exceptId)
     {
         var errors = new Dictionary<string, string[]>();
-        Validation.RequireText(errors, "name", input.Name, "Name", Project.MaxNameLength);
+        var current = exceptId is null ? null : await db.Projects.Where(p => p.Id == exceptId).Select(p => p.Name).FirstAsync();
+        Names.Check(errors, "name", input.Name, current);
         Validation.LimitText(errors, "description", input.Description, "Description", Project.MaxDescriptionLength);
         if (errors.Count > 0)
         {
@@ -97,7 +98,7 @@ public sealed class ProjectService(IDbContextFactory<PlatformDbContext> dbFactor
 
         var name = input.Name!.Trim();
         return await db.Projects.AnyAsync(p => p.OrganizationId == organizationId && p.Name == name && p.Id != exceptId)
-            ? DomainError.Conflict($"A project named \"{name}\" already exists in this organization.")
+            ? DomainError.Conflict("name", $"A project named \"{name}\" already exists in this organization.")
             : null;
     }
 }

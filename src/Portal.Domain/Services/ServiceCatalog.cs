@@ -18,6 +18,6 @@ public static class ServiceCatalog
             .ToListAsync();
         var key = VariableRules.UpperSnake(name);
         var taken = names.FirstOrDefault(n => VariableRules.UpperSnake(n) == key);
-        return taken is null ? null : DomainError.Conflict($"A service named \"{taken}\" already exists in this environment.");
+        return taken is null ? null : DomainError.Conflict("name", $"A service named \"{taken}\" already exists in this environment.");
     }
 }

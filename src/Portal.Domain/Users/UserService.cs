@@ -14,10 +14,12 @@ public sealed record UserProfile(
     string LastName,
     string Name,
     bool IsPlatformAdmin,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool EmailConfirmed = false);
 
 /// <summary>Accounts: sign-up, credential checks and profiles, for the portal's pages and the API alike.</summary>
-public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail, TimeProvider clock)
+public sealed class UserService(
+    UserManager<PlatformUser> users, IDbContextFactory<PlatformDbContext> dbFactory, IMailQueue mail, TimeProvider clock)
 {
     /// <summary>Stands in for an unknown address, so that checking its password costs what a wrong password costs.</summary>
     private static readonly PlatformUser Nobody = new() { FirstName = "", LastName = "" };
@@ -29,7 +31,10 @@ public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail
     /// profile that is never stored; its owner is mailed instead. So the answer never tells whether an address
     /// is registered (docs/decisions.md). <paramref name="portal"/> is the base of the sign-in link in that mail.
     /// </summary>
-    public async Task<Result<UserProfile>> RegisterAsync(RegisterUser request, Uri? portal = null, bool isPlatformAdmin = false)
+    /// A new account is mailed a confirmation link when <paramref name="portal"/> is given; <paramref name="emailConfirmed"/>
+    /// is for accounts the operator makes (the demo user), whose address nobody reads.
+    public async Task<Result<UserProfile>> RegisterAsync(
+        RegisterUser request, Uri? portal = null, bool isPlatformAdmin = false, bool emailConfirmed = false)
     {
         var errors = new Dictionary<string, string[]>();
         var email = request.Email?.Trim() ?? "";
@@ -66,6 +71,7 @@ public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail
             IsPlatformAdmin = isPlatformAdmin,
             ReferralCode = ReferralCodes.New(),
             ReferredById = referrer,
+            EmailConfirmed = emailConfirmed,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -79,6 +85,11 @@ public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail
         if (!created.Succeeded)
         {
             return ToDomainError(created);
+        }
+
+        if (portal is not null && !emailConfirmed)
+        {
+            await mail.EnqueueAsync(await ConfirmationMailAsync(user, portal));
         }
 
         return ToProfile(user);
@@ -114,9 +125,108 @@ public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail
         return user;
     }
 
+    /// <summary>
+    /// Mails a password-reset link to the account of this address. The answer is the same, after the same work (a
+    /// lookup and one queued mail), whether or not the address has an account: an unknown address is mailed that it
+    /// has none (docs/decisions.md). The link's token is never logged or answered.
+    /// </summary>
+    public async Task<DomainError?> RequestPasswordResetAsync(string? email, Uri portal)
+    {
+        var address = email?.Trim() ?? "";
+        if (!Validation.IsEmail(address))
+        {
+            return DomainError.Validation("email", "Enter a valid email address.");
+        }
+
+        var user = await users.FindByEmailAsync(address);
+        await mail.EnqueueAsync(user is null
+            ? AccountMails.NoAccount(address, portal)
+            : AccountMails.PasswordReset(user, AccountLinks.Reset(portal, user.Id, await users.GeneratePasswordResetTokenAsync(user))));
+        return null;
+    }
+
+    /// <summary>
+    /// Sets a new password with the token of a reset link. A used, expired, altered or foreign token is refused with
+    /// one message on <c>token</c>; a weak password on <c>password</c>. Success changes the security stamp, which ends
+    /// every other session (at their next check) and every other reset link; and it confirms the address, since the
+    /// link was read there.
+    /// </summary>
+    public async Task<DomainError?> ResetPasswordAsync(Guid userId, string? token, string? password)
+    {
+        var newPassword = password ?? "";
+        if (newPassword.Length is < UserRules.MinPasswordLength or > UserRules.MaxPasswordLength)
+        {
+            return DomainError.Validation("password", $"Use between {UserRules.MinPasswordLength} and {UserRules.MaxPasswordLength} characters.");
+        }
+
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || string.IsNullOrEmpty(token))
+        {
+            return InvalidLink();
+        }
+
+        var reset = await users.ResetPasswordAsync(user, token, newPassword);
+        if (!reset.Succeeded)
+        {
+            return reset.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken)) ? InvalidLink() : ToDomainError(reset);
+        }
+
+        user.EmailConfirmed = true;
+        user.UpdatedAt = clock.GetUtcNow();
+        await users.UpdateAsync(user);
+        return null;
+    }
+
+    /// <summary>Whether a reset link still works, so its page can say so before a new password is typed.</summary>
+    public async Task<bool> IsResetLinkValidAsync(Guid userId, string? token)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        return user is not null && !string.IsNullOrEmpty(token)
+            && await users.VerifyUserTokenAsync(user, AccountTokenProvider.Name, UserManager<PlatformUser>.ResetPasswordTokenPurpose, token);
+    }
+
+    /// <summary>Confirms the address with the token of a confirmation link; confirming again is harmless.</summary>
+    public async Task<DomainError?> ConfirmEmailAsync(Guid userId, string? token)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || string.IsNullOrEmpty(token))
+        {
+            return InvalidLink();
+        }
+
+        if (user.EmailConfirmed)
+        {
+            return await users.VerifyUserTokenAsync(user, AccountTokenProvider.Name, UserManager<PlatformUser>.ConfirmEmailTokenPurpose, token)
+                ? null
+                : InvalidLink();
+        }
+
+        var confirmed = await users.ConfirmEmailAsync(user, token);
+        return confirmed.Succeeded ? null : InvalidLink();
+    }
+
+    /// <summary>Mails a new confirmation link to a signed-in user whose address is not confirmed yet; nothing otherwise.</summary>
+    public async Task SendEmailConfirmationAsync(Guid userId, Uri portal)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is { EmailConfirmed: false })
+        {
+            await mail.EnqueueAsync(await ConfirmationMailAsync(user, portal));
+        }
+    }
+
+    private async Task<OutgoingMail> ConfirmationMailAsync(PlatformUser user, Uri portal) =>
+        AccountMails.EmailConfirmation(user, AccountLinks.Confirm(portal, user.Id, await users.GenerateEmailConfirmationTokenAsync(user)));
+
+    public const string InvalidLinkMessage = "This link is invalid or has expired, or it was used already. Ask for a new one.";
+
+    private static DomainError InvalidLink() => DomainError.Validation("token", InvalidLinkMessage);
+
+    /// <summary>On a context of its own: components of one circuit (the layout's banner, the page) may ask at once.</summary>
     public async Task<UserProfile?> FindAsync(Guid userId)
     {
-        var user = await users.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId);
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId);
         return user is null ? null : ToProfile(user);
     }
 
@@ -141,26 +251,12 @@ public sealed class UserService(UserManager<PlatformUser> users, IMailQueue mail
         }
 
         _ = users.PasswordHasher.HashPassword(candidate, password);
-        await mail.EnqueueAsync(AddressTakenMail(owner, portal));
+        await mail.EnqueueAsync(AccountMails.AddressTaken(owner, portal));
         return ToProfile(candidate);
     }
 
-    private static OutgoingMail AddressTakenMail(PlatformUser owner, Uri? portal) => new(
-        owner.Email!,
-        "Someone tried to sign up to Platform with your address",
-        $"""
-        Hello {owner.FirstName},
-
-        Someone, perhaps you, tried to create a Platform account with {owner.Email}, which already has one.
-        Nothing changed: no account was created, and your password is the same.
-
-        If it was you, sign in instead{(portal is null ? "." : $": {new Uri(portal, "account/signin")}")}
-
-        If it was not, you can ignore this message.
-        """);
-
     private static UserProfile ToProfile(PlatformUser user) =>
-        new(user.Id, user.Email!, user.FirstName, user.LastName, user.DisplayName, user.IsPlatformAdmin, user.CreatedAt);
+        new(user.Id, user.Email!, user.FirstName, user.LastName, user.DisplayName, user.IsPlatformAdmin, user.CreatedAt, user.EmailConfirmed);
 
     private static DomainError ToDomainError(IdentityResult result)
     {

@@ -283,7 +283,7 @@ public sealed class VariableService(
         }
 
         return await holder.Own(db).AnyAsync(v => v.Key == key && v.Id != exceptId)
-            ? DomainError.Conflict($"{key} is already set here, as a variable or a secret: change that one instead.")
+            ? DomainError.Conflict("key", $"{key} is already set here, as a variable or a secret: change that one instead.")
             : null;
     }
 

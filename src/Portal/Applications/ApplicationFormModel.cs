@@ -5,7 +5,8 @@ namespace Platform.Portal.Applications;
 
 /// <summary>
 /// The form's editable copy of an application's settings, starting from <see cref="ApplicationRules.Defaults"/> for a new
-/// one; the domain validates what it sends.
+/// one; the domain validates what it sends. Numbers are nullable only while a field is being typed: the form does not
+/// send while one of them reads as no number.
 /// </summary>
 public sealed class ApplicationFormModel
 {
@@ -21,18 +22,18 @@ public sealed class ApplicationFormModel
 
     public string? StartCommand { get; set; }
 
-    public int Port { get; set; } = ApplicationRules.Defaults.Port;
+    public int? Port { get; set; } = ApplicationRules.Defaults.Port;
 
-    public double Cpu { get; set; } = ApplicationRules.Defaults.Cpu;
+    public double? Cpu { get; set; } = ApplicationRules.Defaults.Cpu;
 
-    public int Memory { get; set; } = ApplicationRules.Defaults.Memory;
+    public int? Memory { get; set; } = ApplicationRules.Defaults.Memory;
 
     /// <summary>GB per instance; empty for none.</summary>
     public int? Storage { get; set; } = ApplicationRules.Defaults.Storage;
 
-    public int Min { get; set; } = ApplicationRules.Defaults.MinRunningInstances;
+    public int? Min { get; set; } = ApplicationRules.Defaults.MinRunningInstances;
 
-    public int Max { get; set; } = ApplicationRules.Defaults.MaxRunningInstances;
+    public int? Max { get; set; } = ApplicationRules.Defaults.MaxRunningInstances;
 
     public bool AutoDeploy { get; set; } = ApplicationRules.Defaults.AutoDeploy;
 
@@ -102,9 +103,9 @@ public sealed class ApplicationFormModel
 /// <summary>One measure's thresholds in the form, in percent.</summary>
 public sealed class ThresholdModel
 {
-    public int Warning { get; set; }
+    public int? Warning { get; set; }
 
-    public int Alert { get; set; }
+    public int? Alert { get; set; }
 
     public static ThresholdModel From(MetricThreshold threshold) => new() { Warning = threshold.WarningThresholdInPercent, Alert = threshold.AlertThresholdInPercent };
 

@@ -28,7 +28,7 @@ public static class DemoData
         var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
-            var created = await users.RegisterAsync(new RegisterUser(email, password, "Demo", "User"), isPlatformAdmin: true);
+            var created = await users.RegisterAsync(new RegisterUser(email, password, "Demo", "User"), isPlatformAdmin: true, emailConfirmed: true);
             if (!created.IsSuccess)
             {
                 logger.LogWarning("The demo user {Email} could not be created: {Reason}", email, created.Error!.Message);

@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.AspNetCore.Diagnostics;
 using Platform.Portal.Addons;
 using Platform.Portal.Billing;
 using Platform.Portal.Components;
@@ -32,9 +33,23 @@ public static class PortalPipeline
         // Called here so that not even route matching runs for an application's host (WebApplication would put it first).
         app.UseRouting();
         app.UseFramingPolicy();
-        app.UseExceptionHandler();
+        // A page's failure shows the portal's error page with a trace id; the API's (inside, so it handles them first) become problem details.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = ErrorPage.Path, CreateScopeForErrors = true });
+        app.UseWhen(IsApi, api => api.UseExceptionHandler());
+        // Re-execution runs routing again only when registered on the application itself, not in a UseWhen branch: a branch
+        // answered unknown addresses with a bare 404. So the pages' handler is outermost, the API and the hub opt out of it,
+        // and the API's own (problem details) sits inside, so it writes first.
+        app.UseStatusCodePagesWithReExecute(NotFoundPage.Path, createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (IsApi(context) || context.Request.Path.StartsWithSegments("/hubs"))
+            {
+                context.Features.Get<IStatusCodePagesFeature>()!.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
-        app.UseWhen(context => !IsApi(context) && !context.Request.Path.StartsWithSegments("/hubs"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestBodyLimit();
 
         app.UseLiveHubOrigins();

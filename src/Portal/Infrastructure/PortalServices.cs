@@ -79,7 +79,19 @@ public static class PortalServices
         services.AddSingleton<Platform.Portal.Live.LiveSubscriptions>();
         services.AddHostedService(sp => sp.GetRequiredService<Platform.Portal.Live.LiveSubscriptions>());
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        services.AddMudServices(config =>
+        {
+            // Toasts are short and sit bottom-left, away from the actions at the top right of every page (Restart, Stop…);
+            // a repeated message shows once.
+            var snackbar = config.SnackbarConfiguration;
+            snackbar.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+            snackbar.VisibleStateDuration = 3500;
+            snackbar.ShowTransitionDuration = 200;
+            snackbar.HideTransitionDuration = 200;
+            snackbar.MaxDisplayedSnackbars = 3;
+            snackbar.PreventDuplicates = true;
+            snackbar.NewestOnTop = true;
+        });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
@@ -215,7 +227,10 @@ public static class PortalServices
         services.AddIdentityCore<PlatformUser>(UserRules.Apply)
             .AddEntityFrameworkStores<PlatformDbContext>()
             .AddSignInManager()
+            .AddTokenProvider<AccountTokenProvider>(AccountTokenProvider.Name)
             .AddClaimsPrincipalFactory<PlatformClaimsFactory>();
+        // A new password ends the other sessions at their next request within a minute (docs/decisions.md).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext());
         services.ConfigureApplicationCookie(cookie =>
         {

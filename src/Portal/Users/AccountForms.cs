@@ -20,10 +20,23 @@ public sealed class SignUpForm
     public string Password { get; set; } = "";
 }
 
+public sealed class ForgotPasswordForm
+{
+    public string Email { get; set; } = "";
+}
+
+public sealed class ResetPasswordForm
+{
+    public string Password { get; set; } = "";
+}
+
 public static class SignInNotices
 {
     /// <summary>The query flag the sign-up page sends to sign-in with, for the notice after signing up.</summary>
     public const string SignedUp = "signedUp";
+
+    /// <summary>The query flag the reset page sends to sign-in with, once the new password is set.</summary>
+    public const string PasswordReset = "passwordReset";
 }
 
 public static class ReturnUrls

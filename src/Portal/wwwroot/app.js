@@ -4,6 +4,13 @@ window.platform = {
     get: () => localStorage.getItem("platform.theme"),
     set: (value) => localStorage.setItem("platform.theme", value),
   },
+  // The organization the switcher shows, for the next fresh load of a page that belongs to no organization.
+  organization: {
+    remember: (cookie, id) => {
+      const secure = location.protocol === "https:" ? "; Secure" : "";
+      document.cookie = `${cookie}=${encodeURIComponent(id)}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
+    },
+  },
   // Keeps a scrolled box at its bottom (the log viewer's follow mode).
   scrollToEnd: (element) => {
     if (element) {

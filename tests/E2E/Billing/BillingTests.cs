@@ -27,7 +27,7 @@ public sealed partial class BillingTests(E2EPortal portal, BrowserFixture browse
         await page.GetByLabel("Card number").FillAsync("4242 4242 4242 4242");
         await page.GetByLabel("Expiry month").FillAsync("12");
         await page.GetByLabel("Expiry year").FillAsync((DateTime.UtcNow.Year + 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.GetByLabel("CVV").FillAsync("123");
+        await page.GetByLabel("CVV", new() { Exact = true }).FillAsync("123");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add card" }).ClickAsync();
 
         var card = page.GetByTestId("card");

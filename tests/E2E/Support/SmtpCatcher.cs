@@ -24,13 +24,14 @@ public sealed class SmtpCatcher : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>The first message to this address, waiting for it to arrive.</summary>
-    public async Task<MimeMessage> WaitForMessageToAsync(string address, TimeSpan timeout)
+    /// <summary>The first message to this address (whose subject starts so, if given), waiting for it to arrive.</summary>
+    public async Task<MimeMessage> WaitForMessageToAsync(string address, TimeSpan timeout, string? subject = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            var message = _messages.FirstOrDefault(m => m.To.Mailboxes.Any(b => b.Address.Equals(address, StringComparison.OrdinalIgnoreCase)));
+            var message = _messages.FirstOrDefault(m => m.To.Mailboxes.Any(b => b.Address.Equals(address, StringComparison.OrdinalIgnoreCase))
+                && (subject is null || m.Subject?.StartsWith(subject, StringComparison.Ordinal) == true));
             if (message is not null)
             {
                 return message;

@@ -47,7 +47,7 @@ public sealed class VariablesTests(E2EPortal portal, BrowserFixture browser) : I
         await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
         await dialog.GetByLabel("Key").FillAsync(key);
-        await dialog.GetByLabel("Value").FillAsync(value);
+        await dialog.GetByLabel("Value", new() { Exact = true }).FillAsync(value);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
     }

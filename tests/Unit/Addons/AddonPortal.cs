@@ -39,7 +39,7 @@ public sealed record AddonOrganization(HttpClient Owner, Guid Id, RoleTeam Team)
     public static Task<AddonOrganization> SharedAsync(PortalFactory portal) => portal.SharedAsync(async p =>
     {
         var (owner, _) = await p.CreateUserClientAsync();
-        var id = await owner.CreateOrganizationAsync($"addons {CatalogueSteps.Unique()}");
+        var id = await owner.CreateOrganizationAsync($"addons-{CatalogueSteps.Unique()}");
         return new AddonOrganization(owner, id, await RoleTeam.CreateAsync(p, owner, id, "ADMIN", "DEVELOPER", "VIEWER"));
     });
 

@@ -237,7 +237,7 @@ public sealed class EnvironmentApiTests(PortalFactory portal) : IClassFixture<Po
     public async Task List_AnswersEveryFieldOfTheDraft()
     {
         var org = await OrganizationAsync();
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"shape {CatalogueSteps.Unique()}");
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"shape-{CatalogueSteps.Unique()}");
         var environment = await org.Owner.CreateEnvironmentAsync(project.Id(), "shape", "PRODUCTION");
         await org.Developer.Client.CreateApplicationAsync(environment.Id(), "web");
         await org.Developer.Client.CreateDatabaseAsync(environment.Id(), "main");
@@ -278,7 +278,7 @@ public sealed class EnvironmentApiTests(PortalFactory portal) : IClassFixture<Po
     public async Task List_ArchivedTrue_ListsOnlyArchivedOnes_AndByDefaultOnlyTheOthers()
     {
         var org = await OrganizationAsync();
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"archive list {CatalogueSteps.Unique()}");
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"archive-list-{CatalogueSteps.Unique()}");
         await org.Owner.CreateEnvironmentAsync(project.Id(), "active");
         var frozen = await org.Owner.CreateEnvironmentAsync(project.Id(), "frozen");
         await Archive(org.Owner, frozen.Id());
@@ -309,7 +309,7 @@ public sealed class EnvironmentApiTests(PortalFactory portal) : IClassFixture<Po
     public async Task Get_AnswersWhatTheListAnswers()
     {
         var org = await OrganizationAsync();
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"get {CatalogueSteps.Unique()}");
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"get-{CatalogueSteps.Unique()}");
         var environment = await org.Owner.CreateEnvironmentAsync(project.Id(), "one");
 
         var got = await org.Viewer.Client.GetObjectAsync($"/api/environment/{environment.Id()}");

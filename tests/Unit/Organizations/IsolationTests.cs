@@ -391,7 +391,7 @@ public sealed class IsolationTests(PortalFactory portal) : IClassFixture<PortalF
             var (aOwner, _) = await portal.CreateUserClientAsync();
             var a = await aOwner.CreateOrganizationAsync($"Alpha {Guid.NewGuid():N}");
             var (_, aAdminToken) = await aOwner.CreateOrganizationTokenAsync(a, "ADMIN");
-            var aProject = await aOwner.CreateProjectAsync(a, "alpha project");
+            var aProject = await aOwner.CreateProjectAsync(a, "alpha-project");
             var aEnvironment = await aOwner.CreateEnvironmentAsync(aProject.Id(), "alpha-env");
             var aApplication = await aOwner.CreateApplicationAsync(aEnvironment.Id(), "alpha-app");
 

@@ -14,7 +14,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Create_AsOwner_Returns201WithTheProject()
     {
         var org = await OrganizationAsync();
-        var name = $"shop {CatalogueSteps.Unique()}";
+        var name = $"shop-{CatalogueSteps.Unique()}";
 
         var response = await org.Owner.PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name, description = "  The web shop  " });
 
@@ -32,8 +32,8 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     {
         var org = await OrganizationAsync();
 
-        var byMember = await org.Admin.Client.PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name = $"by admin {CatalogueSteps.Unique()}" });
-        var byToken = await org.AdminToken.PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name = $"by token {CatalogueSteps.Unique()}" });
+        var byMember = await org.Admin.Client.PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name = $"by-admin-{CatalogueSteps.Unique()}" });
+        var byToken = await org.AdminToken.PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name = $"by-token-{CatalogueSteps.Unique()}" });
 
         await byMember.ExpectAsync(HttpStatusCode.Created, "POST project as ADMIN");
         await byToken.ExpectAsync(HttpStatusCode.Created, "POST project as ADMIN token");
@@ -46,7 +46,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Create_AsDeveloperOrViewer_Returns403AndCreatesNothing(string caller)
     {
         var org = await OrganizationAsync();
-        var name = $"refused {CatalogueSteps.Unique()}";
+        var name = $"refused-{CatalogueSteps.Unique()}";
 
         var response = await org.Caller(caller).PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name });
 
@@ -61,7 +61,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task UpdateAndDelete_AsDeveloper_Return403AndLeaveTheProject(string caller)
     {
         var org = await OrganizationAsync();
-        var name = $"kept {CatalogueSteps.Unique()}";
+        var name = $"kept-{CatalogueSteps.Unique()}";
         var project = await org.Owner.CreateProjectAsync(org.Id, name, "as it was");
         var path = $"/api/project/{project.Id()}";
 
@@ -79,7 +79,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Create_WithNameOfAnotherProject_Returns409()
     {
         var org = await OrganizationAsync();
-        var name = $"twice {CatalogueSteps.Unique()}";
+        var name = $"twice-{CatalogueSteps.Unique()}";
         await org.Owner.CreateProjectAsync(org.Id, name);
 
         var response = await org.Owner.PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name });
@@ -95,7 +95,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
         var org = await OrganizationAsync();
         for (var round = 0; round < 3; round++)
         {
-            var name = $"raced {CatalogueSteps.Unique()}";
+            var name = $"raced-{CatalogueSteps.Unique()}";
 
             var statuses = await CatalogueSteps.ConcurrentlyAsync(8, _ => org.Owner.PostAsJsonAsync($"/api/organization/{org.Id}/project", new { name }));
 
@@ -108,7 +108,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Create_WithNameOfAProjectInAnotherOrganization_Returns201()
     {
         var org = await OrganizationAsync();
-        var name = $"everywhere {CatalogueSteps.Unique()}";
+        var name = $"everywhere-{CatalogueSteps.Unique()}";
         await org.Owner.CreateProjectAsync(org.Id, name);
         var other = await org.Owner.CreateOrganizationAsync($"Other {CatalogueSteps.Unique()}");
 
@@ -132,7 +132,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task ListAndGet_ShowTheProjectWithItsEnvironmentCount()
     {
         var org = await OrganizationAsync();
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"counted {CatalogueSteps.Unique()}", "two environments");
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"counted-{CatalogueSteps.Unique()}", "two environments");
         await org.Owner.CreateEnvironmentAsync(project.Id(), "dev");
         await org.Owner.CreateEnvironmentAsync(project.Id(), "prod", "PRODUCTION");
 
@@ -150,8 +150,8 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Update_AsOwner_RenamesAndDescribes()
     {
         var org = await OrganizationAsync();
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"old {CatalogueSteps.Unique()}", "old");
-        var name = $"new {CatalogueSteps.Unique()}";
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"old-{CatalogueSteps.Unique()}", "old");
+        var name = $"new-{CatalogueSteps.Unique()}";
 
         var response = await org.Owner.PutAsJsonAsync($"/api/project/{project.Id()}", new { name, description = "new" });
 
@@ -166,8 +166,8 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Update_ToNameOfAnotherProject_Returns409AndKeepsTheName()
     {
         var org = await OrganizationAsync();
-        var taken = await org.Owner.CreateProjectAsync(org.Id, $"taken {CatalogueSteps.Unique()}");
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"mine {CatalogueSteps.Unique()}");
+        var taken = await org.Owner.CreateProjectAsync(org.Id, $"taken-{CatalogueSteps.Unique()}");
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"mine-{CatalogueSteps.Unique()}");
 
         var response = await org.Owner.PutAsJsonAsync($"/api/project/{project.Id()}", new { name = taken.Text("name") });
 
@@ -179,7 +179,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Update_KeepingItsOwnName_Returns200()
     {
         var org = await OrganizationAsync();
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"same {CatalogueSteps.Unique()}");
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"same-{CatalogueSteps.Unique()}");
 
         var response = await org.Owner.PutAsJsonAsync($"/api/project/{project.Id()}", new { name = project.Text("name"), description = "only this" });
 
@@ -190,7 +190,7 @@ public sealed class ProjectApiTests(PortalFactory portal) : IClassFixture<Portal
     public async Task Delete_AsAdmin_RemovesTheProjectAndItsEnvironments()
     {
         var org = await OrganizationAsync();
-        var project = await org.Owner.CreateProjectAsync(org.Id, $"doomed {CatalogueSteps.Unique()}");
+        var project = await org.Owner.CreateProjectAsync(org.Id, $"doomed-{CatalogueSteps.Unique()}");
         var environment = await org.Owner.CreateEnvironmentAsync(project.Id(), "dev");
         var application = await org.Owner.CreateApplicationAsync(environment.Id(), "web");
 

@@ -6,32 +6,29 @@ namespace Platform.Tests.Support;
 /// <summary>Signs in through the portal's real form (antiforgery included), for tests of pages.</summary>
 public static partial class CookieSessions
 {
-    public static async Task<HttpResponseMessage> PostSignInFormAsync(this HttpClient client, string email, string password)
-    {
-        var page = await client.GetStringAsync("/account/signin");
-        var antiforgery = AntiforgeryField().Match(page).Groups[1].Value;
-        return await client.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "signin",
-            ["__RequestVerificationToken"] = antiforgery,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }));
-    }
+    public static Task<HttpResponseMessage> PostSignInFormAsync(this HttpClient client, string email, string password) =>
+        client.PostPageFormAsync("/account/signin", "signin", new() { ["Input.Email"] = email, ["Input.Password"] = password });
 
-    public static async Task<HttpResponseMessage> PostSignUpFormAsync(this HttpClient client, TestUser user)
-    {
-        var page = await client.GetStringAsync("/account/signup");
-        var antiforgery = AntiforgeryField().Match(page).Groups[1].Value;
-        return await client.PostAsync("/account/signup", new FormUrlEncodedContent(new Dictionary<string, string>
+    public static Task<HttpResponseMessage> PostSignUpFormAsync(this HttpClient client, TestUser user) =>
+        client.PostPageFormAsync("/account/signup", "signup", new()
         {
-            ["_handler"] = "signup",
-            ["__RequestVerificationToken"] = antiforgery,
             ["Input.FirstName"] = user.FirstName,
             ["Input.LastName"] = user.LastName,
             ["Input.Email"] = user.Email,
             ["Input.Password"] = user.Password,
-        }));
+        });
+
+    /// <summary>
+    /// Opens a page and posts its form <paramref name="formName"/> back to it with these fields, as a browser would;
+    /// the antiforgery token comes from <paramref name="tokenFrom"/> instead when the page may show no form now.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostPageFormAsync(
+        this HttpClient client, string page, string formName, Dictionary<string, string> fields, string? tokenFrom = null)
+    {
+        var shown = await client.GetStringAsync(tokenFrom ?? page);
+        fields["_handler"] = formName;
+        fields["__RequestVerificationToken"] = AntiforgeryField().Match(shown).Groups[1].Value;
+        return await client.PostAsync(page, new FormUrlEncodedContent(fields));
     }
 
     /// <summary>A client holding a signed-in portal session for this user.</summary>

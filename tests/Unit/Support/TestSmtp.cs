@@ -22,6 +22,7 @@ public sealed class TestSmtp : MessageStore, IAsyncDisposable
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private SmtpServer.SmtpServer? _server;
     private int _refuse;
+    private string? _refuseTo;
 
     public int Port { get; } = Platform.Portal.Infrastructure.FreePorts.Next();
 
@@ -49,17 +50,29 @@ public sealed class TestSmtp : MessageStore, IAsyncDisposable
     public IReadOnlyList<MimeMessage> To(string address) =>
         [.. _messages.Where(m => m.To.Mailboxes.Any(b => b.Address.Equals(address, StringComparison.OrdinalIgnoreCase)))];
 
-    public void RefuseNext(int messages) => Interlocked.Exchange(ref _refuse, messages);
+    /// <summary>
+    /// Refuses the next messages to <paramref name="to"/> (any recipient when null). Name the recipient where the
+    /// portal may send other mail meanwhile (a sign-up's confirmation link), or that mail takes the refusal.
+    /// </summary>
+    public void RefuseNext(int messages, string? to = null)
+    {
+        Volatile.Write(ref _refuseTo, to);
+        Interlocked.Exchange(ref _refuse, messages);
+    }
 
     public override async Task<SmtpServer.Protocol.SmtpResponse> SaveAsync(
         ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
-        if (Interlocked.Decrement(ref _refuse) >= 0)
+        var refuseTo = Volatile.Read(ref _refuseTo);
+        if (refuseTo is null || transaction.To.Any(m => string.Equals($"{m.User}@{m.Host}", refuseTo, StringComparison.OrdinalIgnoreCase)))
         {
-            return new SmtpServer.Protocol.SmtpResponse((SmtpServer.Protocol.SmtpReplyCode)451, "4.3.0 Try again later");
-        }
+            if (Interlocked.Decrement(ref _refuse) >= 0)
+            {
+                return new SmtpServer.Protocol.SmtpResponse((SmtpServer.Protocol.SmtpReplyCode)451, "4.3.0 Try again later");
+            }
 
-        Interlocked.Exchange(ref _refuse, 0);
+            Interlocked.Exchange(ref _refuse, 0);
+        }
         using var stream = new MemoryStream();
         foreach (var segment in buffer)
         {

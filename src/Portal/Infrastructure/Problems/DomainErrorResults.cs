@@ -25,6 +25,8 @@ public static class DomainErrorResults
             {
                 Status = status,
                 Title = error.Message,
+                // A conflict or a limit on one field says what happened in the detail too, as when no field is named.
+                Detail = error.Kind == ErrorKind.Validation ? null : error.Message,
             });
         }
 

@@ -14,6 +14,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // The pages' handler sets the error page's path before asking; the path the request came with is in the feature.
+        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path;
+        if (!path.StartsWith("/api/", StringComparison.Ordinal) && path != "/api" && exception is not BadHttpRequestException)
+        {
+            // A page's failure: the exception handler middleware logs it and re-executes the portal's error page, which shows the trace id.
+            return false;
+        }
+
         ProblemDetails problem;
         if (exception is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } })
         {

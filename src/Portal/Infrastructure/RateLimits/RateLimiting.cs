@@ -127,11 +127,28 @@ public static class RateLimiting
         }
 
         context.Response.ContentType = "text/html; charset=utf-8";
-        await context.Response.WriteAsync(TooManyRequestsPage(seconds), cancellationToken);
+        var policy = context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
+        await context.Response.WriteAsync(TooManyRequestsPage(TooManyRequestsMessage(policy, TimeSpan.FromSeconds(seconds))), cancellationToken);
+    }
+
+    /// <summary>
+    /// What the refused page says: what was tried too often and when to try again. The limits count per address, so
+    /// the message is the same for every email typed, registered or not (docs/decisions.md).
+    /// </summary>
+    public static string TooManyRequestsMessage(string? policy, TimeSpan wait)
+    {
+        var when = $"try again in {Platform.Domain.Common.Durations.Spoken(wait)}";
+        return policy switch
+        {
+            RateLimitPolicies.SignIn => $"Too many sign-in attempts from your address: {when}.",
+            RateLimitPolicies.SignUp => $"Too many sign-ups or password-reset requests from your address: {when}.",
+            RateLimitPolicies.Invitation => $"Too many invitation links were opened from your address: {when}.",
+            _ => $"Too many requests from your address: {when}.",
+        };
     }
 
     /// <summary>A page of its own, without the Blazor pipeline: the request that was refused is not run again.</summary>
-    private static string TooManyRequestsPage(int seconds) =>
+    private static string TooManyRequestsPage(string message) =>
         $"""
             <!DOCTYPE html>
             <html lang="en">
@@ -145,7 +162,7 @@ public static class RateLimiting
                 <main class="auth-shell">
                     <div class="auth-card" style="background: #fff; border-radius: 8px; box-shadow: 0 2px 12px rgba(15, 23, 42, .15)">
                         <h1>Too many attempts</h1>
-                        <p>This was tried too often from your address. Wait {seconds} seconds, then go back and try again.</p>
+                        <p role="alert">{System.Net.WebUtility.HtmlEncode(message)}</p>
                         <p><a href="/">Platform</a></p>
                     </div>
                 </main>

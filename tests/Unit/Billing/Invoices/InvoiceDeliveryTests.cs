@@ -96,7 +96,7 @@ public sealed class InvoiceDeliveryTests(InvoicePortal billing) : IClassFixture<
 
         var response = await organization.Owner.PostAsync($"/api/organization/{organization.Id}/downloadInvoices", null);
         var exportId = billing.Exports.Queued[^1];
-        billing.Smtp.RefuseNext(1);
+        billing.Smtp.RefuseNext(1, email);
         await billing.WithAsync<bool>(async services =>
         {
             var job = services.GetRequiredService<InvoiceExportJob>();
