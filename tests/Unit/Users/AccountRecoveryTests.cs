@@ -43,6 +43,34 @@ public sealed partial class AccountRecoveryTests(AccountPortal accounts) : IClas
     }
 
     [Fact]
+    public async Task ForgotPassword_WithAForgedHostHeader_MailsTheLinkOnThePortalsOwnAddress()
+    {
+        var user = await accounts.CreateUserAsync();
+        var client = Portal.CreateAnonymousClient(handleCookies: true);
+        client.DefaultRequestHeaders.Host = "attacker.example";
+
+        var answer = await client.PostPageFormAsync("/account/forgot", "forgot", new() { ["Input.Email"] = user.Email });
+        var link = AccountPortal.LinkIn(await accounts.MailAsync(user.Email, "Set a new Platform password"), AccountLinks.ResetPath);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(Portal.ServerAddress.GetLeftPart(UriPartial.Authority), link.GetLeftPart(UriPartial.Authority));
+    }
+
+    [Fact]
+    public async Task SignUpWithATakenAddress_AndAForgedHostHeader_MailsTheOwnerLinksOnThePortalsOwnAddress()
+    {
+        var owner = await accounts.CreateUserAsync("Owner");
+        var client = Portal.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Host = "attacker.example";
+
+        await client.RegisterAsync(owner with { Password = "someone else's passphrase" });
+        var mail = await accounts.MailAsync(owner.Email, "Someone tried to sign up");
+
+        Assert.DoesNotContain("attacker.example", mail.TextBody, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"{Portal.ServerAddress.GetLeftPart(UriPartial.Authority)}/account/forgot", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ResetLink_AfterItsHourHasPassed_IsRefused_AndThePasswordStays()
     {
         var user = await accounts.CreateUserAsync();
