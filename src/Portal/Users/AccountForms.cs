@@ -48,3 +48,19 @@ public static class ReturnUrls
             ? returnUrl
             : "/";
 }
+
+public static class TokenPages
+{
+    /// <summary>
+    /// For pages whose address holds a token (reset and confirmation links): the browser sends no Referer from them (a
+    /// link or asset would carry the address, token and all) and keeps no copy in its cache.
+    /// </summary>
+    public static void KeepAddressPrivate(HttpContext? http)
+    {
+        if (http is { Response.HasStarted: false })
+        {
+            http.Response.Headers["Referrer-Policy"] = "no-referrer";
+            http.Response.Headers.CacheControl = "no-store";
+        }
+    }
+}

@@ -71,6 +71,24 @@ public sealed partial class AccountRecoveryTests(AccountPortal accounts) : IClas
     }
 
     [Fact]
+    public async Task ResetAndConfirmationPages_SendNoReferrer_AndAreNotCached()
+    {
+        var user = await accounts.CreateUserAsync();
+        var link = await ResetLinkAsync(user.Email);
+        var client = Portal.CreateAnonymousClient();
+
+        var reset = await client.GetAsync(link);
+        var confirm = await client.GetAsync($"/{AccountLinks.ConfirmPath}?user={Guid.NewGuid()}&token=abc");
+
+        foreach (var page in new[] { reset, confirm })
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("no-referrer", Assert.Single(page.Headers.GetValues("Referrer-Policy")));
+            Assert.True(page.Headers.CacheControl?.NoStore, "the page is not kept by the browser's cache");
+        }
+    }
+
+    [Fact]
     public async Task ResetLink_AfterItsHourHasPassed_IsRefused_AndThePasswordStays()
     {
         var user = await accounts.CreateUserAsync();
