@@ -41,10 +41,13 @@ public static class SignInNotices
 
 public static class ReturnUrls
 {
-    /// <summary>Only local paths, so a crafted link cannot send a user elsewhere after signing in.</summary>
+    /// <summary>
+    /// Only local paths, so a crafted link cannot send a user elsewhere after signing in. No control characters either:
+    /// browsers drop tabs and line breaks from an address, so <c>/%09/evil.example</c> would become <c>//evil.example</c>.
+    /// </summary>
     public static string Safe(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.Any(char.IsControl)
             ? returnUrl
             : "/";
 }
