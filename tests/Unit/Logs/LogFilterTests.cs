@@ -111,6 +111,23 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
     }
 
     [Fact]
+    public async Task Download_OfAnHtmlLookingLine_IsPlainTextTheBrowserMayNotSniff_AndOnlySaves()
+    {
+        var c = await Catalogue.CreateAsync(portal, "hostile");
+        Write(c.ApplicationId, "<html><script>alert(document.cookie)</script>", Start, LogStream.Stdout);
+        await LogApiTests.WaitForLinesAsync(c, 1);
+        using var browser = await portal.SignedInClientAsync(c.OwnerUser);
+
+        var response = await browser.GetAsync($"/application/{c.ApplicationId}/logs.txt");
+
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal($"logs-{c.ApplicationId}.txt", response.Content.Headers.ContentDisposition.FileName?.Trim('"'));
+        Assert.True(response.Headers.CacheControl?.NoStore, "no cache keeps a copy of the logs");
+    }
+
+    [Fact]
     public async Task Download_OfAnotherOrganizationsApplication_Answers404()
     {
         var theirs = await Catalogue.CreateAsync(portal, "theirs");
