@@ -89,6 +89,27 @@ public sealed partial class AccountRecoveryTests(AccountPortal accounts) : IClas
     }
 
     [Fact]
+    public async Task AccountMails_ToOneAddress_StopAfterTheHoursShare_WhileTheFormAnswersTheSame()
+    {
+        var user = await accounts.CreateUserAsync("Flooded");
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i <= AccountMailLimit.PerHour; i++)
+        {
+            // Each from a client of its own, as many senders would.
+            answers.Add(await RequestResetAsync(user.Email));
+        }
+
+        await Deployments.Poll.UntilAsync(() => Task.FromResult(accounts.Smtp.To(user.Email).Count), n => n >= AccountMailLimit.PerHour,
+            $"{AccountMailLimit.PerHour} reset mails to {user.Email}", TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Contains("We emailed", Status(await answers[^1].Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(Status(await answers[0].Content.ReadAsStringAsync()), Status(await answers[^1].Content.ReadAsStringAsync()));
+        Assert.Equal(AccountMailLimit.PerHour, accounts.Smtp.To(user.Email).Count);
+    }
+
+    [Fact]
     public async Task ResetLink_AfterItsHourHasPassed_IsRefused_AndThePasswordStays()
     {
         var user = await accounts.CreateUserAsync();
