@@ -110,6 +110,33 @@ public sealed partial class AccountRecoveryTests(AccountPortal accounts) : IClas
     }
 
     [Fact]
+    public async Task ForgotAndResetForms_WithoutAntiforgeryToken_AreRejected_AndChangeNothing()
+    {
+        var user = await accounts.CreateUserAsync();
+        var link = await ResetLinkAsync(user.Email);
+        var mails = accounts.Smtp.To(user.Email).Count;
+        var client = Portal.CreateAnonymousClient(handleCookies: true);
+
+        var forgot = await client.PostAsync("/account/forgot", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "forgot",
+            ["Input.Email"] = user.Email,
+        }));
+        var reset = await client.PostAsync(link.PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "reset",
+            ["Input.Password"] = NewPassword,
+        }));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var signIn = await Portal.CreateAnonymousClient(handleCookies: true).PostSignInFormAsync(user.Email, user.Password);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forgot.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, reset.StatusCode);
+        Assert.Equal(mails, accounts.Smtp.To(user.Email).Count);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+    }
+
+    [Fact]
     public async Task ResetLink_AfterItsHourHasPassed_IsRefused_AndThePasswordStays()
     {
         var user = await accounts.CreateUserAsync();
