@@ -12,10 +12,15 @@ ensure_packages chromium fonts-dejavu-core git ca-certificates python3
 # The sandbox every application runs in, and a compiler for the escape tests' hostile libraries.
 ensure_sandbox_packages
 ensure_packages gcc libc6-dev
+# axe-core, which the end-to-end tests load into the pages they check for accessibility (pinned in tests/E2E).
+command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
 
 say "Restoring tools and building"
 dotnet tool restore >/dev/null || fail "dotnet tool restore failed"
 dotnet build Platform.sln -c Release --nologo -v quiet -clp:ErrorsOnly || fail "the build failed"
+
+say "Installing the end-to-end tests' npm packages"
+(cd tests/E2E && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/E2E failed"
 
 say "Checking that the migrations match the model"
 if ! dotnet ef migrations has-pending-model-changes --project src/Portal.Domain --startup-project src/Portal.Domain \

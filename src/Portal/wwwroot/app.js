@@ -17,6 +17,8 @@ window.platform = {
       element.scrollTop = element.scrollHeight;
     }
   },
+  // Submits a form of the page as its own submit button would (e.g. the sign-out form, from a menu item).
+  submitForm: (id) => document.getElementById(id)?.requestSubmit(),
   // Tells the log viewer when the reader scrolls up, away from the newest line: it stops following until resumed.
   watchScroll: (element, viewer) => {
     if (!element) {
@@ -41,3 +43,12 @@ window.platform = {
     }
   },
 };
+
+// MudTabs activate the focused tab on Space only; the WAI-ARIA tabs pattern has Enter do it too.
+document.addEventListener("keydown", (event) => {
+  const tab = event.target;
+  if (event.key === "Enter" && tab instanceof HTMLElement && tab.matches(".mud-tab[role=tab]")) {
+    event.preventDefault();
+    tab.click();
+  }
+});

@@ -44,7 +44,7 @@ public sealed record AddonOrganization(HttpClient Owner, Guid Id, RoleTeam Team)
     });
 
     /// <summary>A project of its own for one test, so tests of one class never see each other's addons.</summary>
-    public async Task<Guid> NewProjectAsync() => (await Owner.CreateProjectAsync(Id, $"p {CatalogueSteps.Unique()}")).Id();
+    public async Task<Guid> NewProjectAsync() => (await Owner.CreateProjectAsync(Id, $"p-{CatalogueSteps.Unique()}")).Id();
 }
 
 public static class AddonSteps

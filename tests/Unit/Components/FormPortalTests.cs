@@ -45,7 +45,8 @@ public sealed class FormPortalTests(PortalFactory portal) : IClassFixture<Portal
     {
         var team = await TeamAsync();
         await using var context = portal.CreateComponentContext(team.Email, team.UserId)
-            .WithHostService<EnvironmentService>().WithHostService<ApplicationService>();
+            .WithHostService<EnvironmentService>().WithHostService<ApplicationService>()
+            .WithHostService<ProjectService>().WithHostService<Platform.Domain.Organizations.OrganizationService>();
         context.Render<MudPopoverProvider>();
 
         var page = context.Render<NewApplicationPage>(p => p.Add(v => v.EnvironmentId, team.EnvironmentId));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Platform.Domain.Live;
 using Platform.Portal.Infrastructure.Auth;
+using Platform.Portal.Organizations;
 
 namespace Platform.Tests.Support;
 
@@ -22,6 +23,8 @@ public static class PortalComponents
         authorization.SetAuthorized(email);
         authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId.ToString()));
         context.Services.AddScoped<CurrentCaller>();
+        // Per circuit in the portal, as here: the organization the pages are in.
+        context.Services.AddScoped<OrganizationContext>();
         context.Services.AddSingleton(portal.Services.GetRequiredService<LiveBus>());
         context.Services.AddSingleton(_ => new HostScope(portal.Services.CreateAsyncScope()));
         return context;
