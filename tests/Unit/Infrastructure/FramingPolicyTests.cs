@@ -22,4 +22,28 @@ public sealed class FramingPolicyTests(PortalFactory portal) : IClassFixture<Por
         Assert.Contains(FramingPolicy.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy"));
         Assert.Equal("SAMEORIGIN", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
     }
+
+    [Theory]
+    [InlineData("/account/signin")]
+    [InlineData("/api/user")]
+    [InlineData("/no-such-page")]
+    public async Task PortalAnswers_SayNosniff_AndSendOnlyTheOriginToOtherSites(string path)
+    {
+        using var client = portal.CreateAnonymousClient();
+
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal(FramingPolicy.ReferrerPolicy, Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+    }
+
+    [Fact]
+    public async Task ResetPage_KeepsItsOwnNoReferrerPolicy()
+    {
+        using var client = portal.CreateAnonymousClient();
+
+        using var response = await client.GetAsync("/account/reset?user=x&token=y");
+
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+    }
 }
