@@ -19,7 +19,7 @@ public sealed record UserProfile(
 
 /// <summary>Accounts: sign-up, credential checks and profiles, for the portal's pages and the API alike.</summary>
 public sealed class UserService(
-    UserManager<PlatformUser> users, IDbContextFactory<PlatformDbContext> dbFactory, IMailQueue mail, TimeProvider clock)
+    UserManager<PlatformUser> users, IDbContextFactory<PlatformDbContext> dbFactory, IMailQueue mail, AccountMailLimit mailLimit, TimeProvider clock)
 {
     /// <summary>Stands in for an unknown address, so that checking its password costs what a wrong password costs.</summary>
     private static readonly PlatformUser Nobody = new() { FirstName = "", LastName = "" };
@@ -89,7 +89,7 @@ public sealed class UserService(
 
         if (portal is not null && !emailConfirmed)
         {
-            await mail.EnqueueAsync(await ConfirmationMailAsync(user, portal));
+            await MailAsync(await ConfirmationMailAsync(user, portal));
         }
 
         return ToProfile(user);
@@ -139,7 +139,7 @@ public sealed class UserService(
         }
 
         var user = await users.FindByEmailAsync(address);
-        await mail.EnqueueAsync(user is null
+        await MailAsync(user is null
             ? AccountMails.NoAccount(address, portal)
             : AccountMails.PasswordReset(user, AccountLinks.Reset(portal, user.Id, await users.GeneratePasswordResetTokenAsync(user))));
         return null;
@@ -211,7 +211,16 @@ public sealed class UserService(
         var user = await users.FindByIdAsync(userId.ToString());
         if (user is { EmailConfirmed: false })
         {
-            await mail.EnqueueAsync(await ConfirmationMailAsync(user, portal));
+            await MailAsync(await ConfirmationMailAsync(user, portal));
+        }
+    }
+
+    /// <summary>Queues an account mail unless its address had its hour's share (<see cref="AccountMailLimit"/>).</summary>
+    private async Task MailAsync(OutgoingMail message)
+    {
+        if (mailLimit.TryTake(message.To))
+        {
+            await mail.EnqueueAsync(message);
         }
     }
 
@@ -251,7 +260,7 @@ public sealed class UserService(
         }
 
         _ = users.PasswordHasher.HashPassword(candidate, password);
-        await mail.EnqueueAsync(AccountMails.AddressTaken(owner, portal));
+        await MailAsync(AccountMails.AddressTaken(owner, portal));
         return ToProfile(candidate);
     }
 

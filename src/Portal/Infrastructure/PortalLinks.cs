@@ -16,6 +16,13 @@ public sealed class PortalLinks(IConfiguration configuration)
     public Uri For(string navigationBaseUri) => _configured ?? new Uri(navigationBaseUri);
 
     /// <summary>
+    /// For links that go out by mail (password reset, email confirmation, invitations): <see cref="ForBackground"/>,
+    /// never the request's address. A request's Host is whatever its sender wrote: "forgot password" for someone
+    /// else's address with <c>Host: attacker.example</c> would mail them a genuine reset link to the attacker's host.
+    /// </summary>
+    public Uri ForMail(IServer server) => ForBackground(server);
+
+    /// <summary>
     /// For links made off any request (notifications): the configured address, otherwise the first the server listens
     /// on, a wildcard host read as localhost; set Portal:PublicUrl so receivers get an address they can open.
     /// </summary>

@@ -99,6 +99,7 @@ public static class PortalServices
     private static void AddDomainServices(this IServiceCollection services)
     {
         services.AddSingleton<PortalLinks>();
+        services.AddSingleton<AccountMailLimit>();
         services.AddScoped<TenantAccess>();
         services.AddScoped<UserService>();
         services.AddScoped<ApiTokenService>();

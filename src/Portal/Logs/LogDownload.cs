@@ -29,6 +29,10 @@ public static class LogDownload
             return export.Error!.ToProblem();
         }
 
+        // The lines are the application's own output, written by whoever deployed it: never read as a page of the
+        // portal's origin (a line "<script>…" would run there), only saved. Private, so no cache keeps a copy.
+        request.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+        request.HttpContext.Response.Headers.CacheControl = "private, no-store";
         return TypedResults.Stream(async body =>
         {
             await using var writer = new StreamWriter(body, new UTF8Encoding(false), bufferSize: 16 * 1024, leaveOpen: true);

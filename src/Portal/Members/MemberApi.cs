@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Mvc;
 using Platform.Domain.Members;
 using Platform.Portal.Infrastructure;
 using Platform.Portal.Infrastructure.RateLimits;
@@ -74,8 +76,8 @@ public static class MemberApi
             .ToOk(list => new ListResponse<InvitationResponse>(list.Select(ToResponse).ToList()));
 
     private static async Task<Results<Created<InvitationResponse>, ProblemHttpResult>> InviteAsync(
-        Guid id, InviteRequest request, HttpRequest http, ApiCaller caller, MemberService members, PortalLinks links) =>
-        (await members.InviteAsync(caller, id, request.Email, request.Role, links.For(http))).ToCreated(ToResponse);
+        Guid id, InviteRequest request, [FromServices] IServer server, ApiCaller caller, MemberService members, PortalLinks links) =>
+        (await members.InviteAsync(caller, id, request.Email, request.Role, links.ForMail(server))).ToCreated(ToResponse);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> CancelInvitationAsync(
         Guid id, Guid invitationId, ApiCaller caller, MemberService members) =>

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Mvc;
 using Platform.Domain.Common;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
@@ -42,10 +44,10 @@ public static class UserApi
     }
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, HttpRequest http, UserService users, PortalLinks links)
+        RegisterRequest request, [FromServices] IServer server, UserService users, PortalLinks links)
     {
         var registered = await users.RegisterAsync(
-            new RegisterUser(request.Email, request.Password, request.FirstName, request.LastName, request.ReferralCode), links.For(http));
+            new RegisterUser(request.Email, request.Password, request.FirstName, request.LastName, request.ReferralCode), links.ForMail(server));
         return registered.IsSuccess
             ? TypedResults.Created("/api/user", ToResponse(registered.Value))
             : registered.Error!.ToProblem();

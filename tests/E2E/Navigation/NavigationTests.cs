@@ -100,7 +100,7 @@ public sealed class NavigationTests(E2EPortal portal, BrowserFixture browser) : 
         return (page, user);
     }
 
-    private static ILocator Switcher(IPage page) => page.Locator("button[aria-label='Switch organization']");
+    private static ILocator Switcher(IPage page) => page.Locator(".organization-switcher button").First;
 
     private static ILocator Tab(IPage page, string name) => page.GetByRole(AriaRole.Tab, new() { Name = name, Exact = true });
 }

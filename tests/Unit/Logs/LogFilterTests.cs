@@ -63,6 +63,37 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
         Assert.Equal(["GET /Orders 500"], page.Results.Select(l => l.Message));
     }
 
+    [Theory]
+    [InlineData("100%", "disk 100% full")]
+    [InlineData("a_b", "key a_b missing")]
+    [InlineData("\\d+", "regex \\d+ in a line")]
+    [InlineData("'; drop table log_lines; --", "quote '; drop table log_lines; -- here")]
+    public async Task TextFilter_MatchesItsTextLiterally_NotAsAPatternOrSql(string text, string matching)
+    {
+        var c = await Catalogue.CreateAsync(portal, "literal");
+        Write(c.ApplicationId, matching, Start, LogStream.Stdout);
+        Write(c.ApplicationId, "disk 1000 full, key aXb missing, regex 42, quote here", Start.AddSeconds(1), LogStream.Stdout);
+        await LogApiTests.WaitForLinesAsync(c, 2);
+
+        var page = await ListAsync(c, LogFilter.None with { Text = text });
+
+        Assert.Equal([matching], page.Results.Select(l => l.Message));
+    }
+
+    [Fact]
+    public async Task Download_WithTheWidestTimeWindow_AnswersItsLines()
+    {
+        var c = await Catalogue.CreateAsync(portal, "widest");
+        Write(c.ApplicationId, "the only line", Start, LogStream.Stdout);
+        await LogApiTests.WaitForLinesAsync(c, 1);
+        using var browser = await portal.SignedInClientAsync(c.OwnerUser);
+
+        var response = await browser.GetAsync($"/application/{c.ApplicationId}/logs.txt?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.9999999Z");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith("stdout the only line\n", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_BadValues_NameEachBadField()
     {
@@ -111,6 +142,23 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
     }
 
     [Fact]
+    public async Task Download_OfAnHtmlLookingLine_IsPlainTextTheBrowserMayNotSniff_AndOnlySaves()
+    {
+        var c = await Catalogue.CreateAsync(portal, "hostile");
+        Write(c.ApplicationId, "<html><script>alert(document.cookie)</script>", Start, LogStream.Stdout);
+        await LogApiTests.WaitForLinesAsync(c, 1);
+        using var browser = await portal.SignedInClientAsync(c.OwnerUser);
+
+        var response = await browser.GetAsync($"/application/{c.ApplicationId}/logs.txt");
+
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+        Assert.Equal($"logs-{c.ApplicationId}.txt", response.Content.Headers.ContentDisposition.FileName?.Trim('"'));
+        Assert.True(response.Headers.CacheControl?.NoStore, "no cache keeps a copy of the logs");
+    }
+
+    [Fact]
     public async Task Download_OfAnotherOrganizationsApplication_Answers404()
     {
         var theirs = await Catalogue.CreateAsync(portal, "theirs");
@@ -129,6 +177,7 @@ public sealed class LogFilterTests(PortalFactory portal) : IClassFixture<PortalF
     [InlineData("stream=loud")]
     [InlineData("from=yesterday")]
     [InlineData("deployment=42")]
+    [InlineData("from=0001-01-01T00:00:00%2B14:00")]
     [InlineData("from=2026-12-02T11:00:00Z&to=2026-12-02T10:00:00Z")]
     public async Task Download_WithABadFilter_Answers400(string query)
     {

@@ -43,6 +43,100 @@ public sealed partial class AccountRecoveryTests(AccountPortal accounts) : IClas
     }
 
     [Fact]
+    public async Task ForgotPassword_WithAForgedHostHeader_MailsTheLinkOnThePortalsOwnAddress()
+    {
+        var user = await accounts.CreateUserAsync();
+        var client = Portal.CreateAnonymousClient(handleCookies: true);
+        client.DefaultRequestHeaders.Host = "attacker.example";
+
+        var answer = await client.PostPageFormAsync("/account/forgot", "forgot", new() { ["Input.Email"] = user.Email });
+        var link = AccountPortal.LinkIn(await accounts.MailAsync(user.Email, "Set a new Platform password"), AccountLinks.ResetPath);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(Portal.ServerAddress.GetLeftPart(UriPartial.Authority), link.GetLeftPart(UriPartial.Authority));
+    }
+
+    [Fact]
+    public async Task SignUpWithATakenAddress_AndAForgedHostHeader_MailsTheOwnerLinksOnThePortalsOwnAddress()
+    {
+        var owner = await accounts.CreateUserAsync("Owner");
+        var client = Portal.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Host = "attacker.example";
+
+        await client.RegisterAsync(owner with { Password = "someone else's passphrase" });
+        var mail = await accounts.MailAsync(owner.Email, "Someone tried to sign up");
+
+        Assert.DoesNotContain("attacker.example", mail.TextBody, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"{Portal.ServerAddress.GetLeftPart(UriPartial.Authority)}/account/forgot", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResetAndConfirmationPages_SendNoReferrer_AndAreNotCached()
+    {
+        var user = await accounts.CreateUserAsync();
+        var link = await ResetLinkAsync(user.Email);
+        var client = Portal.CreateAnonymousClient();
+
+        var reset = await client.GetAsync(link);
+        var confirm = await client.GetAsync($"/{AccountLinks.ConfirmPath}?user={Guid.NewGuid()}&token=abc");
+
+        foreach (var page in new[] { reset, confirm })
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("no-referrer", Assert.Single(page.Headers.GetValues("Referrer-Policy")));
+            Assert.True(page.Headers.CacheControl?.NoStore, "the page is not kept by the browser's cache");
+        }
+    }
+
+    [Fact]
+    public async Task AccountMails_ToOneAddress_StopAfterTheHoursShare_WhileTheFormAnswersTheSame()
+    {
+        var user = await accounts.CreateUserAsync("Flooded");
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i <= AccountMailLimit.PerHour; i++)
+        {
+            // Each from a client of its own, as many senders would.
+            answers.Add(await RequestResetAsync(user.Email));
+        }
+
+        await Deployments.Poll.UntilAsync(() => Task.FromResult(accounts.Smtp.To(user.Email).Count), n => n >= AccountMailLimit.PerHour,
+            $"{AccountMailLimit.PerHour} reset mails to {user.Email}", TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Contains("We emailed", Status(await answers[^1].Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(Status(await answers[0].Content.ReadAsStringAsync()), Status(await answers[^1].Content.ReadAsStringAsync()));
+        Assert.Equal(AccountMailLimit.PerHour, accounts.Smtp.To(user.Email).Count);
+    }
+
+    [Fact]
+    public async Task ForgotAndResetForms_WithoutAntiforgeryToken_AreRejected_AndChangeNothing()
+    {
+        var user = await accounts.CreateUserAsync();
+        var link = await ResetLinkAsync(user.Email);
+        var mails = accounts.Smtp.To(user.Email).Count;
+        var client = Portal.CreateAnonymousClient(handleCookies: true);
+
+        var forgot = await client.PostAsync("/account/forgot", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "forgot",
+            ["Input.Email"] = user.Email,
+        }));
+        var reset = await client.PostAsync(link.PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "reset",
+            ["Input.Password"] = NewPassword,
+        }));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var signIn = await Portal.CreateAnonymousClient(handleCookies: true).PostSignInFormAsync(user.Email, user.Password);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forgot.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, reset.StatusCode);
+        Assert.Equal(mails, accounts.Smtp.To(user.Email).Count);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+    }
+
+    [Fact]
     public async Task ResetLink_AfterItsHourHasPassed_IsRefused_AndThePasswordStays()
     {
         var user = await accounts.CreateUserAsync();

@@ -33,6 +33,7 @@ public sealed class EmailConfirmationBannerTests(AccountPortal accounts) : IClas
     {
         var context = accounts.Portal.CreateComponentContext(email, userId).WithHostService<UserService>();
         context.Services.AddSingleton(accounts.Portal.Services.GetRequiredService<PortalLinks>());
+        context.Services.AddSingleton(accounts.Portal.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>());
         return context;
     }
 }
