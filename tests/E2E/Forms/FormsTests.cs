@@ -73,7 +73,7 @@ public sealed class FormsTests(E2EPortal portal, BrowserFixture browser) : IAsyn
         await page.GetByLabel("Port", new() { Exact = true }).FillAsync("abc");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create application" }).ClickAsync();
 
-        await Expect(Field(page, "Port")).ToContainTextAsync("Enter a whole number, in digits.");
+        await Expect(Field(page.Locator("body"), "Port")).ToContainTextAsync("Enter a whole number, in digits.");
         await Expect(page.GetByLabel("Port", new() { Exact = true })).ToHaveValueAsync("abc");
         await Expect(page).ToHaveURLAsync(new Regex("/application/new$"));
         Assert.DoesNotContain("frontend", await catalogue.Owner.GetStringAsync($"/api/environment/{catalogue.EnvironmentId}/application"), StringComparison.Ordinal);
@@ -115,14 +115,7 @@ public sealed class FormsTests(E2EPortal portal, BrowserFixture browser) : IAsyn
     {
         var catalogue = await portal.CreateCatalogueAsync();
         using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("toast-v1"), "First version");
-        var application = await catalogue.Owner.PostForIdAsync($"/api/environment/{catalogue.EnvironmentId}/application", new
-        {
-            name = "hello",
-            git_repository = new { url = repository.Url, branch = "main", root_path = "/" },
-            start_command = SampleApp.StartCommand,
-            port = 8080,
-            healthchecks = new { readiness_probe = new { type = "HTTP", path = "/health", period_seconds = 1, timeout_seconds = 2, failure_threshold = 5 } },
-        });
+        var application = await RunningApplications.CreateAsync(catalogue, repository);
         var page = await OpenAsync(catalogue, $"/application/{application}");
         var actions = page.Locator("h1").Locator("xpath=..").GetByRole(AriaRole.Button);
 
@@ -157,9 +150,6 @@ public sealed class FormsTests(E2EPortal portal, BrowserFixture browser) : IAsyn
     /// <summary>A field's whole control: its input, label and helper or error text.</summary>
     private static ILocator Field(ILocator scope, string label) =>
         scope.Locator(".mud-input-control").Filter(new() { Has = scope.Page.GetByLabel(label, new() { Exact = true }) });
-
-    private static ILocator Field(IPage page, string label) =>
-        page.Locator(".mud-input-control").Filter(new() { Has = page.GetByLabel(label, new() { Exact = true }) });
 
     /// <summary>The toast overlaps none of the buttons beside the page's heading (Deploy, Restart, Stop…).</summary>
     private static async Task AssertClearOfAsync(ILocator toast, ILocator actions)
