@@ -24,14 +24,7 @@ public sealed class DeployTests(E2EPortal portal, BrowserFixture browser) : IAsy
     {
         var catalogue = await portal.CreateCatalogueAsync();
         using var repository = await TestGitRepository.CreateAsync(SampleApp.Files("browser-v1"), "First version");
-        var application = await catalogue.Owner.PostForIdAsync($"/api/environment/{catalogue.EnvironmentId}/application", new
-        {
-            name = "hello",
-            git_repository = new { url = repository.Url, branch = "main", root_path = "/" },
-            start_command = SampleApp.StartCommand,
-            port = 8080,
-            healthchecks = new { readiness_probe = new { type = "HTTP", path = "/health", period_seconds = 1, timeout_seconds = 2, failure_threshold = 5 } },
-        });
+        var application = await RunningApplications.CreateAsync(catalogue, repository);
         var page = await _context.NewPageAsync();
         var user = new PortalPages(page, portal.ServerAddress);
         await user.SignInAsync(catalogue.OwnerUser.Email, catalogue.OwnerUser.Password);

@@ -14,10 +14,9 @@ public static class RunningApplications
         return files;
     }
 
-    /// <summary>Creates the sample application from the repository in the catalogue's environment, deploys it and waits until it runs.</summary>
-    public static async Task<Guid> DeployAsync(Catalogue catalogue, TestGitRepository repository, string startCommand = SampleApp.StartCommand)
-    {
-        var application = await catalogue.Owner.PostForIdAsync($"/api/environment/{catalogue.EnvironmentId}/application", new
+    /// <summary>Creates the sample application "hello" from the repository in the catalogue's environment, not deployed yet.</summary>
+    public static Task<Guid> CreateAsync(Catalogue catalogue, TestGitRepository repository, string startCommand = SampleApp.StartCommand) =>
+        catalogue.Owner.PostForIdAsync($"/api/environment/{catalogue.EnvironmentId}/application", new
         {
             name = "hello",
             git_repository = new { url = repository.Url, branch = "main", root_path = "/" },
@@ -25,6 +24,11 @@ public static class RunningApplications
             port = 8080,
             healthchecks = new { readiness_probe = new { type = "HTTP", path = "/health", period_seconds = 1, timeout_seconds = 2, failure_threshold = 5 } },
         });
+
+    /// <summary>Creates the sample application from the repository in the catalogue's environment, deploys it and waits until it runs.</summary>
+    public static async Task<Guid> DeployAsync(Catalogue catalogue, TestGitRepository repository, string startCommand = SampleApp.StartCommand)
+    {
+        var application = await CreateAsync(catalogue, repository, startCommand);
         await catalogue.Owner.DeployAsync(application);
         await WaitForStateAsync(catalogue.Owner, application, state => state == "RUNNING");
         return application;

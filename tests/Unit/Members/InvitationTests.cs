@@ -188,7 +188,7 @@ public sealed partial class InvitationTests(PortalFactory portal) : IClassFixtur
     }
 
     [Fact]
-    public async Task InvitationPage_WithoutTheToken_ShowsNotFound_EvenToTheInvitee()
+    public async Task InvitationPage_WithoutTheToken_AnswersTheNotFoundPageWith404_EvenToTheInvitee()
     {
         var (owner, _) = await portal.CreateUserClientAsync();
         var organization = await owner.CreateOrganizationAsync("Page without token");
@@ -197,10 +197,29 @@ public sealed partial class InvitationTests(PortalFactory portal) : IClassFixtur
         await (await portal.CreateAnonymousClient().RegisterAsync(invitee)).ExpectAsync(HttpStatusCode.Created, "register the invitee");
         var browser = await portal.SignedInClientAsync(invitee);
 
-        var page = await browser.GetStringAsync($"/invitation/{invitation.Id}");
+        var response = await browser.GetAsync($"/invitation/{invitation.Id}");
+        var page = await response.Content.ReadAsStringAsync();
 
-        Assert.Contains("This invitation was not found", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("This page does not exist", page, StringComparison.Ordinal);
         Assert.DoesNotContain("Page without token", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvitationPage_OfAnUnknownInvitation_OrWithAnotherInvitationsToken_AnswersTheNotFoundPageWith404()
+    {
+        var (owner, _) = await portal.CreateUserClientAsync();
+        var organization = await owner.CreateOrganizationAsync("Page of another");
+        var mine = await owner.SendInvitationAsync(organization, ApiSessions.NewUser("Mine", "Invitee").Email, "VIEWER");
+        var theirs = await owner.SendInvitationAsync(organization, ApiSessions.NewUser("Their", "Invitee").Email, "VIEWER");
+        var browser = await portal.SignedInClientAsync((await portal.CreateUserClientAsync()).User);
+
+        var unknown = await browser.GetAsync($"/invitation/{Guid.NewGuid()}?token={mine.Token}");
+        var foreign = await browser.GetAsync($"/invitation/{theirs.Id}?token={mine.Token}");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Contains("This page does not exist", await foreign.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
