@@ -79,5 +79,7 @@ public sealed class PortalPages(IPage page, Uri baseAddress)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Account" }).ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).ClickAsync();
+        // The menu item posts the sign-out form: wait for its redirect, or the next navigation would abort it.
+        await Expect(page).ToHaveURLAsync(new Regex("/account/signin$"));
     }
 }

@@ -42,7 +42,6 @@ public sealed class AccountTests(E2EPortal portal, BrowserFixture browser) : IAs
         await _pages.SignUpAsync(user);
         await _pages.WaitUntilInteractiveAsync();
         await _pages.SignOutAsync();
-        await Expect(_pages.Page).ToHaveURLAsync(new Regex("/account/signin$"));
 
         await _pages.Page.GotoAsync(new Uri(portal.ServerAddress, "/").ToString());
         await Expect(_pages.Page).ToHaveURLAsync(new Regex("/account/signin\\?returnUrl=%2F$"));
