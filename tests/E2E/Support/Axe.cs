@@ -25,6 +25,7 @@ public static class Axe
 
     public static async Task<IReadOnlyList<AxeViolation>> RunAsync(IPage page)
     {
+        await SettledAsync(page);
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
         {
             await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = ScriptPath.Value });
@@ -72,6 +73,24 @@ public static class Axe
     }
 
     /// <summary>tests/E2E/node_modules/axe-core/axe.min.js, found from the test assembly's folder upwards.</summary>
+    /// <summary>
+    /// Waits until no CSS transition runs (a theme switch fades colours; a tooltip fades in), so that axe reads the
+    /// colours the page settles on, not one frame of a fade. Endless animations (spinners) are not transitions.
+    /// </summary>
+    private static async Task SettledAsync(IPage page)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "() => document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')",
+                null, new PageWaitForFunctionOptions { Timeout = 5_000, PollingInterval = 50 });
+        }
+        catch (TimeoutException)
+        {
+            // A transition that never ends is the page's to answer for: axe reads it as it is.
+        }
+    }
+
     private static string FindScript()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
