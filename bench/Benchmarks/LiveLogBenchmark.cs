@@ -10,33 +10,6 @@ using Platform.Tests.Support;
 
 namespace Platform.Benchmarks;
 
-/// <summary>The README's speed figures: <c>dotnet run -c Release</c> for live logs, <c>-- metrics</c> for metric series.</summary>
-internal static class BenchmarkProgram
-{
-    public static async Task<int> Main(string[] args)
-    {
-        // Outside a test project, WebApplicationFactory needs to be told where the portal's content is.
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Platform.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_PORTAL", Path.Combine(root!.FullName, "src", "Portal"));
-        await using var portal = new PortalFactory();
-        await ((Xunit.IAsyncLifetime)portal).InitializeAsync();
-        if (args is ["costs"])
-        {
-            return await CostAggregationBenchmark.RunAsync(portal);
-        }
-
-        var c = await Catalogue.CreateAsync(portal, "bench");
-        return args is ["metrics"] ? await MetricsBenchmark.RunAsync(portal, c) : await LiveLogBenchmark.RunAsync(portal, c);
-    }
-
-    public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-}
-
 /// <summary>
 /// The live-log figures of the README: a subscriber's latency while an application prints 2,000 lines a second,
 /// and the time of GET /log?tail=50 with ten thousand and with a million stored lines.
