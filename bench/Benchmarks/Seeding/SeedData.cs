@@ -1,4 +1,4 @@
 namespace Platform.Benchmarks.Seeding;
 
-/// <summary>What the seeding made, for the benchmarks that read it (placeholder: the seeding task fills it in).</summary>
-internal sealed record SeedData;
+/// <summary>What the seeding made, for the benchmarks that read it: the catalogue (organizations to applications) and the history (events, logs, deployments, metrics).</summary>
+internal sealed record SeedData(CatalogueSeed Catalogue, HistorySeed History);
