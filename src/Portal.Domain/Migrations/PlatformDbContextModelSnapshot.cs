@@ -1576,6 +1576,39 @@ namespace Platform.Domain.Migrations
                     b.ToTable("event", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Domain.Idempotency.IdempotencyKey", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Answer")
+                        .HasColumnType("text")
+                        .HasColumnName("answer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("fingerprint");
+
+                    b.HasKey("UserId", "Key")
+                        .HasName("pk_idempotency_key");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotency_key_created_at");
+
+                    b.ToTable("idempotency_key", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Domain.Logs.LogCount", b =>
                 {
                     b.Property<Guid>("ServiceId")
@@ -2498,6 +2531,18 @@ namespace Platform.Domain.Migrations
                         .HasConstraintName("fk_event_organizations_organization_id");
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("Platform.Domain.Idempotency.IdempotencyKey", b =>
+                {
+                    b.HasOne("Platform.Domain.Users.PlatformUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_idempotency_key_asp_net_users_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Platform.Domain.Logs.LogLine", b =>

@@ -13,6 +13,7 @@ using Platform.Portal.Live;
 using Platform.Portal.Runtime;
 using Platform.Portal.Environments;
 using Platform.Portal.Events;
+using Platform.Portal.Idempotency;
 using Platform.Portal.Members;
 using Platform.Portal.Metrics;
 using Platform.Portal.Projects;
@@ -57,6 +58,7 @@ public static class PortalPipeline
         app.UsePortalRateLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseIdempotency();
 
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz");

@@ -34,6 +34,7 @@ using Platform.Domain.Users;
 using Platform.Domain.Variables;
 using Platform.Portal.Addons;
 using Platform.Portal.Applications;
+using Platform.Portal.Idempotency;
 using Platform.Portal.Infrastructure.Jobs;
 using Platform.Portal.Infrastructure.Json;
 using Platform.Portal.Infrastructure.Mail;
@@ -72,6 +73,7 @@ public static class PortalServices
         services.AddApiConventions();
         services.AddPortalAuthentication();
         services.AddPortalRateLimits();
+        services.AddIdempotency();
         services.AddJobs();
 
         services.AddSignalR().AddJsonProtocol(options => ConfigureJson(options.PayloadSerializerOptions));

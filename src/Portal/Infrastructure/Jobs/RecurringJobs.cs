@@ -2,6 +2,7 @@ using System.Globalization;
 using Hangfire;
 using Platform.Portal.Billing;
 using Platform.Portal.Applications;
+using Platform.Portal.Idempotency;
 using Platform.Portal.Logs;
 using Platform.Portal.Metrics;
 
@@ -16,6 +17,7 @@ public static class RecurringJobs
         jobs.AddOrUpdate<LogRetentionJob>(LogRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         jobs.AddOrUpdate<MonthCloseJob>(MonthCloseJob.Id, job => job.RunAsync(CancellationToken.None), "30 0 1 * *");
         jobs.AddOrUpdate<PaymentRetryJob>(PaymentRetryJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly(15));
+        jobs.AddOrUpdate<IdempotencyKeyCleanupJob>(IdempotencyKeyCleanupJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly(45));
         jobs.AddOrUpdate<MetricsRetentionJob>(MetricsRetentionJob.Id, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
         if (CostAggregationJob.CronFrom(services.GetRequiredService<IConfiguration>()) is { } aggregation)
         {
