@@ -26,7 +26,7 @@ internal sealed class ApiBenchmark : IBenchmark
         var seed = run.Seed!.Catalogue;
         var written = await HotData.WriteEventsAsync(run, seed, cancellationToken);
         var usage = await HotData.WriteUsageAsync(run, seed, cancellationToken);
-        var deployed = await HotData.DeployAsync(run, seed, run.Options.Pick(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(90)), cancellationToken);
+        var deployed = await HotData.DeployAsync(run.Owner.Client, seed.HotApplicationId, run.Options.Pick(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(90)), cancellationToken);
         section.Paragraph($"Hot data: {written} events written for the hot environment (up to {HotData.Events}), {usage} usage intervals for the hot organization " +
                           $"this month, the hot application (samples/hello-python) deployed: {deployed}.");
 
@@ -64,7 +64,7 @@ internal sealed class ApiBenchmark : IBenchmark
 
         section.Table(["endpoint", "platform rps · p50 · p99", "baseline rps · p50 · p99", "ratio"], rows);
         section.Paragraph(string.Create(CultureInfo.InvariantCulture,
-            $"wrk -t2 -c{Wrk.Connections} -d{duration.TotalSeconds:0}s after a {warmUp.TotalSeconds:0} s warm-up, portal and baseline one after the other on the same " +
+            $"wrk -t2 -c{Wrk.Connections} -d{duration.TotalSeconds:0}s --timeout 10s after a {warmUp.TotalSeconds:0} s warm-up, portal and baseline one after the other on the same " +
             $"database; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end. The target is a ratio of {TargetRatio:0.0}; the aim is {AimRatio:0.0}. " +
             $"The baseline is Kestrel with one RequestDelegate, NpgsqlDataSource and hand-written SQL doing the same token check, membership check and query, " +
             $"writing the same JSON with Utf8JsonWriter. currentInstance (the runtime's live view of the instances, in the portal's process) and currentCost " +

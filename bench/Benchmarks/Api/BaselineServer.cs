@@ -182,23 +182,11 @@ internal sealed class BaselineServer : IAsyncDisposable
         }
 
         const int tail = 50;
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand("SELECT count(*) FROM event WHERE organization_id = $1 AND environment_id = $2"),
-                new NpgsqlBatchCommand(
-                    "SELECT e.id, e.created_at, e.state, e.simple_state, e.message, e.owner_id, u.first_name, u.last_name, e.service_type, e.service_id, e.service_name, " +
-                    "e.commit_short_id, e.commit_long_id, e.commit_message FROM event e LEFT JOIN _user u ON u.id = e.owner_id " +
-                    "WHERE e.organization_id = $1 AND e.environment_id = $2 ORDER BY e.sequence DESC LIMIT 50"),
-            },
-        };
-        foreach (var command in batch.BatchCommands)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = organization });
-            command.Parameters.Add(new NpgsqlParameter { Value = environmentId });
-        }
-
+        await using var batch = Batch(connection, [organization, environmentId],
+            "SELECT count(*) FROM event WHERE organization_id = $1 AND environment_id = $2",
+            "SELECT e.id, e.created_at, e.state, e.simple_state, e.message, e.owner_id, u.first_name, u.last_name, e.service_type, e.service_id, e.service_name, " +
+            "e.commit_short_id, e.commit_long_id, e.commit_message FROM event e LEFT JOIN _user u ON u.id = e.owner_id " +
+            "WHERE e.organization_id = $1 AND e.environment_id = $2 ORDER BY e.sequence DESC LIMIT 50");
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var total = reader.GetInt64(0);
@@ -269,26 +257,14 @@ internal sealed class BaselineServer : IAsyncDisposable
             return false;
         }
 
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(
-                    "SELECT e.id, e.created_at, e.updated_at, e.name, e.mode, e.archived, e.project_id, e.cluster_id, c.kind, u.id, u.first_name, u.last_name " +
-                    "FROM environment e JOIN cluster c ON c.id = e.cluster_id LEFT JOIN _user u ON u.id = e.last_updater_id " +
-                    "WHERE e.project_id = $1 AND NOT e.archived ORDER BY e.name"),
-                new NpgsqlBatchCommand(
-                    "SELECT 0, a.environment_id, a.name, a.state, a.state_message, a.live_deployment_id IS NOT NULL FROM application a JOIN environment e ON e.id = a.environment_id " +
-                    "WHERE e.project_id = $1 AND NOT e.archived " +
-                    "UNION ALL SELECT 1, d.environment_id, d.name, d.state, d.state_message, d.live_deployment_id IS NOT NULL FROM _database d JOIN environment e ON e.id = d.environment_id " +
-                    "WHERE e.project_id = $1 AND NOT e.archived"),
-            },
-        };
-        foreach (var command in batch.BatchCommands)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = projectId });
-        }
-
+        await using var batch = Batch(connection, [projectId],
+            "SELECT e.id, e.created_at, e.updated_at, e.name, e.mode, e.archived, e.project_id, e.cluster_id, c.kind, u.id, u.first_name, u.last_name " +
+            "FROM environment e JOIN cluster c ON c.id = e.cluster_id LEFT JOIN _user u ON u.id = e.last_updater_id " +
+            "WHERE e.project_id = $1 AND NOT e.archived ORDER BY e.name",
+            "SELECT 0, a.environment_id, a.name, a.state, a.state_message, a.live_deployment_id IS NOT NULL FROM application a JOIN environment e ON e.id = a.environment_id " +
+            "WHERE e.project_id = $1 AND NOT e.archived " +
+            "UNION ALL SELECT 1, d.environment_id, d.name, d.state, d.state_message, d.live_deployment_id IS NOT NULL FROM _database d JOIN environment e ON e.id = d.environment_id " +
+            "WHERE e.project_id = $1 AND NOT e.archived");
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var rows = new List<(Guid Id, DateTime Created, DateTime Updated, string Name, string Mode, bool Archived, Guid Project, Guid Cluster, string Kind, Guid? UpdaterId, string? Updater)>();
         while (await reader.ReadAsync(cancellationToken))
@@ -358,28 +334,15 @@ internal sealed class BaselineServer : IAsyncDisposable
     /// </summary>
     private static async Task<bool> VariablesAsync(NpgsqlConnection connection, Utf8JsonWriter json, Guid userId, Guid applicationId, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(
-                    "SELECT p.organization_id, p.id, p.name, e.id, e.name, a.name, (a.settings->>'port')::int, " +
-                    "EXISTS (SELECT 1 FROM _database d WHERE d.environment_id = e.id) " +
-                    "FROM application a JOIN environment e ON e.id = a.environment_id JOIN project p ON p.id = e.project_id " +
-                    "JOIN organization_member m ON m.organization_id = p.organization_id AND m.user_id = $2 WHERE a.id = $1"),
-                new NpgsqlBatchCommand(
-                    "SELECT v.id, v.key, v.value, v.scope, v.is_secret FROM variable v JOIN application a ON a.id = $1 JOIN environment e ON e.id = a.environment_id " +
-                    "JOIN project p ON p.id = e.project_id JOIN organization_member m ON m.organization_id = p.organization_id AND m.user_id = $2 " +
-                    "WHERE v.organization_id = p.organization_id AND (v.project_id IS NULL OR v.project_id = p.id) " +
-                    "AND (v.environment_id IS NULL OR v.environment_id = e.id) AND (v.application_id IS NULL OR v.application_id = a.id)"),
-            },
-        };
-        foreach (var command in batch.BatchCommands)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = applicationId });
-            command.Parameters.Add(new NpgsqlParameter { Value = userId });
-        }
-
+        await using var batch = Batch(connection, [applicationId, userId],
+            "SELECT p.organization_id, p.id, p.name, e.id, e.name, a.name, (a.settings->>'port')::int, " +
+            "EXISTS (SELECT 1 FROM _database d WHERE d.environment_id = e.id) " +
+            "FROM application a JOIN environment e ON e.id = a.environment_id JOIN project p ON p.id = e.project_id " +
+            "JOIN organization_member m ON m.organization_id = p.organization_id AND m.user_id = $2 WHERE a.id = $1",
+            "SELECT v.id, v.key, v.value, v.scope, v.is_secret FROM variable v JOIN application a ON a.id = $1 JOIN environment e ON e.id = a.environment_id " +
+            "JOIN project p ON p.id = e.project_id JOIN organization_member m ON m.organization_id = p.organization_id AND m.user_id = $2 " +
+            "WHERE v.organization_id = p.organization_id AND (v.project_id IS NULL OR v.project_id = p.id) " +
+            "AND (v.environment_id IS NULL OR v.environment_id = e.id) AND (v.application_id IS NULL OR v.application_id = a.id)");
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -440,6 +403,24 @@ internal sealed class BaselineServer : IAsyncDisposable
         json.WriteEndArray();
         json.WriteEndObject();
         return true;
+    }
+
+    /// <summary>Several statements in one round trip, each given the same positional parameters.</summary>
+    private static NpgsqlBatch Batch(NpgsqlConnection connection, object[] parameters, params string[] statements)
+    {
+        var batch = new NpgsqlBatch(connection);
+        foreach (var sql in statements)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var parameter in parameters)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        return batch;
     }
 
     private static void WritePerson(Utf8JsonWriter json, string name, Guid id, string person)

@@ -131,10 +131,10 @@ internal static class HotData
         return rows;
     }
 
-    /// <summary>Deploys the hot application (samples/hello-python) and waits until it runs; answers the state it reached.</summary>
-    public static async Task<string> DeployAsync(BenchRun run, CatalogueSeed seed, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Deploys an application through the API and waits until it runs or fails; answers the state it reached.</summary>
+    public static async Task<string> DeployAsync(HttpClient client, Guid applicationId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var response = await run.Owner.Client.PostAsync($"/api/application/{seed.HotApplicationId}/deploy", null, cancellationToken);
+        var response = await client.PostAsync($"/api/application/{applicationId}/deploy", null, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             return $"deploy answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}";
@@ -144,7 +144,7 @@ internal static class HotData
         var state = "";
         while (watch.Elapsed < timeout)
         {
-            var status = JsonNode.Parse(await run.Owner.Client.GetStringAsync($"/api/application/{seed.HotApplicationId}/status", cancellationToken))!;
+            var status = JsonNode.Parse(await client.GetStringAsync($"/api/application/{applicationId}/status", cancellationToken))!;
             state = (status["status"]?["state"] ?? status["state"])?.GetValue<string>() ?? "";
             if (state is "RUNNING" or "BUILD_ERROR" or "DEPLOYMENT_ERROR")
             {

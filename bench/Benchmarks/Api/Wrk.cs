@@ -10,7 +10,10 @@ internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double 
     public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:0} rps · {P50Ms:0.0} ms · {P99Ms:0.0} ms");
 }
 
-/// <summary>Runs <c>wrk -t2 -c32 -d{N}s --latency</c> against one URL with the bearer token, and reads its summary.</summary>
+/// <summary>
+/// Runs <c>wrk -t2 -c32 -d{N}s --latency --timeout 10s</c> against one URL with the bearer token, and reads its summary
+/// (the longer timeout keeps slow answers on a loaded machine in the latency figures instead of wrk's 2 s socket errors).
+/// </summary>
 internal static partial class Wrk
 {
     public const int Connections = 32;
@@ -20,7 +23,7 @@ internal static partial class Wrk
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
                  {
-                     "-t2", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "-H", $"Authorization: Bearer {token}", url.ToString(),
+                     "-t2", $"-c{Connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "10s", "-H", $"Authorization: Bearer {token}", url.ToString(),
                  })
         {
             start.ArgumentList.Add(argument);

@@ -38,7 +38,7 @@ internal sealed class PortalBenchmark : IBenchmark
     /// </summary>
     private static async Task CircuitsAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
     {
-        var users = run.Options.Pick(50, 30);
+        var users = run.Options.Pick(50, 20);
         const int first = 10;
         var settle = TimeSpan.FromSeconds(run.Options.Pick(5, 2));
         var page = new Uri(run.Portal.Address, $"/environment/{run.Seed!.Catalogue.HotEnvironmentId}").ToString();
@@ -146,26 +146,14 @@ internal sealed class PortalBenchmark : IBenchmark
             application = (Guid)(await find.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        var deploy = await client.PostAsync($"/api/application/{application}/deploy", null, cancellationToken);
-        var state = deploy.IsSuccessStatusCode ? "" : $"deploy answered {(int)deploy.StatusCode}";
         var watch = Stopwatch.StartNew();
-        while (deploy.IsSuccessStatusCode && watch.Elapsed < TimeSpan.FromSeconds(run.Options.Pick(180, 90)))
-        {
-            var status = JsonNode.Parse(await client.GetStringAsync($"/api/application/{application}/status", cancellationToken))!;
-            state = (status["status"]?["state"] ?? status["state"])?.GetValue<string>() ?? "";
-            if (state is "RUNNING" or "BUILD_ERROR" or "DEPLOYMENT_ERROR")
-            {
-                break;
-            }
-
-            await Task.Delay(500, cancellationToken);
-        }
-
+        var state = await Api.HotData.DeployAsync(client, application, TimeSpan.FromSeconds(run.Options.Pick(180, 90)), cancellationToken);
+        var deployed = watch.Elapsed;
         var idle = TimeSpan.FromSeconds(run.Options.Pick(30, 10));
         await Task.Delay(idle, cancellationToken);
         var rss = demo.RssBytes() / 1024.0 / 1024.0;
         section.Paragraph(string.Create(CultureInfo.InvariantCulture,
-            $"A second portal (its own database and data folder, the demo settings run.sh uses), the demo application deployed in {watch.Elapsed.TotalSeconds:0} s " +
+            $"A second portal (its own database and data folder, the demo settings run.sh uses), the demo application deployed in {deployed.TotalSeconds:0} s " +
             $"and {state}, then idle {idle.TotalSeconds:0} s: RSS {rss:0} MB (the portal process alone; the application runs in its own). Load average {Load()}."));
         section.Target("idle portal RSS with the demo deployed", $"{rss:0} MB", $"< {TargetIdleMegabytes:0} MB", rss < TargetIdleMegabytes && state == "RUNNING");
     }

@@ -34,12 +34,12 @@ internal static class CatalogueSeeding
     /// <summary>
     /// Everything through the public API (the portal writes every row, events included), many requests at a time;
     /// only the extra members' rows go straight into organization_member (inviting and accepting 150 times would
-    /// measure the mail outbox). Full: 50 organizations × 20 environments = 1,000; quick: 10 × 20 = 200.
+    /// measure the mail outbox). Full: 50 organizations × 20 environments = 1,000; quick: 5 × 20 = 100.
     /// </summary>
     public static async Task<CatalogueSeed> SeedAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var organizations = run.Options.Pick(50, 10);
+        var organizations = run.Options.Pick(50, 5);
         var repository = await HotRepositoryAsync(run);
         var api = run.Owner;
         var members = new List<Guid>();
@@ -122,7 +122,7 @@ internal static class CatalogueSeeding
             $"({string.Join(", ", all.GroupBy(e => e.Mode).Select(g => $"{g.Count()} {g.Key.ToLowerInvariant()}"))}), {all.Count} applications " +
             $"with 12 variables and 2 secrets each at four scopes, {databases} databases, {members.Count} members besides the owner in every organization; " +
             $"the hot project has {HotProjectEnvironments} environments. Made through the API in {watch.Elapsed.TotalSeconds:0.0} s " +
-            $"({run.Options.Pick("full size", "quick: 10 of the 50 organizations")})."));
+            $"({run.Options.Pick("full size", "quick: 5 of the 50 organizations")})."));
         return seed;
     }
 
