@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Platform.Benchmarks.Harness;
+
+namespace Platform.Benchmarks.Api;
+
+/// <summary>
+/// The API against a hand-written baseline in the same run (issue 17, point 2): requests/s, p50 and p99 at 32
+/// connections with wrk, for each endpoint on the portal and on <see cref="BaselineServer"/>; the figure is the ratio.
+/// </summary>
+internal sealed class ApiBenchmark : IBenchmark
+{
+    public const double TargetRatio = 0.6;
+    public const double AimRatio = 0.8;
+
+    public string Name => "api";
+
+    public string Title => "API against a hand-written baseline";
+
+    public bool NeedsSeed => true;
+
+    private sealed record Endpoint(string Label, string Path, bool HasBaseline);
+
+    public async Task RunAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
+    {
+        var seed = run.Seed!.Catalogue;
+        var written = await HotData.WriteEventsAsync(run, seed, cancellationToken);
+        var usage = await HotData.WriteUsageAsync(run, seed, cancellationToken);
+        var deployed = await HotData.DeployAsync(run.Owner.Client, seed.HotApplicationId, run.Options.Pick(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(90)), cancellationToken);
+        section.Paragraph($"Hot data: {written} events written for the hot environment (up to {HotData.Events}), {usage} usage intervals for the hot organization " +
+                          $"this month, the hot application (samples/hello-python) deployed: {deployed}.");
+
+        Endpoint[] endpoints =
+        [
+            new("GET /api/environment/{id}/event?tail=50", $"/api/environment/{seed.HotEnvironmentId}/event?tail=50", true),
+            new("GET /api/application/{id}/environmentVariable", $"/api/application/{seed.HotApplicationId}/environmentVariable", true),
+            new("GET /api/application/{id}/currentInstance", $"/api/application/{seed.HotApplicationId}/currentInstance", false),
+            new($"GET /api/project/{{id}}/environment ({Seeding.CatalogueSeeding.HotProjectEnvironments})", $"/api/project/{seed.HotProjectId}/environment", true),
+            new("GET /api/organization/{id}/currentCost", $"/api/organization/{seed.HotOrganizationId}/currentCost", false),
+            new("GET /healthz", "/healthz", true),
+        ];
+
+        await using var baseline = await BaselineServer.StartAsync(run.ConnectionString, run.Portal.Address);
+        var differences = await CompareAsync(run, baseline, endpoints, cancellationToken);
+        section.Paragraph(differences.Count == 0
+            ? "Every baseline answer equals the platform's (both parsed as JSON and compared)."
+            : "**The baseline's answer differs from the platform's:** " + string.Join("; ", differences));
+
+        var duration = TimeSpan.FromSeconds(run.Options.Pick(10, 3));
+        var warmUp = TimeSpan.FromSeconds(run.Options.Pick(3, 1));
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var endpoint in endpoints)
+        {
+            var platform = await MeasureAsync(new Uri(run.Portal.Address, endpoint.Path), run.Owner.Token, warmUp, duration, cancellationToken);
+            var hand = endpoint.HasBaseline ? await MeasureAsync(new Uri(baseline.Address, endpoint.Path), run.Owner.Token, warmUp, duration, cancellationToken) : null;
+            var ratio = hand is null ? double.NaN : platform.RequestsPerSecond / hand.RequestsPerSecond;
+            var ratioText = hand is null ? "no baseline" : ratio.ToString("0.00", CultureInfo.InvariantCulture);
+            rows.Add([endpoint.Label, Describe(platform), hand is null ? "—" : Describe(hand), ratioText]);
+            if (hand is not null)
+            {
+                section.Target($"{endpoint.Label}: platform/baseline requests/s", ratioText, $"≥ {TargetRatio:0.0}", ratio >= TargetRatio);
+            }
+        }
+
+        section.Table(["endpoint", "platform rps · p50 · p99", "baseline rps · p50 · p99", "ratio"], rows);
+        section.Paragraph(string.Create(CultureInfo.InvariantCulture,
+            $"wrk -t2 -c{Wrk.Connections} -d{duration.TotalSeconds:0}s --timeout 10s after a {warmUp.TotalSeconds:0} s warm-up, portal and baseline one after the other on the same " +
+            $"database; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end. The target is a ratio of {TargetRatio:0.0}; the aim is {AimRatio:0.0}. " +
+            $"The baseline is Kestrel with one RequestDelegate, NpgsqlDataSource and hand-written SQL doing the same token check, membership check and query, " +
+            $"writing the same JSON with Utf8JsonWriter. currentInstance (the runtime's live view of the instances, in the portal's process) and currentCost " +
+            $"(plan, trial, credits, deployment quota and the month's cost lines) have no baseline: measured on the platform only."));
+    }
+
+    private static string Describe(WrkResult r) => r.Errors > 0 ? $"{r.Describe()} (**{r.Errors} errors**)" : r.Describe();
+
+    private static async Task<WrkResult> MeasureAsync(Uri url, string token, TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await Wrk.RunAsync(url, token, warmUp, cancellationToken);
+        return await Wrk.RunAsync(url, token, duration, cancellationToken);
+    }
+
+    /// <summary>Each baseline answer against the platform's, parsed: the list of endpoints where they differ, and how.</summary>
+    private static async Task<List<string>> CompareAsync(BenchRun run, BaselineServer baseline, IEnumerable<Endpoint> endpoints, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", run.Owner.Token);
+        var differences = new List<string>();
+        foreach (var endpoint in endpoints.Where(e => e.HasBaseline))
+        {
+            var platform = await client.GetAsync(new Uri(run.Portal.Address, endpoint.Path), cancellationToken);
+            var hand = await client.GetAsync(new Uri(baseline.Address, endpoint.Path), cancellationToken);
+            var platformText = await platform.Content.ReadAsStringAsync(cancellationToken);
+            var handText = await hand.Content.ReadAsStringAsync(cancellationToken);
+            if (platform.StatusCode != hand.StatusCode)
+            {
+                differences.Add($"{endpoint.Label}: status {(int)platform.StatusCode} against {(int)hand.StatusCode}");
+                continue;
+            }
+
+            var equal = endpoint.Path == "/healthz"
+                ? platformText == handText
+                : JsonNode.DeepEquals(JsonNode.Parse(platformText), JsonNode.Parse(handText));
+            if (!equal)
+            {
+                differences.Add($"{endpoint.Label}: {FirstDifference(platformText, handText)}");
+                Console.Error.WriteLine($"platform: {platformText}");
+                Console.Error.WriteLine($"baseline: {handText}");
+            }
+        }
+
+        // The negative case too: another organization's id answers 404 on both.
+        var stranger = await client.GetAsync(new Uri(baseline.Address, $"/api/project/{Guid.NewGuid()}/environment"), cancellationToken);
+        if ((int)stranger.StatusCode != 404)
+        {
+            differences.Add($"the baseline answered {(int)stranger.StatusCode} for an unknown project");
+        }
+
+        return differences;
+    }
+
+    /// <summary>Where two JSON texts part, as a short excerpt of each.</summary>
+    private static string FirstDifference(string platform, string baseline)
+    {
+        var a = JsonNode.Parse(platform)!.ToJsonString();
+        var b = JsonNode.Parse(baseline)!.ToJsonString();
+        var i = 0;
+        while (i < a.Length && i < b.Length && a[i] == b[i])
+        {
+            i++;
+        }
+
+        var from = Math.Max(0, i - 40);
+        return $"platform `…{a[from..Math.Min(a.Length, i + 60)]}…` baseline `…{b[from..Math.Min(b.Length, i + 60)]}…`";
+    }
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Npgsql;
+using Platform.Benchmarks.Harness;
+using Platform.Benchmarks.Seeding;
+using Platform.Portal.Infrastructure.Postgres;
+
+namespace Platform.Benchmarks.Portal;
+
+/// <summary>
+/// The portal's memory (issue 17, point 5): what one more Blazor circuit costs with users holding the hot environment's
+/// page open, and the resident memory of a portal idling with the demo deployed.
+/// </summary>
+internal sealed class PortalBenchmark : IBenchmark
+{
+    public const double TargetKilobytesPerCircuit = 400;
+    public const double TargetIdleMegabytes = 250;
+
+    public string Name => "portal";
+
+    public string Title => "Portal memory: Blazor circuits and idle";
+
+    public bool NeedsSeed => true;
+
+    public async Task RunAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
+    {
+        await CircuitsAsync(run, section, cancellationToken);
+        await IdleAsync(run, section, cancellationToken);
+    }
+
+    /// <summary>
+    /// Contexts signed in by cookie (one sign-in through the page, its cookies given to every context), each on
+    /// /environment/{hot} with its circuit connected. RSS at 0, 10 and N circuits after a settle; per circuit = the slope
+    /// between 10 and N (what the first circuits cost includes the page's first compilation and caches).
+    /// </summary>
+    private static async Task CircuitsAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
+    {
+        var users = run.Options.Pick(50, 20);
+        const int first = 10;
+        var settle = TimeSpan.FromSeconds(run.Options.Pick(5, 2));
+        var page = new Uri(run.Portal.Address, $"/environment/{run.Seed!.Catalogue.HotEnvironmentId}").ToString();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("PLATFORM_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+
+        string storage;
+        await using (var signIn = await browser.NewContextAsync())
+        {
+            var tab = await signIn.NewPageAsync();
+            await tab.GotoAsync(new Uri(run.Portal.Address, "/account/signin").ToString());
+            await tab.GetByLabel("Email").FillAsync(run.Owner.Email);
+            await tab.GetByLabel("Password").FillAsync(run.Owner.Password);
+            await tab.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await tab.WaitForURLAsync(url => !url.Contains("/account/signin", StringComparison.Ordinal), new() { Timeout = 60_000 });
+            storage = await signIn.StorageStateAsync();
+        }
+
+        // The page once before measuring: its first render compiles and caches what every later circuit shares.
+        var contexts = new List<IBrowserContext>();
+        try
+        {
+            await OpenAsync(browser, storage, page, contexts);
+            await contexts[0].CloseAsync();
+            contexts.Clear();
+            await Task.Delay(settle, cancellationToken);
+            var before = run.Portal.RssBytes();
+            var watch = Stopwatch.StartNew();
+            while (contexts.Count < first)
+            {
+                await OpenAsync(browser, storage, page, contexts);
+            }
+
+            await Task.Delay(settle, cancellationToken);
+            var atFirst = run.Portal.RssBytes();
+            while (contexts.Count < users)
+            {
+                await OpenAsync(browser, storage, page, contexts);
+            }
+
+            await Task.Delay(settle, cancellationToken);
+            var atAll = run.Portal.RssBytes();
+            var opened = watch.Elapsed;
+            var perCircuit = (atAll - atFirst) / 1024.0 / (users - first);
+            section.Table(["circuits", "portal RSS"],
+            [
+                ["0", Megabytes(before)],
+                [first.ToString(CultureInfo.InvariantCulture), Megabytes(atFirst)],
+                [users.ToString(CultureInfo.InvariantCulture), Megabytes(atAll)],
+            ]);
+            section.Paragraph(string.Create(CultureInfo.InvariantCulture,
+                $"{users} browser contexts (one Chromium, headless, signed in by cookie) each holding /environment/{{hot}} with its circuit connected, opened in " +
+                $"{opened.TotalSeconds:0.0} s; RSS read {settle.TotalSeconds:0} s after each step (no forced GC: RSS includes whatever the GC has not returned). " +
+                $"Per circuit = (RSS at {users} − RSS at {first}) / {users - first} = {perCircuit:0} KB; the first {first} cost " +
+                $"{(atFirst - before) / 1024.0 / first:0} KB each. Load average {Load()}."));
+            section.Target("memory per Blazor circuit (slope 10→N)", $"{perCircuit:0} KB", $"< {TargetKilobytesPerCircuit:0} KB", perCircuit < TargetKilobytesPerCircuit);
+        }
+        finally
+        {
+            foreach (var context in contexts)
+            {
+                await context.CloseAsync();
+            }
+        }
+    }
+
+    private static async Task OpenAsync(IBrowser browser, string storage, string url, List<IBrowserContext> contexts)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { StorageState = storage });
+        contexts.Add(context);
+        var tab = await context.NewPageAsync();
+        await tab.GotoAsync(url);
+        // The layout marks itself once its circuit is connected and interactive.
+        await tab.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 60_000 });
+    }
+
+    /// <summary>A second portal as run.sh starts it (the demo user and the sample application), the sample deployed and running, then idle.</summary>
+    private static async Task IdleAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
+    {
+        var connectionString = run.Postgres.ConnectionString("platform_demo");
+        await PostgresDatabases.EnsureExistsAsync(connectionString, cancellationToken);
+        var email = "demo@platform.local";
+        var password = "demo-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        var repository = await CatalogueSeeding.HotRepositoryAsync(run);
+        await using var demo = await PortalProcess.StartAsync(run.PublishDirectory, connectionString, run.WorkFolder("demo-portal"), new Dictionary<string, string>
+        {
+            ["Demo__Email"] = email,
+            ["Demo__Password"] = password,
+            ["Demo__SampleRepository"] = repository,
+        });
+        using var client = demo.CreateClient();
+        var token = await client.PostAsJsonAsync("/api/auth/token", new { email, password, name = "bench" }, cancellationToken);
+        token.EnsureSuccessStatusCode();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", (await token.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["token"]!.GetValue<string>());
+        Guid application;
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var find = new NpgsqlCommand("SELECT id FROM application WHERE name = 'hello'", connection);
+            application = (Guid)(await find.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var state = await Api.HotData.DeployAsync(client, application, TimeSpan.FromSeconds(run.Options.Pick(180, 90)), cancellationToken);
+        var deployed = watch.Elapsed;
+        var idle = TimeSpan.FromSeconds(run.Options.Pick(30, 10));
+        await Task.Delay(idle, cancellationToken);
+        var rss = demo.RssBytes() / 1024.0 / 1024.0;
+        section.Paragraph(string.Create(CultureInfo.InvariantCulture,
+            $"A second portal (its own database and data folder, the demo settings run.sh uses), the demo application deployed in {deployed.TotalSeconds:0} s " +
+            $"and {state}, then idle {idle.TotalSeconds:0} s: RSS {rss:0} MB (the portal process alone; the application runs in its own). Load average {Load()}."));
+        section.Target("idle portal RSS with the demo deployed", $"{rss:0} MB", $"< {TargetIdleMegabytes:0} MB", rss < TargetIdleMegabytes && state == "RUNNING");
+    }
+
+    private static string Megabytes(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0 MB", CultureInfo.InvariantCulture);
+
+    private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}
