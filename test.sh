@@ -22,6 +22,10 @@ dotnet build Platform.sln -c Release --nologo -v quiet -clp:ErrorsOnly || fail "
 say "Installing the end-to-end tests' npm packages"
 (cd tests/E2E && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/E2E failed"
 
+say "Checking the TypeScript types generated from the API document"
+(cd tests/Clients/TypeScript && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent check) \
+  || fail "the TypeScript client check failed: docs/api/openapi.json and tests/Clients/TypeScript/check.ts disagree"
+
 say "Checking that the migrations match the model"
 if ! dotnet ef migrations has-pending-model-changes --project src/Portal.Domain --startup-project src/Portal.Domain \
     --configuration Release --no-build >/dev/null 2>&1; then
