@@ -13,6 +13,8 @@ internal static class BenchmarkProgram
     /// <summary>Every benchmark, in the order they run. Each writes one section of the report.</summary>
     private static IBenchmark[] All() =>
     [
+        new Paging.PagingBenchmark(),
+        new Jobs.JobsBenchmark(),
     ];
 
     public static async Task<int> Main(string[] args)
