@@ -285,7 +285,7 @@ internal static class HistorySeeding
                     1 => ("build", "System", "Build finished."),
                     7 => ($"web-{1 + (i % 8)}", "Stderr", $"Warning: slow query took {200 + (i % 800)} ms: SELECT * FROM orders WHERE customer_id = {i % 10_000}"),
                     13 => ($"web-{1 + (i % 8)}", "Stderr", $"Error: connect ETIMEDOUT 10.0.{i % 8}.5:5432 after {i % 30} retries"),
-                    _ when i % 5_000 == 2_500 => ($"web-{1 + (i % 8)}", "Stderr", $"payment {i}: {RareText} by the issuer (code 51)"),
+                    _ when i % 5_000 == 2_525 => ($"web-{1 + (i % 8)}", "Stderr", $"payment {i}: {RareText} by the issuer (code 51)"),
                     _ => ($"web-{1 + (i % 8)}", "Stdout", $"{(i % 3 == 0 ? "POST" : "GET")} /api/orders/{i % 100_000} {(i % 97 == 0 ? 404 : 200)} {1 + (i % 120)}ms"),
                 };
                 writer.StartRow();
