@@ -15,6 +15,9 @@ internal static class BenchmarkProgram
     [
         new Api.ApiBenchmark(),
         new Portal.PortalBenchmark(),
+
+        new Paging.PagingBenchmark(),
+        new Jobs.JobsBenchmark(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -57,6 +57,8 @@ internal sealed class PortalProcess : IAsyncDisposable
             start.Environment[$"RateLimits__{limit}__PermitLimit"] = "100000000";
         }
 
+        // The history seed keeps a million log lines in one application: the retention's per-service cap (100,000) would cut them at the hour.
+        start.Environment["Logs__MaxLinesPerService"] = "10000000";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

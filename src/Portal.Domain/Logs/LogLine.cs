@@ -60,6 +60,7 @@ internal sealed class LogLineConfiguration : IEntityTypeConfiguration<LogLine>
         builder.Property(l => l.Message).HasMaxLength(LogLine.MaxMessageLength);
         builder.HasIndex(l => new { l.ServiceId, l.Sequence });
         builder.HasIndex(l => new { l.DeploymentId, l.Sequence });
+        // The text filter's trigram index on lower(message) is an expression index: migration LogMessageTrigramIndex makes it.
         builder.HasOne<Organizations.Organization>().WithMany().HasForeignKey(l => l.OrganizationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Platform.Benchmarks.Harness;
+using Platform.Benchmarks.Seeding;
+
+namespace Platform.Benchmarks.Paging;
+
+/// <summary>
+/// Paging stays flat: the newest page (<c>tail=50</c>) and the entries after an id (<c>lastId</c>) of each history
+/// list, on the SMALL side (10,000 rows) and on the BIG one (about 1,000,000), through the API of the portal process;
+/// then the logs' text filter (<c>q=</c>) on BIG, with the query's plan.
+/// </summary>
+internal sealed class PagingBenchmark : IBenchmark
+{
+    private const double MaxRatio = 1.5;
+
+    public string Name => "paging";
+
+    public string Title => "Paging: 10,000 against 1,000,000 rows";
+
+    public bool NeedsSeed => true;
+
+    private sealed record HistoryList(string Name, Func<HistorySide, string> Path);
+
+    private static readonly HistoryList[] Lists =
+    [
+        new("events of the environment", s => $"/api/environment/{s.EnvironmentId}/event"),
+        new("logs of the application", s => $"/api/application/{s.ApplicationId}/log"),
+        new("deployments of the environment", s => $"/api/environment/{s.EnvironmentId}/deployment"),
+        new("deployments of the application", s => $"/api/application/{s.ApplicationId}/deployment"),
+    ];
+
+    public async Task RunAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
+    {
+        var history = run.Seed!.History;
+        var client = run.Owner.Client;
+        var requests = run.Options.Pick(200, 40);
+        var warmUp = run.Options.Pick(20, 5);
+        var rows = new List<IReadOnlyList<string>>();
+        var targets = new List<(string Measure, double Ratio)>();
+        foreach (var list in Lists)
+        {
+            foreach (var mode in new[] { "tail=50", "lastId" })
+            {
+                var timings = new Dictionary<string, Timing>();
+                foreach (var side in new[] { history.Small, history.Big })
+                {
+                    var url = $"{list.Path(side)}?tail=50";
+                    if (mode == "lastId")
+                    {
+                        // The oldest of the newest 50: the answer is the 49 entries after it, oldest first.
+                        var page = JsonNode.Parse(await GetAsync(client, url, cancellationToken))!["results"]!.AsArray();
+                        url = $"{list.Path(side)}?lastId={page[^1]!["id"]!.GetValue<string>()}";
+                    }
+
+                    timings[side.Name] = await TimeAsync(client, url, warmUp, requests, cancellationToken);
+                }
+
+                var (small, big) = (timings[history.Small.Name], timings[history.Big.Name]);
+                var ratio = big.Median / small.Median;
+                rows.Add([list.Name, mode, small.ToString(), big.ToString(), $"{ratio:0.00}"]);
+                targets.Add(($"{list.Name}, {mode}: BIG/SMALL median", ratio));
+            }
+        }
+
+        section.Paragraph($"{requests} sequential GETs of each after {warmUp} to warm up, by the owner's API token; " +
+            $"SMALL holds {history.Small.Events:N0} events, {history.Small.LogLines:N0} log lines and {history.Small.Deployments:N0} deployments, " +
+            $"BIG {history.Big.Events:N0}, {history.Big.LogLines:N0} and {history.Big.Deployments:N0}. Load average {LoadAverage()}.");
+        section.Table(["list", "paging", "SMALL median · p95", "BIG median · p95", "BIG/SMALL"], rows);
+        foreach (var (measure, ratio) in targets)
+        {
+            section.Target(measure, $"{ratio:0.00}", $"< {MaxRatio}", ratio < MaxRatio);
+        }
+
+        await TextFilterAsync(run, section, requests, warmUp, cancellationToken);
+    }
+
+    /// <summary>The logs' text filter: a rare text and a common one, on BIG's application, and the plan of the rare one's page and count.</summary>
+    private static async Task TextFilterAsync(BenchRun run, ReportSection section, int requests, int warmUp, CancellationToken cancellationToken)
+    {
+        var history = run.Seed!.History;
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var (what, text) in new[] { ("rare (1 line in 5,000)", HistorySeeding.RareText.ToUpperInvariant()), ("common (1 line in 50)", "etimedout") })
+        {
+            foreach (var side in new[] { history.Small, history.Big })
+            {
+                var url = $"/api/application/{side.ApplicationId}/log?tail=50&q={Uri.EscapeDataString(text)}";
+                var total = JsonNode.Parse(await GetAsync(run.Owner.Client, url, cancellationToken))!["total"]!.GetValue<int>();
+                var timing = await TimeAsync(run.Owner.Client, url, warmUp, requests, cancellationToken);
+                rows.Add([$"q={text} ({what})", side.Name, total.ToString("N0", CultureInfo.InvariantCulture), timing.ToString()]);
+            }
+        }
+
+        section.Paragraph($"The logs' text filter (`q=`: the literal text, case-insensitive) with tail=50. Load average {LoadAverage()}.");
+        section.Table(["filter", "side", "total", "median · p95"], rows);
+        section.Paragraph("Plan of BIG's rare-text page and total, as the portal's query reads them (EXPLAIN ANALYZE):");
+        section.Paragraph("```\n" + await ExplainAsync(run, history, HistorySeeding.RareText.ToLowerInvariant(), cancellationToken) + "```");
+    }
+
+    /// <summary>The SQL the portal sends for a filtered page of logs (LogService: lower(message) LIKE the escaped text), explained.</summary>
+    private static async Task<string> ExplainAsync(BenchRun run, HistorySeed history, string text, CancellationToken cancellationToken)
+    {
+        await using var connection = await run.OpenConnectionAsync();
+        var plans = new StringBuilder();
+        foreach (var sql in new[]
+        {
+            "SELECT l.id, l.sequence, l.message FROM log_line AS l WHERE l.service_id = @service AND l.organization_id = @organization AND lower(l.message) LIKE @pattern ESCAPE '\\' ORDER BY l.sequence DESC LIMIT 50",
+            "SELECT count(*)::int FROM log_line AS l WHERE l.service_id = @service AND l.organization_id = @organization AND lower(l.message) LIKE @pattern ESCAPE '\\'",
+        })
+        {
+            await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + sql, connection);
+            explain.Parameters.AddWithValue("service", history.Big.ApplicationId);
+            explain.Parameters.AddWithValue("organization", history.OrganizationId);
+            explain.Parameters.AddWithValue("pattern", "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%");
+            await using var reader = await explain.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                plans.AppendLine(reader.GetString(0));
+            }
+
+            plans.AppendLine();
+        }
+
+        return plans.ToString();
+    }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    private sealed record Timing(double[] Sorted)
+    {
+        public double Median => BenchmarkProgram.Percentile(Sorted, 0.5);
+
+        public override string ToString() => $"{Median:0.0} ms · {BenchmarkProgram.Percentile(Sorted, 0.95):0.0} ms";
+    }
+
+    private static async Task<Timing> TimeAsync(HttpClient client, string url, int warmUp, int requests, CancellationToken cancellationToken)
+    {
+        var times = new List<double>(requests);
+        for (var i = 0; i < warmUp + requests; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await GetAsync(client, url, cancellationToken);
+            if (i >= warmUp)
+            {
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return new Timing([.. times.Order()]);
+    }
+
+    private static async Task<string> GetAsync(HttpClient client, string url, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(url, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode ? body : throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: {body}");
+    }
+}
