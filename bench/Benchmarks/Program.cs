@@ -13,6 +13,8 @@ internal static class BenchmarkProgram
     /// <summary>Every benchmark, in the order they run. Each writes one section of the report.</summary>
     private static IBenchmark[] All() =>
     [
+        new LiveLogs.LiveLogBenchmark(),
+        new Deploy.DeployOverheadBenchmark(),
     ];
 
     public static async Task<int> Main(string[] args)
