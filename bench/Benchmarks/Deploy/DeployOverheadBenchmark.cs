@@ -78,6 +78,8 @@ internal sealed class DeployOverheadBenchmark : IBenchmark
         DateTimeOffset? Time(JsonElement e, string property) =>
             e.TryGetProperty(property, out var p) && p.ValueKind == JsonValueKind.String ? p.GetDateTimeOffset() : null;
 
+        // The last pushes (the deployment's end) and the runtime's lines (stored within the log writer's flush) come just after RUNNING.
+        await Task.Delay(300);
         var push = live.LastDeploymentPush(deployment);
         DateTimeOffset? queued = null, fetched = null, built = null, startBegun = null, switched = null, finished = null;
         if (push is { } d && d.GetProperty("services").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } service)
@@ -104,8 +106,7 @@ internal sealed class DeployOverheadBenchmark : IBenchmark
             }
         }
 
-        // The runtime's lines of this deployment: they are stored within the writer's flush, the rows keep when they were written.
-        await Task.Delay(300);
+        // The rows keep when the portal got each line (the app's own, the runtime's).
         await using var connection = await run.OpenConnectionAsync();
         await using var command = new Npgsql.NpgsqlCommand("""
             SELECT
