@@ -14,10 +14,11 @@ internal static class BenchmarkProgram
     private static IBenchmark[] All() =>
     [
         new Api.ApiBenchmark(),
-        new Portal.PortalBenchmark(),
-
         new Paging.PagingBenchmark(),
         new Jobs.JobsBenchmark(),
+        new LiveLogs.LiveLogBenchmark(),
+        new Deploy.DeployOverheadBenchmark(),
+        new Portal.PortalBenchmark(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -48,7 +48,10 @@ public interface IRuntime
     /// <summary>Starts the release's instances and waits until each passes its readiness probe; the old ones keep serving.</summary>
     Task StartAsync(ReleaseOrder order, CancellationToken cancellationToken);
 
-    /// <summary>Routes traffic to the release started last, then stops the instances of the previous one.</summary>
+    /// <summary>
+    /// Routes traffic to the release started last, and answers once it has; the previous release stops after its
+    /// drain (requests on their way to it finish), off the caller's path, or at once when there is no drain.
+    /// </summary>
     Task PromoteAsync(Guid applicationId, Guid deploymentId, CancellationToken cancellationToken);
 
     /// <summary>Stops the instances of a release that was started but not promoted (a failed or aborted deployment).</summary>

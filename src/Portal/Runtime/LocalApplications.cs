@@ -14,6 +14,9 @@ internal sealed class LocalApplication(Guid id)
 
     public LocalRelease? Pending { get; set; }
 
+    /// <summary>Releases traffic has left, draining until they are stopped (lock the application to touch it).</summary>
+    public List<LocalRelease> Retiring { get; } = [];
+
     /// <summary>Consecutive scaling periods with low CPU, before an instance is removed.</summary>
     public int QuietPeriods { get; set; }
 }
@@ -34,7 +37,13 @@ public sealed class LocalApplications
     /// <summary>Forgets every application and answers their releases, live and pending, for the runtime to stop.</summary>
     internal List<LocalRelease> TakeAll()
     {
-        var releases = _applications.Values.SelectMany(a => new[] { a.Current, a.Pending }).OfType<LocalRelease>().ToList();
+        var releases = _applications.Values.SelectMany(a =>
+        {
+            lock (a)
+            {
+                return new[] { a.Current, a.Pending }.Concat(a.Retiring).ToList();
+            }
+        }).OfType<LocalRelease>().ToList();
         _applications.Clear();
         return releases;
     }

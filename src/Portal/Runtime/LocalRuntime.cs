@@ -107,14 +107,55 @@ public sealed partial class LocalRuntime(
         }
 
         logs.Write(new LogEntry(applicationId, deploymentId, "platform", LogStream.System, $"Traffic now goes to {live.Instances.Count} new instance(s).", DateTimeOffset.UtcNow));
-        if (old is not null)
+        if (old is null || settings.Drain <= TimeSpan.Zero)
         {
-            // Requests already on their way to the old instances finish before those stop.
-            await Task.Delay(settings.Drain, CancellationToken.None);
-            await supervisor.StopAsync(old);
+            await RetireAsync(application, old, live.BuildId);
+            return;
         }
 
-        await builds.PruneAsync(applicationId, live.BuildId);
+        // Requests already on their way to the old instances finish before those stop: the drain. The deployment does
+        // not wait for it (it held a RUNNING redeploy 2 s and more behind a timer); the old release stays known to the
+        // application (Retiring) until it has stopped, so stopping the application or the portal stops it too.
+        lock (application)
+        {
+            application.Retiring.Add(old);
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(settings.Drain, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The portal stops: it stops every release itself, this one included.
+            }
+
+            await RetireAsync(application, old, live.BuildId);
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Stops a release traffic has left (none: nothing to stop), forgets it, then prunes the builds nobody runs.</summary>
+    private async Task RetireAsync(LocalApplication application, LocalRelease? old, string liveBuildId)
+    {
+        try
+        {
+            if (old is not null)
+            {
+                await supervisor.StopAsync(old);
+                lock (application)
+                {
+                    application.Retiring.Remove(old);
+                }
+            }
+
+            await builds.PruneAsync(application.Id, liveBuildId);
+        }
+        catch (Exception exception) when (old is not null && exception is not OperationCanceledException)
+        {
+            LogRetireFailure(exception, application.Id, old.DeploymentId);
+        }
     }
 
     public async Task DiscardAsync(Guid applicationId, Guid deploymentId, CancellationToken cancellationToken)
@@ -151,8 +192,9 @@ public sealed partial class LocalRuntime(
         LocalRelease?[] releases;
         lock (application)
         {
-            releases = [application.Current, application.Pending];
+            releases = [application.Current, application.Pending, .. application.Retiring];
             application.Current = application.Pending = null;
+            application.Retiring.Clear();
         }
 
         await Task.WhenAll(releases.OfType<LocalRelease>().Select(supervisor.StopAsync));
@@ -236,6 +278,9 @@ public sealed partial class LocalRuntime(
         _stopping.Cancel();
         _stopping.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The previous release {DeploymentId} of application {ApplicationId} could not be stopped after its drain")]
+    private partial void LogRetireFailure(Exception exception, Guid applicationId, Guid deploymentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} build or instance process(es) left running by a portal that did not stop cleanly")]
     private partial void LogLeftoversKilled(int count);
