@@ -45,11 +45,11 @@ public sealed class TokenCacheTests(PortalFactory portal) : IClassFixture<Portal
         var organization = await owner.CreateOrganizationAsync($"gone-{Guid.NewGuid():N}");
         var (_, token) = await owner.CreateOrganizationTokenAsync(organization, "ADMIN");
         var client = portal.CreateBearerClient(token);
-        await AnswersTwiceAsync(client, "/api/user", HttpStatusCode.OK);
+        await AnswersTwiceAsync(client, $"/api/organization/{organization}", HttpStatusCode.OK);
 
         (await owner.DeleteAsync($"/api/organization/{organization}")).EnsureSuccessStatusCode();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/user")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync($"/api/organization/{organization}")).StatusCode);
     }
 
     [Fact]
