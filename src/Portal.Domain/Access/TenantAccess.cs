@@ -14,8 +14,7 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
     public async Task<Result<OrganizationAccess>> CheckAsync(Caller caller, Resource resource, Permission permission, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var organizationId = await FindOrganizationAsync(db, resource, cancellationToken);
-        var role = organizationId is { } id ? await FindRoleAsync(db, caller, id, cancellationToken) : null;
+        var (organizationId, role) = await FindOrganizationAndRoleAsync(db, caller, resource, cancellationToken);
         if (role is null)
         {
             return DomainError.NotFound(resource.Noun);
@@ -52,22 +51,47 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
             .FirstOrDefaultAsync(cancellationToken);
     }
 
-    private static Task<Guid?> FindOrganizationAsync(PlatformDbContext db, Resource resource, CancellationToken cancellationToken) => resource.Kind switch
+    /// <summary>
+    /// The organization the resource belongs to and the caller's role there, in one query (a request's access check is
+    /// one round trip): an organization token's role comes with the token, a user's from their membership.
+    /// </summary>
+    private static async Task<(Guid? OrganizationId, OrganizationRole? Role)> FindOrganizationAndRoleAsync(
+        PlatformDbContext db, Caller caller, Resource resource, CancellationToken cancellationToken)
     {
-        ResourceKind.Organization => db.Organizations.Where(o => o.Id == resource.Id).Select(o => (Guid?)o.Id).FirstOrDefaultAsync(cancellationToken),
-        ResourceKind.Invitation => db.Invitations.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId).FirstOrDefaultAsync(cancellationToken),
-        ResourceKind.ApiToken => db.ApiTokens.Where(t => t.Id == resource.Id).Select(t => t.OrganizationId).FirstOrDefaultAsync(cancellationToken),
-        ResourceKind.Project => db.Projects.Where(p => p.Id == resource.Id).Select(p => (Guid?)p.OrganizationId).FirstOrDefaultAsync(cancellationToken),
-        ResourceKind.Cluster => db.Clusters.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+        var organizations = OrganizationOf(db, resource);
+        if (caller.IsOrganizationToken)
+        {
+            var organizationId = await organizations.FirstOrDefaultAsync(cancellationToken);
+            return (organizationId, organizationId is not null && organizationId == caller.TokenOrganizationId ? caller.TokenRole : null);
+        }
+
+        var userId = caller.UserId;
+        var found = await organizations
+            .Select(o => new
+            {
+                OrganizationId = o,
+                Role = db.OrganizationMembers.Where(m => m.OrganizationId == o && m.UserId == userId).Select(m => (OrganizationRole?)m.Role).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        return (found?.OrganizationId, found?.Role);
+    }
+
+    private static IQueryable<Guid?> OrganizationOf(PlatformDbContext db, Resource resource) => resource.Kind switch
+    {
+        ResourceKind.Organization => db.Organizations.Where(o => o.Id == resource.Id).Select(o => (Guid?)o.Id),
+        ResourceKind.Invitation => db.Invitations.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId),
+        ResourceKind.ApiToken => db.ApiTokens.Where(t => t.Id == resource.Id).Select(t => t.OrganizationId),
+        ResourceKind.Project => db.Projects.Where(p => p.Id == resource.Id).Select(p => (Guid?)p.OrganizationId),
+        ResourceKind.Cluster => db.Clusters.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId),
         ResourceKind.Environment => db.Environments.Where(e => e.Id == resource.Id)
-            .Select(e => (Guid?)e.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+            .Select(e => (Guid?)e.Project!.OrganizationId),
         ResourceKind.Application => db.Applications.Where(a => a.Id == resource.Id)
-            .Select(a => (Guid?)a.Environment!.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
+            .Select(a => (Guid?)a.Environment!.Project!.OrganizationId),
         ResourceKind.Database => db.Databases.Where(d => d.Id == resource.Id)
-            .Select(d => (Guid?)d.Environment!.Project!.OrganizationId).FirstOrDefaultAsync(cancellationToken),
-        ResourceKind.Variable => db.Variables.Where(v => v.Id == resource.Id).Select(v => (Guid?)v.OrganizationId).FirstOrDefaultAsync(cancellationToken),
-        ResourceKind.CreditCard => db.CreditCards.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId).FirstOrDefaultAsync(cancellationToken),
-        ResourceKind.Invoice => db.Invoices.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId).FirstOrDefaultAsync(cancellationToken),
-        _ => Task.FromResult<Guid?>(null),
+            .Select(d => (Guid?)d.Environment!.Project!.OrganizationId),
+        ResourceKind.Variable => db.Variables.Where(v => v.Id == resource.Id).Select(v => (Guid?)v.OrganizationId),
+        ResourceKind.CreditCard => db.CreditCards.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId),
+        ResourceKind.Invoice => db.Invoices.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId),
+        _ => db.Organizations.Where(_ => false).Select(o => (Guid?)o.Id),
     };
 }

@@ -11,7 +11,8 @@ internal static class EnvironmentViews
 {
     public static async Task<List<EnvironmentView>> ListAsync(PlatformDbContext db, IQueryable<ProjectEnvironment> environments, CancellationToken cancellationToken)
     {
-        var rows = await environments.Select(e => new
+        // Read only: the environments are answered, never changed through this context, so none is tracked.
+        var rows = await environments.AsNoTracking().Select(e => new
         {
             Environment = e,
             ClusterKind = e.Cluster!.Kind,

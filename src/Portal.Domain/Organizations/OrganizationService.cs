@@ -21,7 +21,8 @@ public sealed record OrganizationView(
     DateTimeOffset UpdatedAt);
 
 public sealed class OrganizationService(
-    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Billing.Costs.CostAggregation costs, TimeProvider clock)
+    IDbContextFactory<PlatformDbContext> dbFactory, TenantAccess access, EnvironmentService environments, Billing.Costs.CostAggregation costs,
+    Tokens.ApiTokenCache tokenCache, TimeProvider clock)
 {
     public async Task<IReadOnlyList<OrganizationView>> ListAsync(Caller caller, CancellationToken cancellationToken = default)
     {
@@ -125,6 +126,8 @@ public sealed class OrganizationService(
             await db.Projects.Where(p => p.OrganizationId == id).ExecuteDeleteAsync();
             await db.Organizations.Where(o => o.Id == id).ExecuteDeleteAsync();
             await transaction.CommitAsync();
+            // Its organization tokens went with it (cascade), unseen by the token cache.
+            tokenCache.Invalidate();
             return true;
         });
 

@@ -34,7 +34,8 @@ public sealed record TokenIdentity(
 /// Issues API tokens and recognises them: personal tokens act as their user; organization tokens act with their
 /// role inside their organization only. Tokens carry 256 random bits; only their SHA-256 hash is stored.
 /// </summary>
-public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFactory, UserService users, TenantAccess access, TimeProvider clock)
+public sealed class ApiTokenService(
+    IDbContextFactory<PlatformDbContext> dbFactory, UserService users, TenantAccess access, ApiTokenCache cache, TimeProvider clock)
 {
     /// <summary>Whether a token still opens the door (not revoked, not expired): for sessions that outlive one request.</summary>
     public async Task<bool> IsActiveAsync(Guid tokenId, CancellationToken cancellationToken = default)
@@ -110,14 +111,19 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
         if (owner is { OrganizationId: null })
         {
             var own = owner.UserId == caller.UserId && !caller.IsOrganizationToken;
-            return own && await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync() > 0
-                ? true
-                : DomainError.NotFound("The API token");
+            if (own && await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync() > 0)
+            {
+                cache.Invalidate();
+                return true;
+            }
+
+            return DomainError.NotFound("The API token");
         }
 
         return await access.WithAsync<bool>(caller, Resource.ApiToken(tokenId), Permission.ManageProjects, async _ =>
         {
             await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteDeleteAsync();
+            cache.Invalidate();
             return true;
         });
     }
@@ -131,7 +137,36 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
         }
 
         var hash = Hash(presented);
+        var key = Convert.ToBase64String(hash);
         var now = clock.GetUtcNow();
+        var entry = cache.Find(key, now) ?? await ReadAsync(hash, key, now, cancellationToken);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (entry.LastUsedAt is null || now - entry.LastUsedAt > LastUsedResolution)
+        {
+            var identity = entry.Identity;
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.ApiTokens.Where(t => t.Id == identity.TokenId)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+            if (identity.OrganizationId is null)
+            {
+                await db.Users.Where(u => u.Id == identity.UserId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastActivityAt, now), cancellationToken);
+            }
+
+            cache.Store(key, entry with { LastUsedAt = now });
+        }
+
+        return entry.Identity;
+    }
+
+    /// <summary>The token from the database, kept in the cache when it is valid.</summary>
+    private async Task<ApiTokenCache.Entry?> ReadAsync(byte[] hash, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var generation = cache.Generation;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await db.ApiTokens
             .Where(t => t.TokenHash == hash && (t.ExpiresAt == null || t.ExpiresAt > now))
@@ -140,6 +175,7 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
                 t.Id,
                 t.UserId,
                 t.LastUsedAt,
+                t.ExpiresAt,
                 t.OrganizationId,
                 t.Role,
                 Email = t.User!.Email!,
@@ -153,20 +189,12 @@ public sealed class ApiTokenService(IDbContextFactory<PlatformDbContext> dbFacto
             return null;
         }
 
-        if (found.LastUsedAt is null || now - found.LastUsedAt > LastUsedResolution)
-        {
-            await db.ApiTokens.Where(t => t.Id == found.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
-            if (found.OrganizationId is null)
-            {
-                await db.Users.Where(u => u.Id == found.UserId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastActivityAt, now), cancellationToken);
-            }
-        }
-
-        return new TokenIdentity(
+        var identity = new TokenIdentity(
             found.Id, found.UserId, found.Email, $"{found.FirstName} {found.LastName}".Trim(), found.IsPlatformAdmin,
             found.OrganizationId, found.Role);
+        var entry = new ApiTokenCache.Entry(identity, found.ExpiresAt, found.LastUsedAt, now, generation);
+        cache.Store(key, entry);
+        return entry;
     }
 
     private async Task<IssuedToken> CreateAsync(Guid userId, string name, Guid? organizationId, OrganizationRole? role, DateTimeOffset? expiresAt)

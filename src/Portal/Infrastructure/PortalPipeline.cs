@@ -34,6 +34,9 @@ public static class PortalPipeline
         // Called here so that not even route matching runs for an application's host (WebApplication would put it first).
         app.UseRouting();
         app.UseFramingPolicy();
+        // Load balancers poll it hard: answered before error pages, authentication, rate limits and antiforgery, which
+        // it needs none of (it says only whether the database answers).
+        app.UseHealthChecks("/healthz");
         // A page's failure shows the portal's error page with a trace id; the API's (inside, so it handles them first) become problem details.
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = ErrorPage.Path, CreateScopeForErrors = true });
         app.UseWhen(IsApi, api => api.UseExceptionHandler());
@@ -61,7 +64,6 @@ public static class PortalPipeline
         app.UseIdempotency();
 
         app.MapStaticAssets();
-        app.MapHealthChecks("/healthz");
         app.MapOpenApi();
         app.MapScalarApiReference("/reference", options =>
         {

@@ -60,10 +60,13 @@ public static class PortalServices
         services.AddSingleton<LiveBus>();
         services.AddSingleton<ILiveNotifier>(sp => sp.GetRequiredService<LiveBus>());
         services.AddSingleton<LivePublishingInterceptor>();
+        services.AddSingleton<ApiTokenCache>();
+        services.AddSingleton<ApiTokenCacheInterceptor>();
         services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
         {
             PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString);
-            options.AddInterceptors(sp.GetRequiredService<LivePublishingInterceptor>(), sp.GetRequiredService<AddonOutboxInterceptor>());
+            options.AddInterceptors(
+                sp.GetRequiredService<LivePublishingInterceptor>(), sp.GetRequiredService<AddonOutboxInterceptor>(), sp.GetRequiredService<ApiTokenCacheInterceptor>());
         });
 
         services.AddDomainServices();
@@ -94,6 +97,8 @@ public static class PortalServices
             snackbar.PreventDuplicates = true;
             snackbar.NewestOnTop = true;
         });
+        // One check for the process (it keeps its own small pool and shares a running check among concurrent calls).
+        services.AddSingleton<DatabaseHealthCheck>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
