@@ -22,6 +22,10 @@ dotnet build Platform.sln -c Release --nologo -v quiet -clp:ErrorsOnly || fail "
 say "Installing the end-to-end tests' npm packages"
 (cd tests/E2E && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/E2E failed"
 
+say "Linting docs/api/openapi.json (Spectral with the OWASP API Security rules)"
+lint_failed=0
+tests/OpenApi/lint.sh || lint_failed=1
+
 say "Checking that the migrations match the model"
 if ! dotnet ef migrations has-pending-model-changes --project src/Portal.Domain --startup-project src/Portal.Domain \
     --configuration Release --no-build >/dev/null 2>&1; then
@@ -51,6 +55,8 @@ for project in tests/Unit/Platform.Tests.csproj tests/E2E/Platform.E2E.csproj; d
   fi
 done
 
+# A lint error counts as one failure.
+failed=$((failed + lint_failed))
 [ "$failed" -gt 0 ] && status=1
 echo "$passed passed, $failed failed"
 exit "$status"
