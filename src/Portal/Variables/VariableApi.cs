@@ -12,20 +12,20 @@ public static class VariableApi
 
     public sealed record ImportResponse(IReadOnlyList<string> Created, IReadOnlyList<string> Updated, IReadOnlyList<string> Skipped, IReadOnlyList<ImportLineError> Errors);
 
-    private static readonly (VariableScope Scope, string Holder)[] Holders =
+    private static readonly (VariableScope Scope, string Holder, string Noun)[] Holders =
     [
-        (VariableScope.Organization, "Organization"),
-        (VariableScope.Project, "Project"),
-        (VariableScope.Environment, "Environment"),
-        (VariableScope.Application, "Application"),
+        (VariableScope.Organization, "Organization", "organization"),
+        (VariableScope.Project, "Project", "project"),
+        (VariableScope.Environment, "Environment", "environment"),
+        (VariableScope.Application, "Application", "application"),
     ];
 
     public static RouteGroupBuilder MapVariableApi(this RouteGroupBuilder api)
     {
+        var group = api.MapGroup("");
         // Each holder (organization, project, environment, application) has the same five operations.
-        foreach (var (scope, holder) in Holders)
+        foreach (var (scope, holder, noun) in Holders)
         {
-            var noun = holder.ToLowerInvariant();
             var path = $"/{noun}/{{id:guid}}";
             group.MapGet($"{path}/environmentVariable", ListVariables(scope)).WithTags("Environment variable")
                 .Describe($"list{holder}EnvironmentVariables", $"The {noun}'s effective variables, each with the scope it comes from");

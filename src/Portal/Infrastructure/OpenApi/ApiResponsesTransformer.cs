@@ -89,14 +89,14 @@ public sealed class ApiResponsesTransformer : IOpenApiOperationTransformer
             operation.Responses[status] = response;
         }
 
+        // Anonymous: one empty requirement, OpenAPI's "no credentials needed".
         operation.Security = authorized
-            ?
-            [
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] },
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(TokenScheme, document)] = [] },
-            ]
-            // Anonymous: one empty requirement, OpenAPI's "no credentials needed".
-            : [new OpenApiSecurityRequirement()];
+            ? new List<OpenApiSecurityRequirement>
+            {
+                new() { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] },
+                new() { [new OpenApiSecuritySchemeReference(TokenScheme, document)] = [] },
+            }
+            : new List<OpenApiSecurityRequirement> { new() };
         return Task.CompletedTask;
     }
 
