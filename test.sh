@@ -26,6 +26,10 @@ say "Checking the TypeScript types generated from the API document"
 (cd tests/Clients/TypeScript && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent check) \
   || fail "the TypeScript client check failed: docs/api/openapi.json and tests/Clients/TypeScript/check.ts disagree"
 
+say "Linting docs/api/openapi.json (Spectral with the OWASP API Security rules)"
+lint_failed=0
+tests/OpenApi/lint.sh || lint_failed=1
+
 say "Checking that the migrations match the model"
 if ! dotnet ef migrations has-pending-model-changes --project src/Portal.Domain --startup-project src/Portal.Domain \
     --configuration Release --no-build >/dev/null 2>&1; then
@@ -55,6 +59,8 @@ for project in tests/Unit/Platform.Tests.csproj tests/E2E/Platform.E2E.csproj; d
   fi
 done
 
+# A lint error counts as one failure.
+failed=$((failed + lint_failed))
 [ "$failed" -gt 0 ] && status=1
 echo "$passed passed, $failed failed"
 exit "$status"

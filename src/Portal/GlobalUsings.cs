@@ -2,3 +2,4 @@
 global using Microsoft.AspNetCore.Http.HttpResults;
 global using Platform.Portal.Infrastructure.Auth;
 global using Platform.Portal.Infrastructure.Problems;
+global using Platform.Portal.Infrastructure.OpenApi;

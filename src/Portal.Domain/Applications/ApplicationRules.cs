@@ -70,6 +70,8 @@ public sealed class GitSecretChange
 /// <summary>The rules for application settings, with an error per field named as in the JSON.</summary>
 public static class ApplicationRules
 {
+    public const int MinPort = 1;
+    public const int MaxPort = 65535;
     public const int MinMemoryMb = 16;
     public const int MaxMemoryMb = 65536;
     public const double MinCpu = 0.01;
@@ -149,7 +151,7 @@ public static class ApplicationRules
         Check(errors, "build_command", settings.BuildCommand is null || settings.BuildCommand.Length <= MaxCommandLength,
             $"The build command is at most {MaxCommandLength} characters.");
         Check(errors, "start_command", settings.StartCommand.Length is > 0 and <= MaxCommandLength, "The start command is required, such as npm start.");
-        Check(errors, "port", settings.Port is >= 1 and <= 65535, "The port is from 1 to 65535.");
+        Check(errors, "port", settings.Port is >= MinPort and <= MaxPort, $"The port is from {MinPort} to {MaxPort}.");
         Check(errors, "cpu", settings.Cpu is >= MinCpu and <= MaxCpu, $"CPU is in cores, from {MinCpu} to {MaxCpu}.");
         Check(errors, "memory", settings.Memory is >= MinMemoryMb and <= MaxMemoryMb, $"Memory is in MB, from {MinMemoryMb} to {MaxMemoryMb}.");
         Check(errors, "min_running_instances", settings.MinRunningInstances is >= 0 and <= MaxInstances, $"The minimum is from 0 to {MaxInstances} instances.");

@@ -11,6 +11,9 @@ public static partial class Names
 {
     public const int MaxLength = 63;
 
+    /// <summary>The rule as a regular expression (the API's schema publishes it as the names' pattern).</summary>
+    public const string PatternText = "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$";
+
     public const string Rule = "Use 1 to 63 letters, digits, '-' or '_', starting with a letter or a digit.";
 
     /// <summary>The rule in a form field's helper text.</summary>
@@ -38,6 +41,6 @@ public static partial class Names
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+    [GeneratedRegex(PatternText)]
     private static partial Regex Pattern();
 }

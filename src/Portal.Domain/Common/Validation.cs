@@ -5,6 +5,9 @@ namespace Platform.Domain.Common;
 /// <summary>Field checks shared by the services; each adds a readable message under the field's JSON name.</summary>
 public static class Validation
 {
+    /// <summary>The longest address SMTP carries (RFC 5321's path limit).</summary>
+    public const int MaxEmailLength = 254;
+
     public static void RequireText(Dictionary<string, string[]> errors, string field, string? value, string label, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -26,7 +29,7 @@ public static class Validation
     }
 
     public static bool IsEmail(string? email) =>
-        email is { Length: > 3 and <= 254 }
+        email is { Length: > 3 and <= MaxEmailLength }
         && MailAddress.TryCreate(email, out var parsed)
         && parsed.Address.Equals(email, StringComparison.OrdinalIgnoreCase)
         && parsed.Host.Contains('.', StringComparison.Ordinal);

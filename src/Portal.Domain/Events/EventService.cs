@@ -15,6 +15,9 @@ public sealed record ServiceRef(ServiceType Type, Guid Id, string Name);
 /// <summary>Narrows the organization's audit trail: to one kind of target or one target, one author, a time window.</summary>
 public sealed record EventFilter(ServiceType? TargetType, Guid? TargetId, Guid? AuthorId, DateTimeOffset? From, DateTimeOffset? To)
 {
+    /// <summary>The values <c>targetType</c> takes: the service types in UPPER_SNAKE.</summary>
+    public static readonly string[] TargetTypeNames = [.. Enum.GetValues<ServiceType>().Select(t => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(t.ToString()))];
+
     /// <summary>Reads the raw query values, answering a validation error naming the field on bad input.</summary>
     public static Result<EventFilter> Parse(string? targetType, string? targetId, string? authorId, string? from, string? to)
     {
@@ -22,7 +25,7 @@ public sealed record EventFilter(ServiceType? TargetType, Guid? TargetId, Guid? 
         ServiceType? type = null;
         if (targetType is not null)
         {
-            var names = Enum.GetValues<ServiceType>().ToDictionary(t => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(t.ToString()), t => t);
+            var names = Enum.GetValues<ServiceType>().Zip(TargetTypeNames).ToDictionary(p => p.Second, p => p.First);
             if (names.TryGetValue(targetType, out var parsed))
             {
                 type = parsed;

@@ -10,6 +10,7 @@ namespace Platform.Domain.Logs;
 public sealed record LogFilter(Guid? DeploymentId, string? Instance, string? Text, LogStream? Stream, DateTimeOffset? From, DateTimeOffset? To)
 {
     public const int MaxTextLength = 200;
+    public const int MaxInstanceLength = 64;
 
     public static readonly LogFilter None = new(null, null, null, null, null, null);
 
@@ -24,9 +25,9 @@ public sealed record LogFilter(Guid? DeploymentId, string? Instance, string? Tex
         var errors = new Dictionary<string, string[]>();
         var deploymentId = QueryValues.Id(errors, "deployment", Blank(deployment));
         instance = Blank(instance);
-        if (instance is { Length: > 64 })
+        if (instance is { Length: > MaxInstanceLength })
         {
-            errors["instance"] = ["instance is at most 64 characters."];
+            errors["instance"] = [$"instance is at most {MaxInstanceLength} characters."];
         }
 
         var text = Blank(q);

@@ -11,6 +11,9 @@ public static partial class VariableRules
     /// <summary>Set by the runtime for every instance: overriding it would break routing and health checks.</summary>
     public const string PortKey = "PORT";
 
+    /// <summary>What a key looks like (besides the reserved prefix and the length); the API's schema publishes it.</summary>
+    public const string KeyPatternText = "^[A-Za-z_][A-Za-z0-9_]*$";
+
     public static string? KeyError(string? key)
     {
         if (string.IsNullOrEmpty(key))
@@ -43,7 +46,7 @@ public static partial class VariableRules
     /// <summary>DATABASE_&lt;NAME&gt;_… from a database called "main-db": MAIN_DB.</summary>
     public static string UpperSnake(string name) => NonWord().Replace(name, "_").ToUpperInvariant();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(KeyPatternText)]
     private static partial Regex KeyPattern();
 
     [GeneratedRegex("[^A-Za-z0-9]+")]

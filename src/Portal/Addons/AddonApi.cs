@@ -11,23 +11,25 @@ public static class AddonApi
     {
         var group = api.MapGroup("/project/{id:guid}/addon").WithTags("Addon");
         group.MapGet("", ListAsync)
-            .WithSummary("The catalogue (Slack, Webhook, Email), each with is_installed, its regex and its settings, secret ones masked");
+            .Describe("listProjectAddons", "The catalogue (Slack, Webhook, Email), each with is_installed, its regex and its settings, secret ones masked");
         group.MapGet("/matchingEnvironments", MatchAsync)
-            .WithSummary("The project's environments and whether a regex selects each")
-            .WithDescription("Takes `regex` in the query (`.*` when left out); a regex that does not compile or backtracks catastrophically answers 400 on `matching_environments_regex`.");
+            .Describe("listAddonMatchingEnvironments", "The project's environments and whether a regex selects each")
+            .WithDescription("Takes `regex` in the query (`.*` when left out); a regex that does not compile or backtracks catastrophically answers 400 on `matching_environments_regex`.")
+            .WithQuery(QueryParameter.Text("regex", "The regex to try (`.*` when left out).", ProjectAddon.MaxRegexLength));
         group.MapPost("/{name}", InstallAsync)
-            .WithSummary("Install an addon (OWNER or ADMIN); 409 when it is installed already")
+            .Describe("installProjectAddon", "Install an addon (OWNER or ADMIN); 409 when it is installed already")
             .WithDescription("`name` is Slack, Webhook or Email, in any case. `matching_environments_regex` defaults to `.*`. "
-                + "Errors name their field (`settings.webhook_url`, `matching_environments_regex`, …).");
+                + "Errors name their field (`settings.webhook_url`, `matching_environments_regex`, …).")
+            .MayConflict();
         group.MapPut("/{name}", ChangeAsync)
-            .WithSummary("Change an installed addon's regex or settings (OWNER or ADMIN)")
+            .Describe("updateProjectAddon", "Change an installed addon's regex or settings (OWNER or ADMIN)")
             .WithDescription("A setting left out or null keeps its value, so secret settings need not be sent again; a null regex keeps it.");
         group.MapDelete("/{name}", UninstallAsync)
-            .WithSummary("Uninstall an addon (OWNER or ADMIN); its delivery log stays with the project");
+            .Describe("uninstallProjectAddon", "Uninstall an addon (OWNER or ADMIN); its delivery log stays with the project");
         group.MapGet("/{name}/delivery", DeliveriesAsync)
-            .WithSummary("The addon's delivery log, newest first (tail, page) or after lastId");
+            .Describe("listProjectAddonDeliveries", "The addon's delivery log, newest first (tail, page) or after lastId").WithHistoryQuery();
         group.MapPost("/{name}/test", TestAsync)
-            .WithSummary("Send a TEST notification through the real delivery path (OWNER or ADMIN); answers 202 with the delivery's id");
+            .Describe("testProjectAddon", "Send a TEST notification through the real delivery path (OWNER or ADMIN); answers 202 with the delivery's id");
         return group;
     }
 

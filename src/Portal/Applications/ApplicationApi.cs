@@ -39,11 +39,11 @@ public static class ApplicationApi
     public static RouteGroupBuilder MapApplicationApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Application");
-        group.MapGet("/environment/{id:guid}/application", ListAsync).WithSummary("The environment's applications, with their flags");
-        group.MapPost("/environment/{id:guid}/application", CreateAsync).WithSummary("Add an application deployed from git");
-        group.MapGet("/application/{id:guid}", GetAsync).WithSummary("One application");
-        group.MapPut("/application/{id:guid}", UpdateAsync).WithSummary("Change an application's settings; fields left out keep their value");
-        group.MapDelete("/application/{id:guid}", DeleteAsync).WithSummary("Delete an application");
+        group.MapGet("/environment/{id:guid}/application", ListAsync).Describe("listApplications", "The environment's applications, with their flags");
+        group.MapPost("/environment/{id:guid}/application", CreateAsync).Describe("createApplication", "Add an application deployed from git").MayConflict();
+        group.MapGet("/application/{id:guid}", GetAsync).Describe("getApplication", "One application");
+        group.MapPut("/application/{id:guid}", UpdateAsync).Describe("updateApplication", "Change an application's settings; fields left out keep their value").MayConflict();
+        group.MapDelete("/application/{id:guid}", DeleteAsync).Describe("deleteApplication", "Delete an application").MayConflict();
         return group;
     }
 

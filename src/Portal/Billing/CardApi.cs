@@ -16,10 +16,10 @@ public static class CardApi
     public static RouteGroupBuilder MapCardApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Billing");
-        group.MapGet("/organization/{id:guid}/creditCard", ListAsync).WithSummary("The organization's cards, masked (OWNER and ADMIN)");
+        group.MapGet("/organization/{id:guid}/creditCard", ListAsync).Describe("listOrganizationCreditCards", "The organization's cards, masked (OWNER and ADMIN)").NeedsRole();
         group.MapPost("/organization/{id:guid}/creditCard", AddAsync)
-            .WithSummary("Add a card: validated, handed to the payment gateway and never stored; it becomes the default");
-        group.MapDelete("/creditCard/{id:guid}", DeleteAsync).WithSummary("Remove a card");
+            .Describe("addOrganizationCreditCard", "Add a card: validated, handed to the payment gateway and never stored; it becomes the default");
+        group.MapDelete("/creditCard/{id:guid}", DeleteAsync).Describe("deleteCreditCard", "Remove a card");
         return group;
     }
 

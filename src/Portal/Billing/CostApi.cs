@@ -20,17 +20,17 @@ public static class CostApi
     {
         var group = api.MapGroup("").WithTags("Billing");
         group.MapGet("/organization/{id:guid}/currentCost", CurrentCostAsync)
-            .WithSummary("This month's cost so far, the plan, the trial, the credit left and the deployment quota (OWNER, ADMIN)")
-            .WithDescription("Figures as the cost aggregation last computed them (every few minutes), from the applications' running time.");
-        group.MapGet("/cluster/{id:guid}/currentCost", ClusterCostAsync).WithSummary("This month's cost of the cluster's environments so far (OWNER, ADMIN)");
-        group.MapGet("/organization/{id:guid}/costBudget", BudgetAsync).WithSummary("The monthly budget; 0 for none (OWNER, ADMIN)");
+            .Describe("getOrganizationCurrentCost", "This month's cost so far, the plan, the trial, the credit left and the deployment quota (OWNER, ADMIN)")
+            .WithDescription("Figures as the cost aggregation last computed them (every few minutes), from the applications' running time.").NeedsRole();
+        group.MapGet("/cluster/{id:guid}/currentCost", ClusterCostAsync).Describe("getClusterCurrentCost", "This month's cost of the cluster's environments so far (OWNER, ADMIN)").NeedsRole();
+        group.MapGet("/organization/{id:guid}/costBudget", BudgetAsync).Describe("getOrganizationCostBudget", "The monthly budget; 0 for none (OWNER, ADMIN)").NeedsRole();
         group.MapPut("/organization/{id:guid}/costBudget", SetBudgetAsync)
-            .WithSummary("Set the monthly budget in cents; 0 for none. 80% and 100% of it send an alert once a month (OWNER, ADMIN)");
-        group.MapGet("/organization/{id:guid}/billingInfo", BillingInfoAsync).WithSummary("Who is billed (OWNER, ADMIN)");
+            .Describe("updateOrganizationCostBudget", "Set the monthly budget in cents; 0 for none. 80% and 100% of it send an alert once a month (OWNER, ADMIN)");
+        group.MapGet("/organization/{id:guid}/billingInfo", BillingInfoAsync).Describe("getOrganizationBillingInfo", "Who is billed (OWNER, ADMIN)").NeedsRole();
         group.MapPut("/organization/{id:guid}/billingInfo", SetBillingInfoAsync)
-            .WithSummary("Set who is billed: email and ISO 3166-1 alpha-2 country required; a VAT number in its country's format (OWNER, ADMIN)");
+            .Describe("updateOrganizationBillingInfo", "Set who is billed: email and ISO 3166-1 alpha-2 country required; a VAT number in its country's format (OWNER, ADMIN)");
         group.MapPost("/organization/{id:guid}/creditCode", RedeemAsync)
-            .WithSummary("Redeem a credit code, once per organization; spent before the card (OWNER, ADMIN)");
+            .Describe("redeemOrganizationCreditCode", "Redeem a credit code, once per organization; spent before the card (OWNER, ADMIN)");
         return group;
     }
 

@@ -13,11 +13,11 @@ public static class InvoiceApi
     public static RouteGroupBuilder MapInvoiceApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Billing");
-        group.MapGet("/organization/{id:guid}/invoice", ListAsync).WithSummary("The organization's invoices, the open month first (OWNER and ADMIN)");
-        group.MapGet("/invoice/{id:guid}/download", DownloadAsync).WithSummary("A signed link to the invoice's PDF, valid for 15 minutes without a session");
-        group.MapPost("/invoice/{id:guid}/void", VoidAsync).WithSummary("Mark an unpaid invoice VOIDED, which stops its payment retries (OWNER)");
+        group.MapGet("/organization/{id:guid}/invoice", ListAsync).Describe("listOrganizationInvoices", "The organization's invoices, the open month first (OWNER and ADMIN)").NeedsRole();
+        group.MapGet("/invoice/{id:guid}/download", DownloadAsync).Describe("getInvoiceDownloadLink", "A signed link to the invoice's PDF, valid for 15 minutes without a session").NeedsRole();
+        group.MapPost("/invoice/{id:guid}/void", VoidAsync).Describe("voidInvoice", "Mark an unpaid invoice VOIDED, which stops its payment retries (OWNER)").MayConflict();
         group.MapPost("/organization/{id:guid}/downloadInvoices", ExportAsync)
-            .WithSummary("Email one ZIP of every invoice's PDF to the billing email (202; sent once by a background job)");
+            .Describe("downloadOrganizationInvoices", "Email one ZIP of every invoice's PDF to the billing email (202; sent once by a background job)").MayConflict();
         // The signed link itself: no session, the token is the permission. Not part of the documented API.
         group.MapGet("/invoice/{id:guid}/pdf", PdfAsync).AllowAnonymous().ExcludeFromDescription();
         return group;

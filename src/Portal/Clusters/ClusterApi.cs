@@ -14,8 +14,8 @@ public static class ClusterApi
     public static RouteGroupBuilder MapClusterApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Cluster");
-        group.MapGet("/organization/{id:guid}/cluster", ListAsync).WithSummary("The organization's clusters; the first is its default");
-        group.MapGet("/cluster/{id:guid}", GetAsync).WithSummary("One cluster");
+        group.MapGet("/organization/{id:guid}/cluster", ListAsync).Describe("listOrganizationClusters", "The organization's clusters; the first is its default");
+        group.MapGet("/cluster/{id:guid}", GetAsync).Describe("getCluster", "One cluster");
         return group;
     }
 

@@ -20,11 +20,11 @@ public static class DatabaseApi
     public static RouteGroupBuilder MapDatabaseApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Database");
-        group.MapGet("/environment/{id:guid}/database", ListAsync).WithSummary("The environment's databases");
-        group.MapPost("/environment/{id:guid}/database", CreateAsync).WithSummary("Add a PostgreSQL database");
-        group.MapGet("/database/{id:guid}", GetAsync).WithSummary("One database");
-        group.MapPut("/database/{id:guid}", UpdateAsync).WithSummary("Change a database's settings; fields left out keep their value");
-        group.MapDelete("/database/{id:guid}", DeleteAsync).WithSummary("Delete a database");
+        group.MapGet("/environment/{id:guid}/database", ListAsync).Describe("listDatabases", "The environment's databases");
+        group.MapPost("/environment/{id:guid}/database", CreateAsync).Describe("createDatabase", "Add a PostgreSQL database").MayConflict();
+        group.MapGet("/database/{id:guid}", GetAsync).Describe("getDatabase", "One database");
+        group.MapPut("/database/{id:guid}", UpdateAsync).Describe("updateDatabase", "Change a database's settings; fields left out keep their value").MayConflict();
+        group.MapDelete("/database/{id:guid}", DeleteAsync).Describe("deleteDatabase", "Delete a database").MayConflict();
         return group;
     }
 

@@ -50,61 +50,61 @@ public static class DeploymentApi
         var group = api.MapGroup("");
         group.MapPost("/application/{id:guid}/deploy", (Guid id, DeployInput? request, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.DeployApplicationAsync(caller, id, request)))
-            .WithTags("Application").WithSummary("Deploy the branch head, or git_commit_id; answers 202 with the queued deployment");
+            .WithTags("Application").Describe("deployApplication", "Deploy the branch head, or git_commit_id; answers 202 with the queued deployment").MayConflict().MayNeedPayment();
         group.MapPost("/application/{id:guid}/stop", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.ChangeServiceAsync(caller, Resource.Application(id), DeploymentKind.Stop)))
-            .WithTags("Application").WithSummary("Stop the application's instances");
+            .WithTags("Application").Describe("stopApplication", "Stop the application's instances").MayConflict();
         group.MapPost("/application/{id:guid}/restart", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.ChangeServiceAsync(caller, Resource.Application(id), DeploymentKind.Restart)))
-            .WithTags("Application").WithSummary("Start new instances of the running build with today's settings and variables, then stop the old ones");
+            .WithTags("Application").Describe("restartApplication", "Start new instances of the running build with today's settings and variables, then stop the old ones").MayConflict().MayNeedPayment();
         group.MapGet("/application/{id:guid}/status", async (Guid id, ApiCaller caller, ApplicationService applications) =>
                 (await applications.GetAsync(caller, id)).ToOk(a => new StatusResponse(a.Status)))
-            .WithTags("Application").WithSummary("The application's current status");
+            .WithTags("Application").Describe("getApplicationStatus", "The application's current status");
         group.MapGet("/application/{id:guid}/deployment", (Guid id, HttpRequest http, ApiCaller caller, DeploymentService deployments) =>
                 HistoryResults.ListAsync(http, query => deployments.ListForApplicationAsync(caller, id, query), ToResponse))
-            .WithTags("Application").WithSummary("The application's deployments, newest first (tail, page) or after lastId");
+            .WithTags("Application").Describe("listApplicationDeployments", "The application's deployments, newest first (tail, page) or after lastId").WithHistoryQuery();
 
         group.MapPost("/database/{id:guid}/deploy", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.DeployDatabaseAsync(caller, id)))
-            .WithTags("Database").WithSummary("Create the database and its role on the runtime's server, or open it again");
+            .WithTags("Database").Describe("deployDatabase", "Create the database and its role on the runtime's server, or open it again").MayConflict().MayNeedPayment();
         group.MapPost("/database/{id:guid}/stop", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.ChangeServiceAsync(caller, Resource.Database(id), DeploymentKind.Stop)))
-            .WithTags("Database").WithSummary("Refuse new connections and close open ones; the data stays");
+            .WithTags("Database").Describe("stopDatabase", "Refuse new connections and close open ones; the data stays").MayConflict();
         group.MapPost("/database/{id:guid}/restart", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.ChangeServiceAsync(caller, Resource.Database(id), DeploymentKind.Restart)))
-            .WithTags("Database").WithSummary("Close every connection and accept new ones");
+            .WithTags("Database").Describe("restartDatabase", "Close every connection and accept new ones").MayConflict().MayNeedPayment();
         group.MapGet("/database/{id:guid}/status", async (Guid id, ApiCaller caller, DatabaseService databases) =>
                 (await databases.GetAsync(caller, id)).ToOk(d => new StatusResponse(d.Status)))
-            .WithTags("Database").WithSummary("The database's current status");
+            .WithTags("Database").Describe("getDatabaseStatus", "The database's current status");
         group.MapGet("/database/{id:guid}/deployment", (Guid id, HttpRequest http, ApiCaller caller, DeploymentService deployments) =>
                 HistoryResults.ListAsync(http, query => deployments.ListForDatabaseAsync(caller, id, query), ToResponse))
-            .WithTags("Database").WithSummary("The database's deployments, newest first (tail, page) or after lastId");
+            .WithTags("Database").Describe("listDatabaseDeployments", "The database's deployments, newest first (tail, page) or after lastId").WithHistoryQuery();
 
         group.MapPost("/environment/{id:guid}/deploy", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.ChangeEnvironmentAsync(caller, id, DeploymentKind.Deploy)))
-            .WithTags("Environment").WithSummary("Deploy every application and database of the environment, as one deployment");
+            .WithTags("Environment").Describe("deployEnvironment", "Deploy every application and database of the environment, as one deployment").MayConflict().MayNeedPayment();
         group.MapPost("/environment/{id:guid}/stop", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.ChangeEnvironmentAsync(caller, id, DeploymentKind.Stop)))
-            .WithTags("Environment").WithSummary("Stop every service of the environment");
+            .WithTags("Environment").Describe("stopEnvironment", "Stop every service of the environment").MayConflict();
         group.MapPost("/environment/{id:guid}/restart", (Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.ChangeEnvironmentAsync(caller, id, DeploymentKind.Restart)))
-            .WithTags("Environment").WithSummary("Restart every running service of the environment");
+            .WithTags("Environment").Describe("restartEnvironment", "Restart every running service of the environment").MayConflict().MayNeedPayment();
         group.MapGet("/environment/{id:guid}/status", async (Guid id, ApiCaller caller, EnvironmentService environments) =>
                 (await environments.GetAsync(caller, id)).ToOk(e => new StatusResponse(e.Status)))
-            .WithTags("Environment").WithSummary("The environment's status, derived from its services: the worst wins");
+            .WithTags("Environment").Describe("getEnvironmentStatus", "The environment's status, derived from its services: the worst wins");
 
         group.MapGet("/environment/{id:guid}/deployment", (Guid id, HttpRequest http, ApiCaller caller, DeploymentService deployments) =>
                 HistoryResults.ListAsync(http, query => deployments.ListForEnvironmentAsync(caller, id, query), ToResponse))
-            .WithTags("Deployment").WithSummary("The environment's deployments, newest first (tail, page) or after lastId");
+            .WithTags("Deployment").Describe("listEnvironmentDeployments", "The environment's deployments, newest first (tail, page) or after lastId").WithHistoryQuery();
         group.MapGet("/environment/{envId:guid}/deployment/{id:guid}", async (Guid envId, Guid id, ApiCaller caller, DeploymentService deployments) =>
                 (await deployments.GetAsync(caller, envId, id)).ToOk(ToResponse))
-            .WithTags("Deployment").WithSummary("One deployment, with its services' steps");
+            .WithTags("Deployment").Describe("getEnvironmentDeployment", "One deployment, with its services' steps");
         group.MapPost("/environment/{envId:guid}/deployment/{id:guid}/abortDeploy", (Guid envId, Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.AbortAsync(caller, envId, id)))
-            .WithTags("Deployment").WithSummary("Abort a queued or running deployment; what ran before keeps running");
+            .WithTags("Deployment").Describe("abortEnvironmentDeployment", "Abort a queued or running deployment; what ran before keeps running").MayConflict();
         group.MapPost("/environment/{envId:guid}/deployment/{id:guid}/rollback", (Guid envId, Guid id, ApiCaller caller, DeploymentService deployments) =>
                 Accepted(deployments.RollbackAsync(caller, envId, id)))
-            .WithTags("Deployment").WithSummary("Redeploy every service as that successful deployment left it (commit, settings, variables), as a new deployment");
+            .WithTags("Deployment").Describe("rollbackEnvironmentDeployment", "Redeploy every service as that successful deployment left it (commit, settings, variables), as a new deployment").MayConflict().MayNeedPayment();
         return group;
     }
 

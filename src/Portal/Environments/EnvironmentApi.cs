@@ -25,14 +25,14 @@ public static class EnvironmentApi
     public static RouteGroupBuilder MapEnvironmentApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Environment");
-        group.MapGet("/project/{id:guid}/environment", ListAsync).WithSummary("The project's environments; ?archived=true lists the archived ones");
-        group.MapPost("/project/{id:guid}/environment", CreateAsync).WithSummary("Create an environment");
-        group.MapGet("/environment/{id:guid}", GetAsync).WithSummary("One environment");
-        group.MapPut("/environment/{id:guid}", UpdateAsync).WithSummary("Rename an environment, or change its mode or cluster");
-        group.MapDelete("/environment/{id:guid}", DeleteAsync).WithSummary("Delete an environment and its services");
-        group.MapPost("/environment/{id:guid}/archive", ArchiveAsync).WithSummary("Stop its services and freeze it until unarchived");
-        group.MapPost("/environment/{id:guid}/unarchive", UnarchiveAsync).WithSummary("Make an archived environment changeable again");
-        group.MapPost("/environment/{id:guid}/clone", CloneAsync).WithSummary("Copy the environment's services (settings only) into a new environment");
+        group.MapGet("/project/{id:guid}/environment", ListAsync).Describe("listEnvironments", "The project's environments; ?archived=true lists the archived ones");
+        group.MapPost("/project/{id:guid}/environment", CreateAsync).Describe("createEnvironment", "Create an environment").MayConflict();
+        group.MapGet("/environment/{id:guid}", GetAsync).Describe("getEnvironment", "One environment");
+        group.MapPut("/environment/{id:guid}", UpdateAsync).Describe("updateEnvironment", "Rename an environment, or change its mode or cluster").MayConflict();
+        group.MapDelete("/environment/{id:guid}", DeleteAsync).Describe("deleteEnvironment", "Delete an environment and its services").MayConflict();
+        group.MapPost("/environment/{id:guid}/archive", ArchiveAsync).Describe("archiveEnvironment", "Stop its services and freeze it until unarchived").MayConflict();
+        group.MapPost("/environment/{id:guid}/unarchive", UnarchiveAsync).Describe("unarchiveEnvironment", "Make an archived environment changeable again").MayConflict();
+        group.MapPost("/environment/{id:guid}/clone", CloneAsync).Describe("cloneEnvironment", "Copy the environment's services (settings only) into a new environment").MayConflict();
         return group;
     }
 

@@ -19,13 +19,13 @@ public static class EventApi
         var group = api.MapGroup("");
         group.MapGet("/environment/{id:guid}/event", (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
                 HistoryResults.ListAsync(http, query => events.ListForEnvironmentAsync(caller, id, query), ToResponse))
-            .WithTags("Environment").WithSummary("The environment's events, newest first (tail, page) or after lastId");
+            .WithTags("Environment").Describe("listEnvironmentEvents", "The environment's events, newest first (tail, page) or after lastId").WithHistoryQuery();
         group.MapGet("/application/{id:guid}/event", (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
                 HistoryResults.ListAsync(http, query => events.ListForApplicationAsync(caller, id, query), ToResponse))
-            .WithTags("Application").WithSummary("The application's events, newest first (tail, page) or after lastId");
+            .WithTags("Application").Describe("listApplicationEvents", "The application's events, newest first (tail, page) or after lastId").WithHistoryQuery();
         group.MapGet("/database/{id:guid}/event", (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
                 HistoryResults.ListAsync(http, query => events.ListForDatabaseAsync(caller, id, query), ToResponse))
-            .WithTags("Database").WithSummary("The database's events, newest first (tail, page) or after lastId");
+            .WithTags("Database").Describe("listDatabaseEvents", "The database's events, newest first (tail, page) or after lastId").WithHistoryQuery();
         group.MapGet("/organization/{id:guid}/event", async (Guid id, HttpRequest http, ApiCaller caller, EventService events) =>
             {
                 var q = http.Query;
@@ -35,7 +35,13 @@ public static class EventApi
                     : filter.Error!.ToProblem();
             })
             .WithTags("Organization")
-            .WithSummary("The organization's audit trail, newest first; filter by targetType, targetId (a service or an environment), authorId, from and to");
+            .Describe("listOrganizationEvents", "The organization's audit trail, newest first; filter by targetType, targetId (a service or an environment), authorId, from and to")
+            .WithHistoryQuery()
+            .WithQuery(QueryParameter.OneOf("targetType", "Only events about this kind of service.", EventFilter.TargetTypeNames))
+            .WithQuery(QueryParameter.Id("targetId", "Only events about this service or environment."))
+            .WithQuery(QueryParameter.Id("authorId", "Only events by this user."))
+            .WithQuery(QueryParameter.Timestamp("from", "Only events at or after this time."))
+            .WithQuery(QueryParameter.Timestamp("to", "Only events before this time."));
         return group;
     }
 

@@ -45,6 +45,7 @@ using Platform.Portal.Logs;
 using Platform.Portal.Metrics;
 using Platform.Portal.Runtime;
 
+
 namespace Platform.Portal.Infrastructure;
 
 public static class PortalServices
@@ -208,7 +209,9 @@ public static class PortalServices
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi(options => options
             .AddDocumentTransformer<ApiDocumentTransformer>()
-            .AddOperationTransformer<RateLimitOperationTransformer>());
+            .AddOperationTransformer<RateLimitOperationTransformer>()
+            .AddOperationTransformer<ApiResponsesTransformer>()
+            .AddSchemaTransformer<ApiSchemaBounds>());
     }
 
     /// <summary>snake_case names, UPPER_SNAKE enums, UTC timestamps with milliseconds: the draft's conventions.</summary>

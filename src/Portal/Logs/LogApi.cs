@@ -28,13 +28,22 @@ public static class LogApi
         group.MapGet("/application/{id:guid}/log", (Guid id, HttpRequest http, ApiCaller caller, LogService logs) =>
                 FilteredAsync(http, (query, filter) => logs.ListForApplicationAsync(caller, id, query, filter)))
             .WithTags("Application")
-            .WithSummary("The application's log lines (builds and instances), newest first (tail, page) or after lastId, known failures explained; "
-                + "filter by deployment, instance, q (text), stream (stdout, stderr, system), from and to");
+            .Describe("listApplicationLogs", "The application's log lines (builds and instances), newest first (tail, page) or after lastId, known failures explained; "
+                + "filter by deployment, instance, q (text), stream (stdout, stderr, system), from and to").WithHistoryQuery().WithLogFilters();
         group.MapGet("/database/{id:guid}/log", (Guid id, HttpRequest http, ApiCaller caller, LogService logs) =>
                 FilteredAsync(http, (query, filter) => logs.ListForDatabaseAsync(caller, id, query, filter)))
-            .WithTags("Database").WithSummary("The database's log lines, newest first (tail, page) or after lastId; filtered as the application's");
+            .WithTags("Database").Describe("listDatabaseLogs", "The database's log lines, newest first (tail, page) or after lastId; filtered as the application's").WithHistoryQuery().WithLogFilters();
         return group;
     }
+
+    /// <summary>The filters <see cref="LogQuery"/> reads, with the bounds it enforces.</summary>
+    private static RouteHandlerBuilder WithLogFilters(this RouteHandlerBuilder builder) => builder
+        .WithQuery(QueryParameter.Id("deployment", "Only this deployment's lines."))
+        .WithQuery(QueryParameter.Text("instance", "Only this instance's lines.", LogFilter.MaxInstanceLength))
+        .WithQuery(QueryParameter.Text("q", "Only lines containing this text.", LogFilter.MaxTextLength))
+        .WithQuery(QueryParameter.OneOf("stream", "Only this stream.", [.. Enum.GetValues<LogStream>().Select(LogFilter.StreamName)]))
+        .WithQuery(QueryParameter.Timestamp("from", "Only lines at or after this time."))
+        .WithQuery(QueryParameter.Timestamp("to", "Only lines before this time."));
 
     private static async Task<Results<Ok<HistoryResponse<LogResponse>>, Ok<ListResponse<LogResponse>>, ProblemHttpResult>> FilteredAsync(
         HttpRequest http, Func<HistoryQuery, LogFilter, Task<Result<HistoryPage<LogView>>>> list)

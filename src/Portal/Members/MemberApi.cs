@@ -41,18 +41,18 @@ public static class MemberApi
     public static RouteGroupBuilder MapMemberApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Organization member");
-        group.MapGet("/organization/{id:guid}/member", ListMembersAsync).WithSummary("Members and their roles");
-        group.MapPut("/organization/{id:guid}/member/{userId:guid}", ChangeRoleAsync).WithSummary("Change a member's role (ADMIN or OWNER)");
-        group.MapDelete("/organization/{id:guid}/member/{userId:guid}", RemoveAsync).WithSummary("Remove a member, or leave (the owner cannot be removed)");
+        group.MapGet("/organization/{id:guid}/member", ListMembersAsync).Describe("listOrganizationMembers", "Members and their roles");
+        group.MapPut("/organization/{id:guid}/member/{userId:guid}", ChangeRoleAsync).Describe("updateOrganizationMemberRole", "Change a member's role (ADMIN or OWNER)").MayConflict();
+        group.MapDelete("/organization/{id:guid}/member/{userId:guid}", RemoveAsync).Describe("removeOrganizationMember", "Remove a member, or leave (the owner cannot be removed)").MayConflict();
         group.MapPost("/organization/{id:guid}/transferOwnership", TransferOwnershipAsync)
-            .WithSummary("Make another member the owner (OWNER); the previous owner becomes ADMIN");
-        group.MapGet("/organization/{id:guid}/inviteMember", ListInvitationsAsync).WithSummary("Invitations not yet accepted, with their links (OWNER, ADMIN)");
-        group.MapPost("/organization/{id:guid}/inviteMember", InviteAsync).WithSummary("Invite someone by email; the link is mailed and answered");
-        group.MapDelete("/organization/{id:guid}/inviteMember/{invitationId:guid}", CancelInvitationAsync).WithSummary("Cancel an invitation");
+            .Describe("transferOrganizationOwnership", "Make another member the owner (OWNER); the previous owner becomes ADMIN").MayConflict();
+        group.MapGet("/organization/{id:guid}/inviteMember", ListInvitationsAsync).Describe("listOrganizationInvitations", "Invitations not yet accepted, with their links (OWNER, ADMIN)").NeedsRole();
+        group.MapPost("/organization/{id:guid}/inviteMember", InviteAsync).Describe("inviteOrganizationMember", "Invite someone by email; the link is mailed and answered").MayConflict();
+        group.MapDelete("/organization/{id:guid}/inviteMember/{invitationId:guid}", CancelInvitationAsync).Describe("cancelOrganizationInvitation", "Cancel an invitation");
         group.MapPost("/organization/{id:guid}/invitation/{invitationId:guid}/accept", AcceptAsync)
             .RequireRateLimiting(RateLimitPolicies.Invitation)
-            .WithSummary("Accept an invitation sent to the caller's email")
-            .WithDescription("Takes the `token` of the invitation's link; a wrong or missing token answers 404, like an unknown invitation.");
+            .Describe("acceptOrganizationInvitation", "Accept an invitation sent to the caller's email")
+            .WithDescription("Takes the `token` of the invitation's link; a wrong or missing token answers 404, like an unknown invitation.").MayConflict();
         return group;
     }
 

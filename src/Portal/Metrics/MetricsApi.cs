@@ -38,20 +38,20 @@ public static class MetricsApi
     public static RouteGroupBuilder MapMetricsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/application/{id:guid}").WithTags("Application");
-        group.MapGet("/currentScale", CurrentScaleAsync).WithSummary("Instances running now against the range and the scale thresholds");
-        group.MapGet("/currentInstance", CurrentInstancesAsync).WithSummary("Each instance's CPU, memory and storage now against its request and thresholds");
+        group.MapGet("/currentScale", CurrentScaleAsync).Describe("getApplicationCurrentScale", "Instances running now against the range and the scale thresholds");
+        group.MapGet("/currentInstance", CurrentInstancesAsync).Describe("getApplicationCurrentInstances", "Each instance's CPU, memory and storage now against its request and thresholds");
         // One literal route per kind, as the draft writes them; another kind is a 404.
         group.MapGet("/metric/cpu", ([Description(LastDaysDescription)] string? lastDays, Guid id, ApiCaller caller, MetricsService metrics) =>
-            SeriesAsync(MetricKind.Cpu, id, lastDays, caller, metrics)).WithSummary("CPU in cores over the last days, a series per instance");
+            SeriesAsync(MetricKind.Cpu, id, lastDays, caller, metrics)).Describe("getApplicationCpuMetrics", "CPU in cores over the last days, a series per instance");
         group.MapGet("/metric/memory", ([Description(LastDaysDescription)] string? lastDays, Guid id, ApiCaller caller, MetricsService metrics) =>
-            SeriesAsync(MetricKind.Memory, id, lastDays, caller, metrics)).WithSummary("Memory in MB over the last days, a series per instance");
+            SeriesAsync(MetricKind.Memory, id, lastDays, caller, metrics)).Describe("getApplicationMemoryMetrics", "Memory in MB over the last days, a series per instance");
         group.MapGet("/metric/healthCheck", ([Description(LastDaysDescription)] string? lastDays, Guid id, ApiCaller caller, MetricsService metrics) =>
             SeriesAsync(MetricKind.HealthCheck, id, lastDays, caller, metrics))
-            .WithSummary("Readiness probes passed in percent, with their average latency_in_ms, over the last days, a series per instance");
+            .Describe("getApplicationHealthCheckMetrics", "Readiness probes passed in percent, with their average latency_in_ms, over the last days, a series per instance");
         group.MapGet("/metric/storage", ([Description(LastDaysDescription)] string? lastDays, Guid id, ApiCaller caller, MetricsService metrics) =>
-            SeriesAsync(MetricKind.Storage, id, lastDays, caller, metrics)).WithSummary("Storage in GB over the last days, a series per instance");
+            SeriesAsync(MetricKind.Storage, id, lastDays, caller, metrics)).Describe("getApplicationStorageMetrics", "Storage in GB over the last days, a series per instance");
         group.MapGet("/metric/instance", ([Description(LastDaysDescription)] string? lastDays, Guid id, ApiCaller caller, MetricsService metrics) =>
-            SeriesAsync(MetricKind.Instance, id, lastDays, caller, metrics)).WithSummary("Instances ready over the last days, one series named instances");
+            SeriesAsync(MetricKind.Instance, id, lastDays, caller, metrics)).Describe("getApplicationInstanceMetrics", "Instances ready over the last days, one series named instances");
         return group;
     }
 

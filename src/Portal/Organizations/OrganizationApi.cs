@@ -20,11 +20,11 @@ public static class OrganizationApi
     public static RouteGroupBuilder MapOrganizationApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Organization");
-        group.MapGet("/organization", ListAsync).WithSummary("The organizations the caller belongs to");
-        group.MapPost("/organization", CreateAsync).WithSummary("Create an organization; its creator is the OWNER");
-        group.MapGet("/organization/{id:guid}", GetAsync).WithSummary("One organization");
-        group.MapPut("/organization/{id:guid}", UpdateAsync).WithSummary("Rename or describe an organization (ADMIN or OWNER)");
-        group.MapDelete("/organization/{id:guid}", DeleteAsync).WithSummary("Delete an organization and everything in it (OWNER)");
+        group.MapGet("/organization", ListAsync).Describe("listOrganizations", "The organizations the caller belongs to");
+        group.MapPost("/organization", CreateAsync).Describe("createOrganization", "Create an organization; its creator is the OWNER");
+        group.MapGet("/organization/{id:guid}", GetAsync).Describe("getOrganization", "One organization");
+        group.MapPut("/organization/{id:guid}", UpdateAsync).Describe("updateOrganization", "Rename or describe an organization (ADMIN or OWNER)");
+        group.MapDelete("/organization/{id:guid}", DeleteAsync).Describe("deleteOrganization", "Delete an organization and everything in it (OWNER)").MayConflict();
         return group;
     }
 

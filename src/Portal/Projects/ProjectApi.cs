@@ -9,11 +9,11 @@ public static class ProjectApi
     public static RouteGroupBuilder MapProjectApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Project");
-        group.MapGet("/organization/{id:guid}/project", ListAsync).WithSummary("The organization's projects");
-        group.MapPost("/organization/{id:guid}/project", CreateAsync).WithSummary("Create a project (ADMIN or OWNER)");
-        group.MapGet("/project/{id:guid}", GetAsync).WithSummary("One project");
-        group.MapPut("/project/{id:guid}", UpdateAsync).WithSummary("Rename or describe a project (ADMIN or OWNER)");
-        group.MapDelete("/project/{id:guid}", DeleteAsync).WithSummary("Delete a project with its environments (ADMIN or OWNER)");
+        group.MapGet("/organization/{id:guid}/project", ListAsync).Describe("listProjects", "The organization's projects");
+        group.MapPost("/organization/{id:guid}/project", CreateAsync).Describe("createProject", "Create a project (ADMIN or OWNER)");
+        group.MapGet("/project/{id:guid}", GetAsync).Describe("getProject", "One project");
+        group.MapPut("/project/{id:guid}", UpdateAsync).Describe("updateProject", "Rename or describe a project (ADMIN or OWNER)");
+        group.MapDelete("/project/{id:guid}", DeleteAsync).Describe("deleteProject", "Delete a project with its environments (ADMIN or OWNER)").MayConflict();
         return group;
     }
 

@@ -10,7 +10,7 @@ public static class ReferralApi
     public static RouteGroupBuilder MapReferralApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("Referral and rewards");
-        group.MapGet("/referral", GetAsync).WithSummary("The caller's referral link and how many signed up through it");
+        group.MapGet("/referral", GetAsync).Describe("getReferral", "The caller's referral link and how many signed up through it").NeedsRole();
         return group;
     }
 

@@ -22,9 +22,9 @@ public static class TokenApi
     public static RouteGroupBuilder MapTokenApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("").WithTags("API token");
-        group.MapGet("/organization/{id:guid}/apiToken", ListAsync).WithSummary("The organization's API tokens (never their secrets)");
-        group.MapPost("/organization/{id:guid}/apiToken", CreateAsync).WithSummary("Create an organization token acting with a role; the secret is shown once");
-        group.MapDelete("/apiToken/{id:guid}", RevokeAsync).WithSummary("Revoke an organization token or one's own personal token");
+        group.MapGet("/organization/{id:guid}/apiToken", ListAsync).Describe("listOrganizationApiTokens", "The organization's API tokens (never their secrets)").NeedsRole();
+        group.MapPost("/organization/{id:guid}/apiToken", CreateAsync).Describe("createOrganizationApiToken", "Create an organization token acting with a role; the secret is shown once");
+        group.MapDelete("/apiToken/{id:guid}", RevokeAsync).Describe("revokeApiToken", "Revoke an organization token or one's own personal token");
         return group;
     }
 

@@ -30,16 +30,17 @@ public static class UserApi
         var auth = api.MapGroup("").WithTags("Authentication").AllowAnonymous();
         auth.MapPost("/auth/register", RegisterAsync)
             .RequireRateLimiting(RateLimitPolicies.SignUp)
-            .WithSummary("Create an account")
+            .Describe("registerUser", "Create an account")
             .WithDescription("Creates a user who can then sign in to the portal or ask for an API token. An address that "
                 + "already has an account gets the same answer (an id that is never stored), and its owner an email.");
         auth.MapPost("/auth/token", IssueTokenAsync)
             .RequireRateLimiting(RateLimitPolicies.SignIn)
-            .WithSummary("Exchange an email and password for a personal API token")
-            .WithDescription("The token is shown once in this answer; only its hash is stored. Send it as `Authorization: Bearer <token>`.");
+            .Describe("createAuthToken", "Exchange an email and password for a personal API token")
+            .WithDescription("The token is shown once in this answer; only its hash is stored. Send it as `Authorization: Bearer <token>`.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         var user = api.MapGroup("").WithTags("User");
-        user.MapGet("/user", GetCurrentUserAsync).WithSummary("The caller's profile");
+        user.MapGet("/user", GetCurrentUserAsync).Describe("getCurrentUser", "The caller's profile").NeedsRole();
         return user;
     }
 

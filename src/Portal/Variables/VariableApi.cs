@@ -12,62 +12,46 @@ public static class VariableApi
 
     public sealed record ImportResponse(IReadOnlyList<string> Created, IReadOnlyList<string> Updated, IReadOnlyList<string> Skipped, IReadOnlyList<ImportLineError> Errors);
 
+    private static readonly (VariableScope Scope, string Holder, string Noun)[] Holders =
+    [
+        (VariableScope.Organization, "Organization", "organization"),
+        (VariableScope.Project, "Project", "project"),
+        (VariableScope.Environment, "Environment", "environment"),
+        (VariableScope.Application, "Application", "application"),
+    ];
+
     public static RouteGroupBuilder MapVariableApi(this RouteGroupBuilder api)
     {
-        // A holder's variables and secrets are listed with the holder as well; one variable or secret under its own kind.
         var group = api.MapGroup("");
-        group.MapGet("/organization/{id:guid}/environmentVariable", ListVariables(VariableScope.Organization))
-            .WithTags("Environment variable", "Secret", "Organization").WithSummary("The organization's effective variables, each with the scope it comes from");
-        group.MapPost("/organization/{id:guid}/environmentVariable", Create(VariableScope.Organization, secret: false))
-            .WithTags("Environment variable", "Secret", "Organization").WithSummary("Set a variable on the organization");
-        group.MapPost("/organization/{id:guid}/environmentVariable/import", Import(VariableScope.Organization))
-            .WithTags("Environment variable", "Secret", "Organization").WithSummary("Import .env text: created, changed (with overwrite) and skipped keys, errors per line");
-        group.MapGet("/organization/{id:guid}/secret", ListSecrets(VariableScope.Organization))
-            .WithTags("Environment variable", "Secret", "Organization").WithSummary("The organization's effective secrets, never their values");
-        group.MapPost("/organization/{id:guid}/secret", Create(VariableScope.Organization, secret: true))
-            .WithTags("Environment variable", "Secret", "Organization").WithSummary("Set a secret on the organization: write-only, encrypted at rest");
-
-        group.MapGet("/project/{id:guid}/environmentVariable", ListVariables(VariableScope.Project))
-            .WithTags("Environment variable", "Secret", "Project").WithSummary("The project's effective variables, each with the scope it comes from");
-        group.MapPost("/project/{id:guid}/environmentVariable", Create(VariableScope.Project, secret: false))
-            .WithTags("Environment variable", "Secret", "Project").WithSummary("Set a variable on the project");
-        group.MapPost("/project/{id:guid}/environmentVariable/import", Import(VariableScope.Project))
-            .WithTags("Environment variable", "Secret", "Project").WithSummary("Import .env text: created, changed (with overwrite) and skipped keys, errors per line");
-        group.MapGet("/project/{id:guid}/secret", ListSecrets(VariableScope.Project))
-            .WithTags("Environment variable", "Secret", "Project").WithSummary("The project's effective secrets, never their values");
-        group.MapPost("/project/{id:guid}/secret", Create(VariableScope.Project, secret: true))
-            .WithTags("Environment variable", "Secret", "Project").WithSummary("Set a secret on the project: write-only, encrypted at rest");
-
-        group.MapGet("/environment/{id:guid}/environmentVariable", ListVariables(VariableScope.Environment))
-            .WithTags("Environment variable", "Secret", "Environment").WithSummary("The environment's effective variables, each with the scope it comes from");
-        group.MapPost("/environment/{id:guid}/environmentVariable", Create(VariableScope.Environment, secret: false))
-            .WithTags("Environment variable", "Secret", "Environment").WithSummary("Set a variable on the environment");
-        group.MapPost("/environment/{id:guid}/environmentVariable/import", Import(VariableScope.Environment))
-            .WithTags("Environment variable", "Secret", "Environment").WithSummary("Import .env text: created, changed (with overwrite) and skipped keys, errors per line");
-        group.MapGet("/environment/{id:guid}/secret", ListSecrets(VariableScope.Environment))
-            .WithTags("Environment variable", "Secret", "Environment").WithSummary("The environment's effective secrets, never their values");
-        group.MapPost("/environment/{id:guid}/secret", Create(VariableScope.Environment, secret: true))
-            .WithTags("Environment variable", "Secret", "Environment").WithSummary("Set a secret on the environment: write-only, encrypted at rest");
-
-        group.MapGet("/application/{id:guid}/environmentVariable", ListVariables(VariableScope.Application))
-            .WithTags("Environment variable", "Secret", "Application").WithSummary("The application's effective variables, each with the scope it comes from");
-        group.MapPost("/application/{id:guid}/environmentVariable", Create(VariableScope.Application, secret: false))
-            .WithTags("Environment variable", "Secret", "Application").WithSummary("Set a variable on the application");
-        group.MapPost("/application/{id:guid}/environmentVariable/import", Import(VariableScope.Application))
-            .WithTags("Environment variable", "Secret", "Application").WithSummary("Import .env text: created, changed (with overwrite) and skipped keys, errors per line");
-        group.MapGet("/application/{id:guid}/secret", ListSecrets(VariableScope.Application))
-            .WithTags("Environment variable", "Secret", "Application").WithSummary("The application's effective secrets, never their values");
-        group.MapPost("/application/{id:guid}/secret", Create(VariableScope.Application, secret: true))
-            .WithTags("Environment variable", "Secret", "Application").WithSummary("Set a secret on the application: write-only, encrypted at rest");
+        // Each holder (organization, project, environment, application) has the same five operations.
+        foreach (var (scope, holder, noun) in Holders)
+        {
+            var path = $"/{noun}/{{id:guid}}";
+            group.MapGet($"{path}/environmentVariable", ListVariables(scope)).WithTags("Environment variable")
+                .Describe($"list{holder}EnvironmentVariables", $"The {noun}'s effective variables, each with the scope it comes from");
+            group.MapPost($"{path}/environmentVariable", Create(scope, secret: false)).WithTags("Environment variable")
+                .Describe($"create{holder}EnvironmentVariable", $"Set a variable on the {noun}")
+                .Produces<VariableResponse>(StatusCodes.Status201Created).MayConflict();
+            group.MapPost($"{path}/environmentVariable/import", Import(scope)).WithTags("Environment variable")
+                .Describe($"import{holder}EnvironmentVariables", "Import .env text: created, changed (with overwrite) and skipped keys, errors per line")
+                .MayConflict();
+            group.MapGet($"{path}/secret", ListSecrets(scope)).WithTags("Secret")
+                .Describe($"list{holder}Secrets", $"The {noun}'s effective secrets, never their values");
+            group.MapPost($"{path}/secret", Create(scope, secret: true)).WithTags("Secret")
+                .Describe($"create{holder}Secret", $"Set a secret on the {noun}: write-only, encrypted at rest")
+                .Produces<SecretResponse>(StatusCodes.Status201Created).MayConflict();
+        }
 
         group.MapPut("/environmentVariable/{id:guid}", (Guid id, VariableUpdate request, ApiCaller caller, VariableService variables) => UpdateAsync(id, request, secret: false, caller, variables))
-            .WithTags("Environment variable").WithSummary("Change a variable's value (or key)");
+            .WithTags("Environment variable").Describe("updateEnvironmentVariable", "Change a variable's value (or key)")
+            .Produces<VariableResponse>().MayConflict();
         group.MapDelete("/environmentVariable/{id:guid}", (Guid id, ApiCaller caller, VariableService variables) => DeleteAsync(id, secret: false, caller, variables))
-            .WithTags("Environment variable").WithSummary("Delete a variable");
+            .WithTags("Environment variable").Describe("deleteEnvironmentVariable", "Delete a variable").MayConflict();
         group.MapPut("/secret/{id:guid}", (Guid id, VariableUpdate request, ApiCaller caller, VariableService variables) => UpdateAsync(id, request, secret: true, caller, variables))
-            .WithTags("Secret").WithSummary("Replace a secret's value (or change its key or description)");
+            .WithTags("Secret").Describe("updateSecret", "Replace a secret's value (or change its key or description)")
+            .Produces<SecretResponse>().MayConflict();
         group.MapDelete("/secret/{id:guid}", (Guid id, ApiCaller caller, VariableService variables) => DeleteAsync(id, secret: true, caller, variables))
-            .WithTags("Secret").WithSummary("Delete a secret");
+            .WithTags("Secret").Describe("deleteSecret", "Delete a secret").MayConflict();
         return group;
     }
 

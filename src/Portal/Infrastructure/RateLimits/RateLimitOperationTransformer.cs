@@ -10,8 +10,6 @@ namespace Platform.Portal.Infrastructure.RateLimits;
 /// </summary>
 public sealed class RateLimitOperationTransformer : IOpenApiOperationTransformer
 {
-    private const string ProblemSchema = "ProblemDetails";
-
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         if (context.Description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) != true)
@@ -20,7 +18,6 @@ public sealed class RateLimitOperationTransformer : IOpenApiOperationTransformer
         }
 
         var policy = context.Description.ActionDescriptor.EndpointMetadata.OfType<EnableRateLimitingAttribute>().LastOrDefault()?.PolicyName;
-        AddProblemSchema(context.Document!);
         operation.Responses ??= [];
         operation.Responses["429"] = new OpenApiResponse
         {
@@ -32,34 +29,11 @@ public sealed class RateLimitOperationTransformer : IOpenApiOperationTransformer
                 ["Retry-After"] = new OpenApiHeader
                 {
                     Description = "Seconds to wait before trying again.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = Bounds.Number(int.MaxValue) },
                 },
             },
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
-            },
+            Content = ProblemSchemas.Content(context.Document!),
         };
         return Task.CompletedTask;
-    }
-
-    private static void AddProblemSchema(OpenApiDocument document)
-    {
-        document.Components ??= new OpenApiComponents();
-        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        document.Components.Schemas.TryAdd(ProblemSchema, new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Description = "RFC 9457 problem details, as every error of this API.",
-            Properties = new Dictionary<string, IOpenApiSchema>
-            {
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
-                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
-                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32" },
-                ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
-                ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
-                ["trace_id"] = new OpenApiSchema { Type = JsonSchemaType.String },
-            },
-        });
     }
 }
