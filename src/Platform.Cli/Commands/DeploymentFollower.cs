@@ -14,6 +14,9 @@ public sealed class DeploymentFollower(CliContext context, PlatformApi api, Live
     private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(3);
     private static readonly string[] Finished = ["OK", "FAILED", "ABORTED"];
     private readonly HashSet<string> _printedLines = [];
+
+    // Log lines carry the service deployment's id (the "services" of the environment deployment), not the environment deployment's.
+    private readonly HashSet<string> _serviceDeploymentIds = [];
     private string? _deploymentId;
     private string? _state;
     private JsonNode? _serviceStatus;
@@ -24,6 +27,7 @@ public sealed class DeploymentFollower(CliContext context, PlatformApi api, Live
     public async Task<int> FollowAsync(JsonNode queued, CancellationToken cancellationToken)
     {
         _deploymentId = Column.Read(queued, "id");
+        _serviceDeploymentIds.UnionWith(queued["services"] is JsonArray services ? services.Select(s => Column.Read(s, "id")) : []);
         var environmentId = Column.Read(queued, "environment_id");
         Say($"Deployment {_deploymentId} queued; following it (Ctrl-C stops following, not the deployment).");
         var ended = Ended(queued);
@@ -70,7 +74,7 @@ public sealed class DeploymentFollower(CliContext context, PlatformApi api, Live
                 Say($"Status: {Column.Read(_serviceStatus, "state")}{Suffix(Column.Read(_serviceStatus, "message"))}");
                 break;
             case "logs" when message.Body is JsonArray lines:
-                foreach (var line in lines.OfType<JsonNode>().Where(l => Column.Read(l, "deployment_id") is var d && (d.Length == 0 || d == _deploymentId)))
+                foreach (var line in lines.OfType<JsonNode>().Where(l => Column.Read(l, "deployment_id") is var d && (d.Length == 0 || _serviceDeploymentIds.Contains(d))))
                 {
                     PrintLine(line);
                 }
@@ -96,10 +100,13 @@ public sealed class DeploymentFollower(CliContext context, PlatformApi api, Live
 
     private async Task CatchUpLogsAsync(CancellationToken cancellationToken)
     {
-        var stored = await api.GetAsync($"application/{applicationId}/log?deployment={_deploymentId}&tail=500", cancellationToken);
-        foreach (var line in stored.Results.Reverse())
+        foreach (var serviceDeploymentId in _serviceDeploymentIds)
         {
-            PrintLine(line);
+            var stored = await api.GetAsync($"application/{applicationId}/log?deployment={serviceDeploymentId}&tail=500", cancellationToken);
+            foreach (var line in stored.Results.Reverse())
+            {
+                PrintLine(line);
+            }
         }
     }
 
