@@ -67,14 +67,7 @@ public sealed class AppCreateCommand(CliContext context) : ApiCommand<AppCreateS
         Optional(body, "cpu", settings.Cpu);
 
         var created = await api.SendAsync(HttpMethod.Post, $"environment/{settings.Env}/application", body, cancellationToken);
-        if (settings.Json)
-        {
-            Printer.Raw(Context, created.Raw);
-        }
-        else
-        {
-            Context.Out.WriteLine($"Created application {Column.Read(created.Body, "name")} ({Column.Read(created.Body, "id")}).");
-        }
+        Printer.Answer(Context, settings, created.Raw, $"Created application {Column.Read(created.Body, "name")} ({Column.Read(created.Body, "id")}).");
 
         return ExitCodes.Ok;
     }

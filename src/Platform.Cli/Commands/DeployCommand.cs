@@ -2,17 +2,12 @@ using System.ComponentModel;
 using System.Text.Json.Nodes;
 using Platform.Cli.Connection;
 using Platform.Cli.Output;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Platform.Cli.Commands;
 
-public sealed class DeploySettings : OutputSettings
+public sealed class DeploySettings : ApplicationSettings
 {
-    [CommandOption("--app <ID>")]
-    [Description("The application to deploy")]
-    public Guid? App { get; init; }
-
     [CommandOption("--commit <SHA>")]
     [Description("Deploy this commit instead of the branch's head")]
     public string? Commit { get; init; }
@@ -20,8 +15,6 @@ public sealed class DeploySettings : OutputSettings
     [CommandOption("--no-follow")]
     [Description("Answer as soon as the deployment is queued")]
     public bool NoFollow { get; init; }
-
-    public override ValidationResult Validate() => Require.Ids((App, "--app")) is { Successful: false } error ? error : base.Validate();
 }
 
 /// <summary>
@@ -38,14 +31,7 @@ public sealed class DeployCommand(CliContext context) : ApiCommand<DeploySetting
         var queued = await api.SendAsync(HttpMethod.Post, $"application/{application}/deploy", body, cancellationToken, DeploymentFollower.NewIdempotencyKey());
         if (feed is null)
         {
-            if (settings.Json)
-            {
-                Printer.Raw(Context, queued.Raw);
-            }
-            else
-            {
-                Context.Out.WriteLine($"Deployment {Column.Read(queued.Body, "id")} is {Column.Read(queued.Body, "status.state")}.");
-            }
+            Printer.Answer(Context, settings, queued.Raw, $"Deployment {Column.Read(queued.Body, "id")} is {Column.Read(queued.Body, "status.state")}.");
 
             return ExitCodes.Ok;
         }

@@ -6,7 +6,8 @@ using Spectre.Console.Cli;
 
 namespace Platform.Cli.Commands;
 
-public sealed class StatusSettings : OutputSettings
+/// <summary>The options of a command on one application.</summary>
+public class ApplicationSettings : OutputSettings
 {
     [CommandOption("--app <ID>")]
     [Description("The application")]
@@ -16,11 +17,11 @@ public sealed class StatusSettings : OutputSettings
 }
 
 /// <summary>GET /application/:id/status.</summary>
-public sealed class StatusCommand(CliContext context) : ApiCommand<StatusSettings>(context)
+public sealed class StatusCommand(CliContext context) : ApiCommand<ApplicationSettings>(context)
 {
     private static readonly Column[] Columns = [new("STATE", "status.state"), new("SIMPLE", "status.simple_state"), new("MESSAGE", "status.message")];
 
-    protected override async Task<int> RunAsync(PlatformApi api, StatusSettings settings, CancellationToken cancellationToken)
+    protected override async Task<int> RunAsync(PlatformApi api, ApplicationSettings settings, CancellationToken cancellationToken)
     {
         var answer = await api.GetAsync($"application/{settings.App}/status", cancellationToken);
         if (settings.Json)
@@ -56,14 +57,7 @@ public abstract class DeploymentActionCommand(CliContext context, string action,
     {
         var answer = await api.SendAsync(HttpMethod.Post, $"environment/{settings.Env}/deployment/{settings.Deployment}/{action}", null, cancellationToken,
             createsDeployment ? DeploymentFollower.NewIdempotencyKey() : null);
-        if (settings.Json)
-        {
-            Printer.Raw(Context, answer.Raw);
-        }
-        else
-        {
-            Context.Out.WriteLine($"Deployment {Column.Read(answer.Body, "id")} ({Column.Read(answer.Body, "kind")}) is {Column.Read(answer.Body, "status.state")}.");
-        }
+        Printer.Answer(Context, settings, answer.Raw, $"Deployment {Column.Read(answer.Body, "id")} ({Column.Read(answer.Body, "kind")}) is {Column.Read(answer.Body, "status.state")}.");
 
         return ExitCodes.Ok;
     }

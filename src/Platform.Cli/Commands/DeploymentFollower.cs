@@ -27,7 +27,6 @@ public sealed class DeploymentFollower(CliContext context, PlatformApi api, Live
     public async Task<int> FollowAsync(JsonNode queued, CancellationToken cancellationToken)
     {
         _deploymentId = Column.Read(queued, "id");
-        _serviceDeploymentIds.UnionWith(queued["services"] is JsonArray services ? services.Select(s => Column.Read(s, "id")) : []);
         var environmentId = Column.Read(queued, "environment_id");
         Say($"Deployment {_deploymentId} queued; following it (Ctrl-C stops following, not the deployment).");
         var ended = Ended(queued);
@@ -88,6 +87,7 @@ public sealed class DeploymentFollower(CliContext context, PlatformApi api, Live
     /// <summary>Notes the deployment's state when it changed; answers the deployment when it is over.</summary>
     private JsonNode? Ended(JsonNode deployment)
     {
+        _serviceDeploymentIds.UnionWith(deployment["services"] is JsonArray services ? services.Select(s => Column.Read(s, "id")) : []);
         var state = Column.Read(deployment, "status.state");
         if (state != _state)
         {

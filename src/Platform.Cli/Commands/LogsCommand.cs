@@ -7,12 +7,8 @@ using Spectre.Console.Cli;
 
 namespace Platform.Cli.Commands;
 
-public sealed class LogsSettings : OutputSettings
+public sealed class LogsSettings : ApplicationSettings
 {
-    [CommandOption("--app <ID>")]
-    [Description("The application whose log to read")]
-    public Guid? App { get; init; }
-
     [CommandOption("--tail <N>")]
     [Description("How many of the latest lines to print first (1 to 500, default 20)")]
     public int Tail { get; init; } = 20;
@@ -22,8 +18,7 @@ public sealed class LogsSettings : OutputSettings
     public bool Follow { get; init; }
 
     public override ValidationResult Validate() =>
-        Require.Ids((App, "--app")) is { Successful: false } error ? error
-        : Tail is < 1 or > 500 ? ValidationResult.Error("--tail is from 1 to 500.")
+        Tail is < 1 or > 500 ? ValidationResult.Error("--tail is from 1 to 500.")
         : base.Validate();
 }
 

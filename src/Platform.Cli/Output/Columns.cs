@@ -59,6 +59,9 @@ public static class Printer
         context.Console.Write(table);
     }
 
+    /// <summary>The API's JSON as it came (--output json), or the sentence a person reads.</summary>
+    public static void Answer(CliContext context, OutputSettings settings, string raw, string text) => context.Out.WriteLine(settings.Json ? raw : text);
+
     /// <summary>The API's JSON as it came, on a line of its own.</summary>
     public static void Raw(CliContext context, string json) => context.Out.WriteLine(json);
 
