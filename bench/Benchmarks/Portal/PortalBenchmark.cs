@@ -71,6 +71,7 @@ internal sealed class PortalBenchmark : IBenchmark
             contexts.Clear();
             await Task.Delay(settle, cancellationToken);
             var before = run.Portal.RssBytes();
+            await HeapDumps.CollectAsync(run.Portal.Pid, "circuits-0", cancellationToken);
             var watch = Stopwatch.StartNew();
             while (contexts.Count < first)
             {
@@ -79,6 +80,7 @@ internal sealed class PortalBenchmark : IBenchmark
 
             await Task.Delay(settle, cancellationToken);
             var atFirst = run.Portal.RssBytes();
+            await HeapDumps.CollectAsync(run.Portal.Pid, $"circuits-{first}", cancellationToken);
             while (contexts.Count < users)
             {
                 await OpenAsync(browser, storage, page, contexts);
@@ -86,6 +88,7 @@ internal sealed class PortalBenchmark : IBenchmark
 
             await Task.Delay(settle, cancellationToken);
             var atAll = run.Portal.RssBytes();
+            await HeapDumps.CollectAsync(run.Portal.Pid, $"circuits-{users}", cancellationToken);
             var opened = watch.Elapsed;
             var perCircuit = (atAll - atFirst) / 1024.0 / (users - first);
             section.Table(["circuits", "portal RSS"],
