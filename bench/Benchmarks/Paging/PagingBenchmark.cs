@@ -45,7 +45,7 @@ internal sealed class PagingBenchmark : IBenchmark
         {
             foreach (var mode in new[] { "tail=50", "lastId" })
             {
-                var timings = new Dictionary<string, Timing>();
+                var urls = new List<string>();
                 foreach (var side in new[] { history.Small, history.Big })
                 {
                     var url = $"{list.Path(side)}?tail=50";
@@ -56,17 +56,18 @@ internal sealed class PagingBenchmark : IBenchmark
                         url = $"{list.Path(side)}?lastId={page[^1]!["id"]!.GetValue<string>()}";
                     }
 
-                    timings[side.Name] = await TimeAsync(client, url, warmUp, requests, cancellationToken);
+                    urls.Add(url);
                 }
 
-                var (small, big) = (timings[history.Small.Name], timings[history.Big.Name]);
+                var timings = await TimeAsync(client, urls, warmUp, requests, cancellationToken);
+                var (small, big) = (timings[0], timings[1]);
                 var ratio = big.Median / small.Median;
                 rows.Add([list.Name, mode, small.ToString(), big.ToString(), $"{ratio:0.00}"]);
                 targets.Add(($"{list.Name}, {mode}: BIG/SMALL median", ratio));
             }
         }
 
-        section.Paragraph($"{requests} sequential GETs of each after {warmUp} to warm up, by the owner's API token; " +
+        section.Paragraph($"{requests} sequential GETs of each after {warmUp} to warm up, SMALL and BIG alternating (the order turning each round), by the owner's API token; " +
             $"SMALL holds {history.Small.Events:N0} events, {history.Small.LogLines:N0} log lines and {history.Small.Deployments:N0} deployments, " +
             $"BIG {history.Big.Events:N0}, {history.Big.LogLines:N0} and {history.Big.Deployments:N0}. Load average {LoadAverage()}.");
         section.Table(["list", "paging", "SMALL median · p95", "BIG median · p95", "BIG/SMALL"], rows);
@@ -85,12 +86,13 @@ internal sealed class PagingBenchmark : IBenchmark
         var rows = new List<IReadOnlyList<string>>();
         foreach (var (what, text) in new[] { ("rare (1 line in 5,000)", HistorySeeding.RareText.ToUpperInvariant()), ("common (1 line in 50)", "etimedout") })
         {
-            foreach (var side in new[] { history.Small, history.Big })
+            var sides = new[] { history.Small, history.Big };
+            var urls = sides.Select(side => $"/api/application/{side.ApplicationId}/log?tail=50&q={Uri.EscapeDataString(text)}").ToList();
+            var timings = await TimeAsync(run.Owner.Client, urls, warmUp, requests, cancellationToken);
+            for (var i = 0; i < sides.Length; i++)
             {
-                var url = $"/api/application/{side.ApplicationId}/log?tail=50&q={Uri.EscapeDataString(text)}";
-                var total = JsonNode.Parse(await GetAsync(run.Owner.Client, url, cancellationToken))!["total"]!.GetValue<int>();
-                var timing = await TimeAsync(run.Owner.Client, url, warmUp, requests, cancellationToken);
-                rows.Add([$"q={text} ({what})", side.Name, total.ToString("N0", CultureInfo.InvariantCulture), timing.ToString()]);
+                var total = JsonNode.Parse(await GetAsync(run.Owner.Client, urls[i], cancellationToken))!["total"]!.GetValue<int>();
+                rows.Add([$"q={text} ({what})", sides[i].Name, total.ToString("N0", CultureInfo.InvariantCulture), timings[i].ToString()]);
             }
         }
 
@@ -136,20 +138,28 @@ internal sealed class PagingBenchmark : IBenchmark
         public override string ToString() => $"{Median:0.0} ms · {BenchmarkProgram.Percentile(Sorted, 0.95):0.0} ms";
     }
 
-    private static async Task<Timing> TimeAsync(HttpClient client, string url, int warmUp, int requests, CancellationToken cancellationToken)
+    /// <summary>
+    /// Times the urls side by side: each round GETs every one of them once, the order turning a step each round, so
+    /// neither side always runs first or always after the other (warm caches, a load spike); warm-up rounds are not timed.
+    /// </summary>
+    private static async Task<Timing[]> TimeAsync(HttpClient client, List<string> urls, int warmUp, int requests, CancellationToken cancellationToken)
     {
-        var times = new List<double>(requests);
-        for (var i = 0; i < warmUp + requests; i++)
+        var times = urls.Select(_ => new List<double>(requests)).ToArray();
+        for (var round = 0; round < warmUp + requests; round++)
         {
-            var watch = Stopwatch.StartNew();
-            await GetAsync(client, url, cancellationToken);
-            if (i >= warmUp)
+            for (var step = 0; step < urls.Count; step++)
             {
-                times.Add(watch.Elapsed.TotalMilliseconds);
+                var which = (round + step) % urls.Count;
+                var watch = Stopwatch.StartNew();
+                await GetAsync(client, urls[which], cancellationToken);
+                if (round >= warmUp)
+                {
+                    times[which].Add(watch.Elapsed.TotalMilliseconds);
+                }
             }
         }
 
-        return new Timing([.. times.Order()]);
+        return [.. times.Select(t => new Timing([.. t.Order()]))];
     }
 
     private static async Task<string> GetAsync(HttpClient client, string url, CancellationToken cancellationToken)

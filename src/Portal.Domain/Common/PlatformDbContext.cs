@@ -58,6 +58,8 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
 
     public DbSet<LogCount> LogCounts => Set<LogCount>();
 
+    public DbSet<HistoryCount> HistoryCounts => Set<HistoryCount>();
+
     public DbSet<BillingPlan> BillingPlans => Set<BillingPlan>();
 
     public DbSet<ClusterPrice> ClusterPrices => Set<ClusterPrice>();

@@ -174,7 +174,8 @@ public sealed class DeploymentService(
         access.WithAsync<HistoryPage<EnvironmentDeploymentView>>(caller, Resource.Environment(environmentId), Permission.Read, async allowed =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await HistoryPaging.PageAsync(db.EnvironmentDeployments.Where(d => d.EnvironmentId == environmentId), query, page => page.SelectWithOwner(db, EnvironmentView), cancellationToken);
+            return await HistoryPaging.PageAsync(db.EnvironmentDeployments.Where(d => d.EnvironmentId == environmentId), query, page => page.SelectWithOwner(db, EnvironmentView),
+                HistoryList.Total(db, HistoryList.EnvironmentDeployments, environmentId, cancellationToken), cancellationToken);
         }, cancellationToken);
 
     public Task<Result<HistoryPage<ServiceDeploymentView>>> ListForApplicationAsync(Caller caller, Guid applicationId, HistoryQuery query, CancellationToken cancellationToken = default) =>
@@ -192,7 +193,8 @@ public sealed class DeploymentService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await HistoryPaging.PageAsync(db.ServiceDeployments.Where(d => d.ServiceId == service.Id), query, page => page.SelectWithOwner(db, ServiceView), cancellationToken);
+        return await HistoryPaging.PageAsync(db.ServiceDeployments.Where(d => d.ServiceId == service.Id), query, page => page.SelectWithOwner(db, ServiceView),
+            HistoryList.Total(db, HistoryList.ServiceDeployments, service.Id, cancellationToken), cancellationToken);
     }
 
     private async Task<Result<EnvironmentDeploymentView>> RequestForServiceAsync(Caller caller, Resource service, DeploymentKind kind, string? commitId)

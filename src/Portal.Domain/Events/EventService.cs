@@ -18,6 +18,8 @@ public sealed record EventFilter(ServiceType? TargetType, Guid? TargetId, Guid? 
     /// <summary>The values <c>targetType</c> takes: the service types in UPPER_SNAKE.</summary>
     public static readonly string[] TargetTypeNames = [.. Enum.GetValues<ServiceType>().Select(t => System.Text.Json.JsonNamingPolicy.SnakeCaseUpper.ConvertName(t.ToString()))];
 
+    public bool IsEmpty => TargetType is null && TargetId is null && AuthorId is null && From is null && To is null;
+
     /// <summary>Reads the raw query values, answering a validation error naming the field on bad input.</summary>
     public static Result<EventFilter> Parse(string? targetType, string? targetId, string? authorId, string? from, string? to)
     {
@@ -86,15 +88,15 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
 {
     public Task<Result<HistoryPage<EventView>>> ListForEnvironmentAsync(
         Caller caller, Guid environmentId, HistoryQuery query, TimelineFilter? filter = null, CancellationToken cancellationToken = default) =>
-        ListAsync(caller, Resource.Environment(environmentId), e => e.EnvironmentId == environmentId, query, filter ?? TimelineFilter.None, cancellationToken);
+        ListAsync(caller, Resource.Environment(environmentId), HistoryList.EnvironmentEvents, e => e.EnvironmentId == environmentId, query, filter ?? TimelineFilter.None, cancellationToken);
 
     public Task<Result<HistoryPage<EventView>>> ListForApplicationAsync(
         Caller caller, Guid applicationId, HistoryQuery query, TimelineFilter? filter = null, CancellationToken cancellationToken = default) =>
-        ListAsync(caller, Resource.Application(applicationId), e => e.ServiceId == applicationId, query, filter ?? TimelineFilter.None, cancellationToken);
+        ListAsync(caller, Resource.Application(applicationId), HistoryList.ServiceEvents, e => e.ServiceId == applicationId, query, filter ?? TimelineFilter.None, cancellationToken);
 
     public Task<Result<HistoryPage<EventView>>> ListForDatabaseAsync(
         Caller caller, Guid databaseId, HistoryQuery query, TimelineFilter? filter = null, CancellationToken cancellationToken = default) =>
-        ListAsync(caller, Resource.Database(databaseId), e => e.ServiceId == databaseId, query, filter ?? TimelineFilter.None, cancellationToken);
+        ListAsync(caller, Resource.Database(databaseId), HistoryList.ServiceEvents, e => e.ServiceId == databaseId, query, filter ?? TimelineFilter.None, cancellationToken);
 
     /// <summary>The organization's audit trail: every event of its environments, services and settings, filtered.</summary>
     public Task<Result<HistoryPage<EventView>>> ListForOrganizationAsync(
@@ -128,7 +130,9 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
                 scoped = scoped.Where(e => e.CreatedAt <= to);
             }
 
-            return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
+            // Unfiltered, the total is the organization's counter; filtered, it is counted.
+            var total = filter.IsEmpty ? HistoryList.Total(db, HistoryList.OrganizationEvents, organizationId, cancellationToken) : null;
+            return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), total, cancellationToken);
         }, cancellationToken);
 
     /// <summary>Events already committed (pushed live), in the timelines' shape.</summary>
@@ -141,7 +145,7 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
     }
 
     private Task<Result<HistoryPage<EventView>>> ListAsync(
-        Caller caller, Resource resource, Expression<Func<PlatformEvent, bool>> scope, HistoryQuery query, TimelineFilter filter, CancellationToken cancellationToken) =>
+        Caller caller, Resource resource, string list, Expression<Func<PlatformEvent, bool>> scope, HistoryQuery query, TimelineFilter filter, CancellationToken cancellationToken) =>
         access.WithAsync(caller, resource, Permission.Read, async granted =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -159,7 +163,9 @@ public sealed class EventService(IDbContextFactory<PlatformDbContext> dbFactory,
                 scoped = scoped.Where(e => e.SimpleState == status);
             }
 
-            return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), cancellationToken);
+            // Unfiltered, the total is the environment's or service's counter; filtered, it is counted.
+            var total = filter.IsEmpty ? HistoryList.Total(db, list, resource.Id, cancellationToken) : null;
+            return await HistoryPaging.PageAsync(scoped, query, page => page.SelectWithOwner(db, View), total, cancellationToken);
         }, cancellationToken);
 
     private static readonly Expression<Func<PlatformEvent, Person?, EventView>> View = (e, owner) => new EventView(

@@ -1101,6 +1101,27 @@ namespace Platform.Domain.Migrations
                     b.ToTable("cluster", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Domain.Common.HistoryCount", b =>
+                {
+                    b.Property<string>("List")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("list");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<long>("Entries")
+                        .HasColumnType("bigint")
+                        .HasColumnName("entries");
+
+                    b.HasKey("List", "OwnerId")
+                        .HasName("pk_history_count");
+
+                    b.ToTable("history_count", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Domain.Databases.ManagedDatabase", b =>
                 {
                     b.Property<Guid>("Id")
