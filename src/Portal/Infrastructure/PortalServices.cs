@@ -211,6 +211,7 @@ public static class PortalServices
             .AddDocumentTransformer<ApiDocumentTransformer>()
             .AddOperationTransformer<RateLimitOperationTransformer>()
             .AddOperationTransformer<ApiResponsesTransformer>()
+            .AddOperationTransformer<ApiExamples>()
             .AddSchemaTransformer<ApiSchemaBounds>());
     }
 

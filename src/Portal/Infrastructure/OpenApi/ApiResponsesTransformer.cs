@@ -77,7 +77,7 @@ public sealed class ApiResponsesTransformer : IOpenApiOperationTransformer
             operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
             {
                 Description = Descriptions[status],
-                Content = ProblemSchemas.Content(document, status == 400 ? ProblemSchemas.Validation : ProblemSchemas.Problem),
+                Content = ProblemSchemas.Content(document, status == 400 ? ProblemSchemas.Validation : ProblemSchemas.Problem, status),
             };
         }
 

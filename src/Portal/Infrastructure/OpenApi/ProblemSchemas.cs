@@ -9,11 +9,21 @@ public static class ProblemSchemas
     public const string Validation = "ValidationProblemDetails";
     public const string MediaType = "application/problem+json";
 
-    /// <summary>A problem+json body referring to <paramref name="schema"/>, which is added to the document if missing.</summary>
-    public static Dictionary<string, OpenApiMediaType> Content(OpenApiDocument document, string schema = Problem)
+    /// <summary>
+    /// A problem+json body referring to <paramref name="schema"/>, which is added to the document if missing, with the
+    /// shared example of its <paramref name="status"/> when there is one (<see cref="ApiExamples.Problems"/>).
+    /// </summary>
+    public static Dictionary<string, OpenApiMediaType> Content(OpenApiDocument document, string schema = Problem, int? status = null)
     {
         Add(document);
-        return new() { [MediaType] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(schema, document) } };
+        return new()
+        {
+            [MediaType] = new OpenApiMediaType
+            {
+                Schema = new OpenApiSchemaReference(schema, document),
+                Examples = status is { } code ? ApiExamples.ProblemExamples(document, code) : null,
+            },
+        };
     }
 
     private static void Add(OpenApiDocument document)
