@@ -63,9 +63,32 @@ internal sealed class BaselineServer : IAsyncDisposable
         var app = builder.Build();
         var data = new NpgsqlDataSourceBuilder(connectionString + ";Maximum Pool Size=64").Build();
         var server = new BaselineServer(app, data, portal, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
-        app.Run(server.HandleAsync);
+        app.Run(server.HandleOrReportAsync);
         await app.StartAsync();
         return server;
+    }
+
+    private int _failures;
+
+    /// <summary>A failure of the baseline answers 500, and the first is written out: a baseline's errors are its own bug, not load.</summary>
+    private async Task HandleOrReportAsync(HttpContext context)
+    {
+        try
+        {
+            await HandleAsync(context);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            if (Interlocked.Increment(ref _failures) == 1)
+            {
+                await Console.Error.WriteLineAsync($"baseline: {context.Request.Path} failed: {e}");
+            }
+
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = 500;
+            }
+        }
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -519,29 +542,17 @@ internal sealed class BaselineServer : IAsyncDisposable
         var now = DateTimeOffset.UtcNow;
         var month = CostAggregation.MonthOf(now);
         var monthStart = new DateTimeOffset(month.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        await using var batch = new NpgsqlBatch(connection);
-        void Add(string sql, params object[] parameters)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var parameter in parameters)
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-            }
-
-            batch.BatchCommands.Add(command);
-        }
-
-        Add("SELECT m.role, a.plan_code, a.currency, a.trial_started_at, a.budget_cents, pl.trial_days, pl.monthly_price_cents, pl.monthly_deployment_quota, " +
+        await using var batch = Batch(connection, [organizationId, userId, month, monthStart, QuotaKinds],
+            "SELECT m.role, a.plan_code, a.currency, a.trial_started_at, a.budget_cents, pl.trial_days, pl.monthly_price_cents, pl.monthly_deployment_quota, " +
             "(SELECT usage_cents + plan_fee_cents FROM billing_month WHERE organization_id = $1 AND month = $3), " +
             "GREATEST(0, (SELECT coalesce(sum(amount_cents), 0) FROM credit_redemption WHERE organization_id = $1 AND currency = a.currency) " +
-            "- (SELECT coalesce(sum(credit_cents), 0) FROM billing_month WHERE organization_id = $1)), " +
-            "(SELECT count(*) FROM environment_deployment WHERE organization_id = $1 AND created_at >= $4 AND kind = ANY($5)) " +
+            "- (SELECT coalesce(sum(credit_cents), 0) FROM billing_month WHERE organization_id = $1))::bigint, " +
+            "CASE WHEN pl.monthly_deployment_quota IS NULL THEN 0 " +
+            "ELSE (SELECT count(*) FROM environment_deployment WHERE organization_id = $1 AND created_at >= $4 AND kind = ANY($5)) END " +
             "FROM organization_member m JOIN billing_account a ON a.organization_id = m.organization_id JOIN billing_plan pl ON pl.code = a.plan_code " +
             "WHERE m.organization_id = $1 AND m.user_id = $2",
-            organizationId, userId, month, monthStart, QuotaKinds);
-        Add("SELECT c.project_id, c.project_name, c.environment_id, c.environment_name, c.consumed_seconds, c.amount_cents, c.computed_at FROM environment_month_cost c " +
-            "WHERE c.organization_id = $1 AND c.month = $2 AND EXISTS (SELECT 1 FROM organization_member m WHERE m.organization_id = $1 AND m.user_id = $3)",
-            organizationId, month, userId);
+            "SELECT c.project_id, c.project_name, c.environment_id, c.environment_name, c.consumed_seconds, c.amount_cents, c.computed_at FROM environment_month_cost c " +
+            "WHERE c.organization_id = $1 AND c.month = $3 AND EXISTS (SELECT 1 FROM organization_member m WHERE m.organization_id = $1 AND m.user_id = $2)");
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
