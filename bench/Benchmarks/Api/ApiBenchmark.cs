@@ -19,7 +19,16 @@ internal sealed class ApiBenchmark : IBenchmark
 
     public bool NeedsSeed => true;
 
-    private sealed record Endpoint(string Label, string Path, bool HasBaseline);
+    /// <param name="Unstored">Properties (at any depth) only the platform can answer, as they are stored nowhere: left out of the comparison.</param>
+    private sealed record Endpoint(string Label, string Path, bool HasBaseline, IReadOnlyList<string>? Unstored = null);
+
+    /// <summary>
+    /// What currentInstance answers from the runtime's in-process view and the baseline cannot read from the database:
+    /// the runtime's id of each instance (never stored), and what each consumes now (the baseline has the sampler's last
+    /// sample, up to one sampling period old), with the percentages and statuses that follow from it.
+    /// </summary>
+    private static readonly string[] RuntimeOnly =
+        ["instance_id", "consumed_in_float", "consumed_in_mb", "consumed_in_gb", "consumed_in_percent", "status"];
 
     public async Task RunAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
     {
@@ -27,24 +36,29 @@ internal sealed class ApiBenchmark : IBenchmark
         var written = await HotData.WriteEventsAsync(run, seed, cancellationToken);
         var usage = await HotData.WriteUsageAsync(run, seed, cancellationToken);
         var deployed = await HotData.DeployAsync(run.Owner.Client, seed.HotApplicationId, run.Options.Pick(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(90)), cancellationToken);
+        var sampled = await HotData.WaitForSampleAsync(run, seed.HotApplicationId, run.Options.Pick(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30)), cancellationToken);
+        var costLines = await HotData.AggregateCostAsync(run, seed, cancellationToken);
         section.Paragraph($"Hot data: {written} events written for the hot environment (up to {HotData.Events}), {usage} usage intervals for the hot organization " +
-                          $"this month, the hot application (samples/hello-python) deployed: {deployed}.");
+                          $"this month, the hot application (samples/hello-python) deployed: {deployed}; the portal's sampler stored a sample of it: {(sampled ? "yes" : "**no**")}. " +
+                          $"The hot organization's trial made to end halfway through the month so far, then the cost aggregation's work (the domain's CostAggregation, " +
+                          $"called here on the portal's database rather than waiting for the job) wrote {costLines} cost lines.");
 
         Endpoint[] endpoints =
         [
             new("GET /api/environment/{id}/event?tail=50", $"/api/environment/{seed.HotEnvironmentId}/event?tail=50", true),
             new("GET /api/application/{id}/environmentVariable", $"/api/application/{seed.HotApplicationId}/environmentVariable", true),
-            new("GET /api/application/{id}/currentInstance", $"/api/application/{seed.HotApplicationId}/currentInstance", false),
+            new("GET /api/application/{id}/currentInstance", $"/api/application/{seed.HotApplicationId}/currentInstance", true, RuntimeOnly),
             new($"GET /api/project/{{id}}/environment ({Seeding.CatalogueSeeding.HotProjectEnvironments})", $"/api/project/{seed.HotProjectId}/environment", true),
-            new("GET /api/organization/{id}/currentCost", $"/api/organization/{seed.HotOrganizationId}/currentCost", false),
+            new("GET /api/organization/{id}/currentCost", $"/api/organization/{seed.HotOrganizationId}/currentCost", true),
             new("GET /healthz", "/healthz", true),
         ];
 
         await using var baseline = await BaselineServer.StartAsync(run.ConnectionString, run.Portal.Address);
-        var differences = await CompareAsync(run, baseline, endpoints, cancellationToken);
+        var (differences, answers) = await CompareAsync(run, baseline, endpoints, cancellationToken);
         section.Paragraph(differences.Count == 0
-            ? "Every baseline answer equals the platform's (both parsed as JSON and compared)."
+            ? $"Every baseline answer equals the platform's (both parsed as JSON and compared; for currentInstance without {string.Join(", ", RuntimeOnly)}, which only the runtime knows)."
             : "**The baseline's answer differs from the platform's:** " + string.Join("; ", differences));
+        section.Paragraph(Figures(answers[endpoints[2].Path], answers[endpoints[4].Path]));
 
         var duration = TimeSpan.FromSeconds(run.Options.Pick(10, 3));
         var warmUp = TimeSpan.FromSeconds(run.Options.Pick(3, 1));
@@ -67,8 +81,10 @@ internal sealed class ApiBenchmark : IBenchmark
             $"wrk -t2 -c{Wrk.Connections} -d{duration.TotalSeconds:0}s --timeout 10s after a {warmUp.TotalSeconds:0} s warm-up, portal and baseline one after the other on the same " +
             $"database; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end. The target is a ratio of {TargetRatio:0.0}; the aim is {AimRatio:0.0}. " +
             $"The baseline is Kestrel with one RequestDelegate, NpgsqlDataSource and hand-written SQL doing the same token check, membership check and query, " +
-            $"writing the same JSON with Utf8JsonWriter. currentInstance (the runtime's live view of the instances, in the portal's process) and currentCost " +
-            $"(plan, trial, credits, deployment quota and the month's cost lines) have no baseline: measured on the platform only."));
+            $"writing the same JSON with Utf8JsonWriter. currentCost reads the figures the aggregation stored (billing_month, environment_month_cost), the account, " +
+            $"plan, credit and deployment count, with the OWNER/ADMIN check. currentInstance is not the same work on both sides: the platform asks the runtime " +
+            $"in its process for each instance's id and what it consumes now (the runtime reads the instances' processes), where the baseline reads the " +
+            $"application's settings and the sampler's last stored sample of each instance; its ratio compares those two ways of answering."));
     }
 
     private static string Describe(WrkResult r) => r.Errors > 0 ? $"{r.Describe()} (**{r.Errors} errors**)" : r.Describe();
@@ -80,8 +96,10 @@ internal sealed class ApiBenchmark : IBenchmark
     }
 
     /// <summary>Each baseline answer against the platform's, parsed: the list of endpoints where they differ, and how.</summary>
-    private static async Task<List<string>> CompareAsync(BenchRun run, BaselineServer baseline, IEnumerable<Endpoint> endpoints, CancellationToken cancellationToken)
+    private static async Task<(List<string> Differences, Dictionary<string, string> Answers)> CompareAsync(
+        BenchRun run, BaselineServer baseline, IEnumerable<Endpoint> endpoints, CancellationToken cancellationToken)
     {
+        var answers = new Dictionary<string, string>();
         using var client = new HttpClient();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", run.Owner.Token);
         var differences = new List<string>();
@@ -91,6 +109,7 @@ internal sealed class ApiBenchmark : IBenchmark
             var hand = await client.GetAsync(new Uri(baseline.Address, endpoint.Path), cancellationToken);
             var platformText = await platform.Content.ReadAsStringAsync(cancellationToken);
             var handText = await hand.Content.ReadAsStringAsync(cancellationToken);
+            answers[endpoint.Path] = platformText;
             if (platform.StatusCode != hand.StatusCode)
             {
                 differences.Add($"{endpoint.Label}: status {(int)platform.StatusCode} against {(int)hand.StatusCode}");
@@ -99,7 +118,7 @@ internal sealed class ApiBenchmark : IBenchmark
 
             var equal = endpoint.Path == "/healthz"
                 ? platformText == handText
-                : JsonNode.DeepEquals(JsonNode.Parse(platformText), JsonNode.Parse(handText));
+                : JsonNode.DeepEquals(Stored(platformText, endpoint.Unstored), Stored(handText, endpoint.Unstored));
             if (!equal)
             {
                 differences.Add($"{endpoint.Label}: {FirstDifference(platformText, handText)}");
@@ -115,7 +134,59 @@ internal sealed class ApiBenchmark : IBenchmark
             differences.Add($"the baseline answered {(int)stranger.StatusCode} for an unknown project");
         }
 
-        return differences;
+        return (differences, answers);
+    }
+
+    /// <summary>A JSON answer without the properties named (at any depth).</summary>
+    private static JsonNode? Stored(string json, IReadOnlyList<string>? unstored)
+    {
+        var node = JsonNode.Parse(json);
+        if (unstored is not null)
+        {
+            Strip(node, unstored);
+        }
+
+        return node;
+    }
+
+    private static void Strip(JsonNode? node, IReadOnlyList<string> names)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var name in names)
+                {
+                    o.Remove(name);
+                }
+
+                foreach (var (_, child) in o)
+                {
+                    Strip(child, names);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                {
+                    Strip(child, names);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>That the two answers measured are not empty ones: the instances listed, the month's cost and its lines.</summary>
+    private static string Figures(string instances, string cost)
+    {
+        var listed = JsonNode.Parse(instances)?["results"]?.AsArray().Count ?? 0;
+        var answer = JsonNode.Parse(cost);
+        var cents = answer?["cost"]?["total_in_cents"]?.GetValue<long>() ?? 0;
+        var projects = answer?["community_usage"]?["projects"]?.AsArray() ?? [];
+        var environments = projects.Sum(p => p?["environments"]?.AsArray().Count ?? 0);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Measured answers: currentInstance lists {(listed > 0 ? listed.ToString(CultureInfo.InvariantCulture) : "**no**")} instance(s); currentCost answers a cost of " +
+            $"{(cents > 0 ? $"{cents / 100m:0.00}" : "**0**")} ({answer?["cost"]?["currency_code"]}) over {projects.Count} project(s) and {environments} environment(s), " +
+            $"plan {answer?["plan"]}, {answer?["remaining_trial_day"]} trial day(s) left.");
     }
 
     /// <summary>Where two JSON texts part, as a short excerpt of each.</summary>

@@ -9,7 +9,15 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Platform.Domain.Access;
+using Platform.Domain.Applications;
+using Platform.Domain.Billing.Costs;
 using Platform.Domain.Clusters;
+using Platform.Domain.Common;
+using Platform.Domain.Deployments;
+using Platform.Domain.Members;
+using Platform.Domain.Metrics;
+using Platform.Domain.Runtime;
 using Platform.Domain.Environments;
 using Platform.Domain.Services;
 using Platform.Domain.Variables;
@@ -23,7 +31,7 @@ namespace Platform.Benchmarks.Api;
 /// recorded at most once a minute), the same access check (the caller a member of the organization owning the
 /// resource, 404 otherwise), the data query, and the same JSON, written with Utf8JsonWriter. Where the answer follows a
 /// domain rule (an environment's status, a cloud provider's name, a built-in variable's id) it calls the domain's own
-/// function, so that no rule is written twice. Only the endpoints whose data lives in PostgreSQL have a baseline here.
+/// function, so that no rule is written twice. currentInstance reads the sampler's stored samples where the portal asks the runtime (see CurrentInstancesAsync).
 /// </summary>
 internal sealed class BaselineServer : IAsyncDisposable
 {
@@ -55,9 +63,32 @@ internal sealed class BaselineServer : IAsyncDisposable
         var app = builder.Build();
         var data = new NpgsqlDataSourceBuilder(connectionString + ";Maximum Pool Size=64").Build();
         var server = new BaselineServer(app, data, portal, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
-        app.Run(server.HandleAsync);
+        app.Run(server.HandleOrReportAsync);
         await app.StartAsync();
         return server;
+    }
+
+    private int _failures;
+
+    /// <summary>A failure of the baseline answers 500, and the first is written out: a baseline's errors are its own bug, not load.</summary>
+    private async Task HandleOrReportAsync(HttpContext context)
+    {
+        try
+        {
+            await HandleAsync(context);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            if (Interlocked.Increment(ref _failures) == 1)
+            {
+                await Console.Error.WriteLineAsync($"baseline: {context.Request.Path} failed: {e}");
+            }
+
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = 500;
+            }
+        }
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -92,21 +123,24 @@ internal sealed class BaselineServer : IAsyncDisposable
         }
 
         var buffer = new ArrayBufferWriter<byte>(4096);
-        bool found;
+        int status;
         await using (var json = new Utf8JsonWriter(buffer))
         {
-            found = (parts[1], parts[3]) switch
+            status = (parts[1], parts[3]) switch
             {
-                ("environment", "event") => await EventsAsync(connection, json, userId.Value, id, context.RequestAborted),
-                ("project", "environment") => await EnvironmentsAsync(connection, json, userId.Value, id, context.RequestAborted),
-                ("application", "environmentVariable") => await VariablesAsync(connection, json, userId.Value, id, context.RequestAborted),
-                _ => false,
+                ("environment", "event") => Found(await EventsAsync(connection, json, userId.Value, id, context.RequestAborted)),
+                ("project", "environment") => Found(await EnvironmentsAsync(connection, json, userId.Value, id, context.RequestAborted)),
+                ("application", "environmentVariable") => Found(await VariablesAsync(connection, json, userId.Value, id, context.RequestAborted)),
+                ("application", "currentInstance") => Found(await CurrentInstancesAsync(connection, json, userId.Value, id, context.RequestAborted)),
+                ("organization", "currentCost") => await CurrentCostAsync(connection, json, userId.Value, id, context.RequestAborted),
+                _ => 404,
             };
         }
 
-        if (!found)
+        if (status != 200)
         {
-            context.Response.StatusCode = 404;
+            // 403 and 404 without the portal's problem details: the benchmark measures the answers, not the refusals.
+            context.Response.StatusCode = status;
             return;
         }
 
@@ -403,6 +437,210 @@ internal sealed class BaselineServer : IAsyncDisposable
         json.WriteEndArray();
         json.WriteEndObject();
         return true;
+    }
+
+    private static int Found(bool found) => found ? 200 : 404;
+
+    /// <summary>
+    /// GET /api/application/{id}/currentInstance from what is stored: the application's settings and the sampler's last
+    /// sample of each instance (the platform asks the runtime instead, in its process). No instances when the application
+    /// has no live release, as on the platform. The runtime's instance id is stored nowhere: <c>instance_id</c> is null
+    /// here, and the consumed figures are the last sample's (at most one sampling period old), not the runtime's now.
+    /// The figures against the requests and thresholds come from the domain's <see cref="MetricRules.Instances"/>.
+    /// </summary>
+    private static async Task<bool> CurrentInstancesAsync(NpgsqlConnection connection, Utf8JsonWriter json, Guid userId, Guid applicationId, CancellationToken cancellationToken)
+    {
+        await using var batch = Batch(connection, [applicationId, userId],
+            "SELECT a.settings::text, a.live_deployment_id IS NOT NULL FROM application a JOIN environment e ON e.id = a.environment_id JOIN project p ON p.id = e.project_id " +
+            "JOIN organization_member m ON m.organization_id = p.organization_id AND m.user_id = $2 WHERE a.id = $1",
+            "SELECT s.slot, s.cpu_cores, s.memory_mb, s.storage_gb FROM instance_sample s " +
+            "WHERE s.application_id = $1 AND s.at = (SELECT max(at) FROM application_sample WHERE application_id = $1)");
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        var settings = JsonSerializer.Deserialize<ApplicationSettings>(reader.GetString(0), JsonColumn.Options)!;
+        var live = reader.GetBoolean(1);
+        await reader.NextResultAsync(cancellationToken);
+        var sampled = new List<InstanceSnapshot>();
+        while (live && await reader.ReadAsync(cancellationToken))
+        {
+            sampled.Add(new InstanceSnapshot("", Guid.Empty, InstanceState.Ready, 0, reader.GetDouble(1), reader.GetDouble(2), default)
+            {
+                Slot = reader.GetInt32(0),
+                StorageGb = reader.IsDBNull(3) ? null : reader.GetDouble(3),
+            });
+        }
+
+        json.WriteStartObject();
+        json.WriteStartArray("results");
+        foreach (var instance in MetricRules.Instances(settings, new ApplicationSnapshot(applicationId, null, sampled.Count, sampled)))
+        {
+            json.WriteStartObject();
+            json.WriteNull("instance_id");
+            json.WriteString("instance_name", instance.Name);
+            WriteUsage(json, "cpu", "float", instance.Cpu);
+            WriteUsage(json, "memory", "mb", instance.Memory);
+            if (instance.Storage is { } storage)
+            {
+                WriteUsage(json, "storage", "gb", storage);
+            }
+            else
+            {
+                json.WriteNull("storage");
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        return true;
+    }
+
+    private static void WriteUsage(Utf8JsonWriter json, string name, string unit, ResourceUsage usage)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber($"requested_in_{unit}", usage.Requested);
+        json.WriteNumber($"consumed_in_{unit}", usage.Consumed);
+        json.WriteNumber("consumed_in_percent", usage.ConsumedInPercent);
+        json.WriteNumber("warning_threshold_in_percent", usage.WarningThresholdInPercent);
+        json.WriteNumber("alert_threshold_in_percent", usage.AlertThresholdInPercent);
+        WriteStatus(json, usage.Status);
+        json.WriteEndObject();
+    }
+
+    private static void WriteStatus(Utf8JsonWriter json, MetricStatus status)
+    {
+        json.WriteStartObject("status");
+        json.WriteString("state", status.State);
+        json.WriteString("simple_state", status.SimpleState);
+        if (status.Message is null)
+        {
+            json.WriteNull("message");
+        }
+        else
+        {
+            json.WriteString("message", status.Message);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static readonly string[] QuotaKinds = [nameof(DeploymentKind.Deploy), nameof(DeploymentKind.Restart), nameof(DeploymentKind.Rollback)];
+
+    /// <summary>
+    /// GET /api/organization/{id}/currentCost: the figures the cost aggregation last stored for this month (billing_month,
+    /// environment_month_cost), the account and its plan, the credit left and the deployment quota, for OWNER and ADMIN
+    /// (the domain's <see cref="RolePolicy"/>; other members 403, strangers 404). The trial's days left, the cost (the
+    /// plan's price until the aggregation ran) and the quota's remainder are derived by hand from the same columns.
+    /// </summary>
+    private static async Task<int> CurrentCostAsync(NpgsqlConnection connection, Utf8JsonWriter json, Guid userId, Guid organizationId, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var month = CostAggregation.MonthOf(now);
+        var monthStart = new DateTimeOffset(month.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        await using var batch = Batch(connection, [organizationId, userId, month, monthStart, QuotaKinds],
+            "SELECT m.role, a.plan_code, a.currency, a.trial_started_at, a.budget_cents, pl.trial_days, pl.monthly_price_cents, pl.monthly_deployment_quota, " +
+            "(SELECT usage_cents + plan_fee_cents FROM billing_month WHERE organization_id = $1 AND month = $3), " +
+            "GREATEST(0, (SELECT coalesce(sum(amount_cents), 0) FROM credit_redemption WHERE organization_id = $1 AND currency = a.currency) " +
+            "- (SELECT coalesce(sum(credit_cents), 0) FROM billing_month WHERE organization_id = $1))::bigint, " +
+            "CASE WHEN pl.monthly_deployment_quota IS NULL THEN 0 " +
+            "ELSE (SELECT count(*) FROM environment_deployment WHERE organization_id = $1 AND created_at >= $4 AND kind = ANY($5)) END " +
+            "FROM organization_member m JOIN billing_account a ON a.organization_id = m.organization_id JOIN billing_plan pl ON pl.code = a.plan_code " +
+            "WHERE m.organization_id = $1 AND m.user_id = $2",
+            "SELECT c.project_id, c.project_name, c.environment_id, c.environment_name, c.consumed_seconds, c.amount_cents, c.computed_at FROM environment_month_cost c " +
+            "WHERE c.organization_id = $1 AND c.month = $3 AND EXISTS (SELECT 1 FROM organization_member m WHERE m.organization_id = $1 AND m.user_id = $2)");
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return 404;
+        }
+
+        if (!RolePolicy.Allows(Enum.Parse<OrganizationRole>(reader.GetString(0)), Permission.ManageBilling))
+        {
+            return 403;
+        }
+
+        var plan = reader.GetString(1);
+        var currency = reader.GetString(2);
+        var trialEnd = reader.GetFieldValue<DateTimeOffset>(3).AddDays(reader.GetInt32(5));
+        var budget = reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
+        var cost = reader.IsDBNull(8) ? reader.GetInt64(6) : reader.GetInt64(8);
+        int? quota = reader.IsDBNull(7) ? null : reader.GetInt32(7);
+        var credit = reader.GetInt64(9);
+        var consumed = (int)reader.GetInt64(10);
+        await reader.NextResultAsync(cancellationToken);
+        var lines = new List<(Guid Project, string ProjectName, Guid Environment, string EnvironmentName, long Seconds, long Cents, DateTime ComputedAt)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lines.Add((reader.GetGuid(0), reader.GetString(1), reader.GetGuid(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetDateTime(6)));
+        }
+
+        json.WriteStartObject();
+        json.WriteString("plan", plan);
+        json.WriteNumber("remaining_trial_day", trialEnd > now ? (int)Math.Ceiling((trialEnd - now).TotalDays) : 0);
+        WriteMoney(json, "remaining_credit", credit, currency);
+        WriteMoney(json, "cost", cost, currency);
+        if (quota is { } max)
+        {
+            var remaining = Math.Max(0, max - consumed);
+            json.WriteStartObject("paid_usage");
+            json.WriteNumber("max_deployments_per_month", max);
+            json.WriteNumber("consumed_deployments", consumed);
+            json.WriteNumber("remaining_deployments", remaining);
+            json.WriteBoolean("exceeded_deployments", remaining == 0);
+            WriteTime(json, "next_renewal", monthStart.AddMonths(1).UtcDateTime);
+            json.WriteStartArray("addons");
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("paid_usage");
+        }
+
+        json.WriteStartObject("community_usage");
+        WriteMoney(json, "budget_threshold", budget, currency);
+        json.WriteStartArray("projects");
+        foreach (var project in lines.GroupBy(l => l.Project).Select(p => (Id: p.Key, Name: p.MaxBy(l => l.ComputedAt).ProjectName, Lines: p.ToList()))
+                     .OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", project.Id);
+            json.WriteString("name", project.Name);
+            json.WriteNumber("consumed_time_in_seconds", project.Lines.Sum(l => l.Seconds));
+            WriteMoney(json, "cost", project.Lines.Sum(l => l.Cents), currency);
+            json.WriteStartArray("environments");
+            foreach (var environment in project.Lines.GroupBy(l => l.Environment).OrderBy(e => e.First().EnvironmentName, StringComparer.Ordinal))
+            {
+                json.WriteStartObject();
+                json.WriteString("id", environment.Key);
+                json.WriteString("name", environment.First().EnvironmentName);
+                json.WriteNumber("consumed_time_in_seconds", environment.Sum(l => l.Seconds));
+                WriteMoney(json, "cost", environment.Sum(l => l.Cents), currency);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        return 200;
+    }
+
+    private static void WriteMoney(Utf8JsonWriter json, string name, long cents, string currency)
+    {
+        json.WriteStartObject(name);
+        json.WriteNumber("total_in_cents", cents);
+        json.WriteNumber("total", cents / 100m);
+        json.WriteString("currency_code", currency);
+        json.WriteEndObject();
     }
 
     /// <summary>Several statements in one round trip, each given the same positional parameters.</summary>

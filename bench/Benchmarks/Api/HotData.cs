@@ -131,6 +131,55 @@ internal static class HotData
         return rows;
     }
 
+    /// <summary>
+    /// This month's cost of the hot organization as the cost-aggregation job computes it, without waiting minutes for the
+    /// job: the trial made to have ended halfway through the month so far (running time in a trial is free), then the
+    /// domain's <see cref="Platform.Domain.Billing.Costs.CostAggregation"/> run for the organization. Answers the cost lines written.
+    /// </summary>
+    public static async Task<int> AggregateCostAsync(BenchRun run, CatalogueSeed seed, CancellationToken cancellationToken)
+    {
+        await using (var connection = await run.OpenConnectionAsync())
+        await using (var trial = new NpgsqlCommand(
+                         "UPDATE billing_account a SET trial_started_at = date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' " +
+                         "+ (now() - (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')) / 2 - make_interval(days => p.trial_days) " +
+                         "FROM billing_plan p WHERE p.code = a.plan_code AND a.organization_id = $1", connection)
+                     {
+                         Parameters = { new() { Value = seed.HotOrganizationId } },
+                     })
+        {
+            await trial.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var result = await CostAggregations.On(run.ConnectionString).RunAsync(DateTimeOffset.UtcNow, seed.HotOrganizationId, null, cancellationToken);
+        return result.Lines;
+    }
+
+    /// <summary>Waits (up to <paramref name="timeout"/>) for the portal's sampler to store a sample of the application with an instance; answers whether it did.</summary>
+    public static async Task<bool> WaitForSampleAsync(BenchRun run, Guid applicationId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        await using var connection = await run.OpenConnectionAsync();
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT EXISTS (SELECT 1 FROM instance_sample WHERE application_id = $1 AND at = (SELECT max(at) FROM application_sample WHERE application_id = $1))", connection)
+            {
+                Parameters = { new() { Value = applicationId } },
+            };
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return true;
+            }
+
+            if (watch.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
     /// <summary>Deploys an application through the API and waits until it runs or fails; answers the state it reached.</summary>
     public static async Task<string> DeployAsync(HttpClient client, Guid applicationId, TimeSpan timeout, CancellationToken cancellationToken)
     {

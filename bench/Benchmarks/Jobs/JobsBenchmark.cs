@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using Platform.Benchmarks.Harness;
 using Platform.Domain.Billing.Costs;
-using Platform.Domain.Common;
 
 namespace Platform.Benchmarks.Jobs;
 
@@ -34,9 +30,7 @@ internal sealed class JobsBenchmark : IBenchmark
         var now = DateTimeOffset.UtcNow;
         // The last whole month: every interval of it is over or capped at its end, as the month close aggregates it.
         var month = new DateOnly(now.Year, now.Month, 1).AddMonths(-1);
-        var options = new DbContextOptionsBuilder<PlatformDbContext>();
-        PlatformDbContext.Configure(options, run.ConnectionString);
-        var aggregation = new CostAggregation(new PooledDbContextFactory<PlatformDbContext>(options.Options), new NoMail(), TimeProvider.System, NullLogger<CostAggregation>.Instance);
+        var aggregation = CostAggregations.On(run.ConnectionString);
 
         var rows = new List<IReadOnlyList<string>>();
         var medians = new Dictionary<int, double>();
@@ -127,11 +121,5 @@ internal sealed class JobsBenchmark : IBenchmark
         }
 
         await writer.CompleteAsync(cancellationToken);
-    }
-
-    /// <summary>No budget is set in these organizations, so no alert mails; one that came would be a wrong figure.</summary>
-    private sealed class NoMail : IMailQueue
-    {
-        public Task EnqueueAsync(OutgoingMail mail) => throw new InvalidOperationException("The benchmark's organizations have no budget: no alert mail was expected.");
     }
 }
