@@ -12,8 +12,9 @@ public sealed class CliContext
 
     public CliContext(TextWriter output, TextWriter error, TextReader input, IReadOnlyDictionary<string, string?>? variables = null)
     {
-        Out = output;
-        Error = error;
+        // Everything the commands print passes through a writer that escapes what a terminal would act on.
+        Out = new Output.TerminalWriter(output);
+        Error = new Output.TerminalWriter(error);
         In = input;
         _variables = variables;
         Console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -31,7 +32,7 @@ public sealed class CliContext
 
     public TextReader In { get; }
 
-    /// <summary>Spectre's console over <see cref="Out"/>, for tables and help.</summary>
+    /// <summary>Spectre's console over the output itself (its own styling), for tables and help: cells are cleaned by the printer.</summary>
     public IAnsiConsole Console { get; }
 
     public string? Variable(string name) => _variables is null ? Environment.GetEnvironmentVariable(name) : _variables.GetValueOrDefault(name);

@@ -53,7 +53,7 @@ public static class Printer
 
         foreach (var item in items)
         {
-            table.AddRow(columns.Select(c => new Text(c.ValueOf(item))).ToArray());
+            table.AddRow(columns.Select(c => new Text(TerminalText.Clean(c.ValueOf(item)))).ToArray());
         }
 
         context.Console.Write(table);
@@ -71,6 +71,6 @@ public static class Printer
         var at = DateTimeOffset.TryParse(Column.Read(line, "created_at"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time)
             ? time.ToUniversalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
             : "";
-        context.Out.WriteLine($"{at} {Column.Read(line, "stream").ToLowerInvariant(),-6} {Column.Read(line, "message")}");
+        context.Out.WriteLine($"{at} {TerminalText.Clean(Column.Read(line, "stream")).ToLowerInvariant(),-6} {TerminalText.Clean(Column.Read(line, "message"))}");
     }
 }
