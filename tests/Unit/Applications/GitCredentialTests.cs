@@ -220,6 +220,13 @@ public sealed class GitCredentialTests(CredentialPortal fixture) : IClassFixture
         var second = NewPassword();
         await team.Owner.UpdateApplicationAsync(application, new { git_repository = new { url = UrlWith(second) } });
         await team.Owner.DeployOkAsync(application);
+        // The first build is pruned once the release before has drained and stopped, in the background: only then
+        // does the rollback have to fetch again.
+        var builds = Path.Combine(fixture.Portal.DataDirectory, "runtime", "apps", application.ToString("N"), "builds");
+        for (var i = 0; i < 100 && Directory.GetDirectories(builds).Length > 1; i++)
+        {
+            await Task.Delay(100);
+        }
 
         var rollback = await team.Owner.EndedAsync(await team.Owner.PostForDeploymentAsync(
             $"/api/environment/{environment}/deployment/{firstDeployment.Text("id")}/rollback"));

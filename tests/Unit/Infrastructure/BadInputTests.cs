@@ -112,20 +112,29 @@ public sealed class BadInputTests(PortalFactory portal, ITestOutputHelper output
             rows.AddRange(paging.Select(query => new Row(operation, $"{url}?{query}", query, null, Expect.BadRequest)));
         }
 
-        // Query parameters the document declares (e.g. archived): a value of the wrong type.
+        // Query parameters the document declares (e.g. archived): a value of the wrong type, or, for free text, one
+        // character over the length the document gives.
         foreach (var operation in operations)
         {
             foreach (var parameter in (operation.Spec["parameters"] as JsonArray ?? []).Where(p => p!["in"]!.GetValue<string>() == "query"))
             {
                 var name = parameter!["name"]!.GetValue<string>();
-                var url = $"{Fill(operation.Path, _setup.Ours)}?{name}=not-a-value";
+                var value = BadQueryValue(parameter["schema"] as JsonObject);
+                var url = $"{Fill(operation.Path, _setup.Ours)}?{name}={value}";
                 var body = operation.BodySchema is null ? null : Json(BaseBody(operation));
-                rows.Add(new Row(operation, url, $"{name}=not-a-value", body, Expect.BadRequest));
+                rows.Add(new Row(operation, url, $"{name}={(value.Length > 20 ? $"<{value.Length} characters>" : value)}", body, Expect.BadRequest));
             }
         }
 
         await RunAsync(rows);
     }
+
+    /// <summary>Free text (a string with only a short length) is bad when too long; anything else is bad as "not-a-value".</summary>
+    private static string BadQueryValue(JsonObject? schema) =>
+        schema is not null && schema["type"]?.GetValue<string>() == "string" && schema["format"] is null && schema["enum"] is null
+            && schema["pattern"] is null && schema["maxLength"] is { } maxLength && maxLength.GetValue<int>() < 1000
+            ? new string('x', maxLength.GetValue<int>() + 1)
+            : "not-a-value";
 
     // ---- rows: what is sent and what must come back ----
 

@@ -101,7 +101,13 @@ public sealed class SandboxEscapeTests(EscapePortal escape) : IClassFixture<Esca
             Assert.False(swap["linked"]!.GetValue<bool>(), $"The application replaced its builds folder: {swap.ToJsonString()}");
             Assert.Equal("/app", plant["cwd"]!.GetValue<string>());
             Assert.Null(new DirectoryInfo(builds).LinkTarget);
-            // Only the build that runs is left: the first one, with the links planted in it, was pruned.
+            // Only the build that runs is left: the first one, with the links planted in it, was pruned. Builds are
+            // pruned once the release before has drained and stopped, in the background: wait for it.
+            for (var i = 0; i < 100 && Directory.GetDirectories(builds).Length > 1; i++)
+            {
+                await Task.Delay(100);
+            }
+
             Assert.Single(Directory.GetDirectories(builds));
             Assert.Equal("keep me", await File.ReadAllTextAsync(Path.Combine(canary, "older", "precious")));
             Assert.Equal("keep me", await File.ReadAllTextAsync(Path.Combine(canary, "old", "precious")));
