@@ -26,6 +26,9 @@ public abstract record IdempotencyClaim
 
     /// <summary>The key was first used for another request (method, path, query, body or token scope).</summary>
     public sealed record Mismatch : IdempotencyClaim;
+
+    /// <summary>The user keeps <see cref="IdempotencyService.MaxKeysPerUser"/> keys already: nothing is run, nothing kept.</summary>
+    public sealed record OverLimit : IdempotencyClaim;
 }
 
 /// <summary>
@@ -40,6 +43,12 @@ public sealed class IdempotencyService(IDbContextFactory<PlatformDbContext> dbFa
     /// <summary>A first request that has not ended after this long never will (the portal stopped during it): the key is free again.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Keys one user may hold within <see cref="Lifetime"/>: what a user can make the portal store is bounded
+    /// (with answers of at most 64 KiB kept), whatever the number of tokens they make.
+    /// </summary>
+    public const int MaxKeysPerUser = 5_000;
+
     public async Task<IdempotencyClaim> ClaimAsync(Guid userId, string key, string fingerprint, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -53,6 +62,12 @@ public sealed class IdempotencyService(IDbContextFactory<PlatformDbContext> dbFa
             var abandoned = now - AbandonedAfter;
             await keys.Where(k => k.UserId == userId && k.Key == key && (k.CreatedAt < expired || (k.Answer == null && k.CreatedAt < abandoned)))
                 .ExecuteDeleteAsync(cancellationToken);
+            if (attempt == 0 && await keys.Where(k => k.UserId == userId && k.CreatedAt >= expired).Take(MaxKeysPerUser).CountAsync(cancellationToken) >= MaxKeysPerUser
+                && !await keys.AnyAsync(k => k.UserId == userId && k.Key == key, cancellationToken))
+            {
+                return new IdempotencyClaim.OverLimit();
+            }
+
             var inserted = await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO idempotency_key (user_id, key, fingerprint, created_at) VALUES ({userId}, {key}, {protectedFingerprint}, {now})
                 ON CONFLICT (user_id, key) DO NOTHING

@@ -17,7 +17,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     public const string ReplayedHeader = "Idempotent-Replayed";
 
     /// <summary>An answer larger than this is not kept (no API write answers that much).</summary>
-    public const int MaxStoredBodyBytes = 1024 * 1024;
+    public const int MaxStoredBodyBytes = 64 * 1024;
 
     /// <summary>The headers a replay repeats besides the status and body.</summary>
     private static readonly string[] KeptHeaders = ["Content-Type", "Content-Disposition", "Location", "ETag", "Last-Modified"];
@@ -56,6 +56,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
                 context.Response.Headers.RetryAfter = "1";
                 await WriteProblemAsync(context, StatusCodes.Status409Conflict,
                     $"A request with this {KeyHeader} is in progress. Retry once it has ended to get its answer.");
+                return;
+            case IdempotencyClaim.OverLimit:
+                context.Response.Headers.RetryAfter = "3600";
+                await WriteProblemAsync(context, StatusCodes.Status429TooManyRequests,
+                    $"You sent {IdempotencyService.MaxKeysPerUser} {KeyHeader} values in the last 24 hours. Retry later, or without the header.");
                 return;
             case IdempotencyClaim.Mismatch:
                 await WriteProblemAsync(context, StatusCodes.Status422UnprocessableEntity,

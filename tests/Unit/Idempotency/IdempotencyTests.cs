@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain.Idempotency;
 using Platform.Portal.Idempotency;
 using Platform.Tests.Support;
 
@@ -103,6 +104,29 @@ public sealed class IdempotencyTests(IdempotencyPortal fixture) : IClassFixture<
         Assert.Single(await Portal.StoredInvitationsAsync(organization));
         Assert.NotNull(await Portal.WaitForMailAsync(mail => mail.Contains(email, StringComparison.Ordinal)));
         Assert.Single(Directory.GetFiles(Path.Combine(Portal.DataDirectory, "mail"), "*.eml"), file => File.ReadAllText(file).Contains(email, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NewKey_BeyondTheUsersDailyCap_Answers429AndRunsNothing_WhileAHeldKeyStillReplays()
+    {
+        var (owner, _) = await Portal.CreateUserClientAsync();
+        var held = NewKey();
+        var body = new { name = $"capped {CatalogueSteps.Unique()}" };
+        await (await IdempotencyPortal.SendAsync(owner, HttpMethod.Post, "/api/organization", body, held)).ExpectAsync(HttpStatusCode.Created, "create with a held key");
+        var userId = await owner.GetUserIdAsync();
+        // The rest of the day's keys, as if sent: one short of the cap.
+        await fixture.CountAsync(
+            "WITH made AS (INSERT INTO idempotency_key (user_id, key, fingerprint, created_at) " +
+            "SELECT @u, 'filler-' || n, 'x', now() FROM generate_series(2, @cap) AS n RETURNING 1) SELECT count(*) FROM made",
+            ("u", userId), ("cap", IdempotencyService.MaxKeysPerUser));
+
+        var refused = await IdempotencyPortal.SendAsync(owner, HttpMethod.Post, "/api/organization", new { name = $"one too many {CatalogueSteps.Unique()}" }, NewKey());
+        var replayed = await IdempotencyPortal.SendAsync(owner, HttpMethod.Post, "/api/organization", body, held);
+
+        await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, "a key beyond the cap");
+        await replayed.ExpectAsync(HttpStatusCode.Created, "the held key's repeat");
+        Assert.True(replayed.Headers.Contains(IdempotencyMiddleware.ReplayedHeader));
+        Assert.Equal(1, await CountOwnedOrganizationsAsync(userId));
     }
 
     [Fact]
