@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Platform.Domain.Addons;
 using Platform.Domain.Applications;
+using Platform.Domain.Billing;
 using Platform.Domain.Common;
 using Platform.Domain.Databases;
 using Platform.Domain.Environments;
@@ -11,6 +12,8 @@ using Platform.Domain.Projects;
 using Platform.Domain.Tokens;
 using Platform.Domain.Users;
 using Platform.Domain.Variables;
+using Platform.Portal.Billing;
+using Platform.Portal.Members;
 using Platform.Portal.Users;
 
 namespace Platform.Portal.Infrastructure.OpenApi;
@@ -60,6 +63,15 @@ public sealed class ApiSchemaBounds : IOpenApiSchemaTransformer
         [(typeof(VariableUpdate), nameof(VariableUpdate.Description))] = Text(Variable.MaxDescriptionLength),
 
         [(typeof(AddonRequest), nameof(AddonRequest.MatchingEnvironmentsRegex))] = Text(ProjectAddon.MaxRegexLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.FirstName))] = Text(BillingInfoRules.MaxLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.LastName))] = Text(BillingInfoRules.MaxLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.Address))] = Text(BillingInfoRules.MaxLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.City))] = Text(BillingInfoRules.MaxLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.Zip))] = Text(BillingInfoRules.MaxLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.State))] = Text(BillingInfoRules.MaxLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.Company))] = Text(BillingInfoRules.MaxLength),
+        [(typeof(CostApi.BillingInfoRequest), nameof(CostApi.BillingInfoRequest.Email))] = Text(Validation.MaxEmailLength, format: "email"),
+        [(typeof(MemberApi.InviteRequest), nameof(MemberApi.InviteRequest.Email))] = Text(Validation.MaxEmailLength, format: "email"),
     };
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
