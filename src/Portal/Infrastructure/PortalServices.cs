@@ -63,7 +63,9 @@ public static class PortalServices
         services.AddSingleton<LivePublishingInterceptor>();
         services.AddSingleton<ApiTokenCache>();
         services.AddSingleton<ApiTokenCacheInterceptor>();
-        services.AddDbContextFactory<PlatformDbContext>((sp, options) =>
+        // Pooled: a context's internal services (query translators, model, caches) are built once per pooled instance,
+        // not on every CreateDbContext — each request creates two or more (the access check, then the feature's work).
+        services.AddPooledDbContextFactory<PlatformDbContext>((sp, options) =>
         {
             PlatformDbContext.Configure(options, sp.GetRequiredService<PlatformDatabase>().ConnectionString);
             options.AddInterceptors(

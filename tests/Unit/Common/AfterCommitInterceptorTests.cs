@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Platform.Domain.Common;
+using Platform.Domain.Organizations;
+using Platform.Tests.Support;
+
+namespace Platform.Tests.Common;
+
+/// <summary>
+/// What an interceptor does after a commit (live messages, the token cache's invalidation, the addon outbox's wake)
+/// happens for committed work only, also with the portal's pooled contexts, where one context instance serves many
+/// operations one after the other.
+/// </summary>
+public sealed class AfterCommitInterceptorTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task TransactionDisposedWithoutCommit_IsNeverActedOn_WhenThePooledContextCommitsAgain()
+    {
+        var organization = await OrganizationAsync();
+        var recorder = new Recorder();
+        var factory = PooledFactory(recorder);
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await DescribeAsync(db, organization, "abandoned");
+            // Disposed without a commit or a rollback, as an early return inside a transaction does.
+        }
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await DescribeAsync(db, organization, "committed");
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(["committed"], recorder.Acted);
+    }
+
+    [Fact]
+    public async Task SavesOfOneTransaction_AreActedOnTogether_AtItsCommit()
+    {
+        var organization = await OrganizationAsync();
+        var recorder = new Recorder();
+        await using var db = await PooledFactory(recorder).CreateDbContextAsync();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+
+        await DescribeAsync(db, organization, "first");
+        await DescribeAsync(db, organization, "second");
+        Assert.Empty(recorder.Acted);
+        await transaction.CommitAsync();
+
+        Assert.Equal(["first+second"], recorder.Acted);
+    }
+
+    private async Task<Guid> OrganizationAsync()
+    {
+        var (owner, _) = await portal.CreateUserClientAsync();
+        return await owner.CreateOrganizationAsync($"after-commit-{Guid.NewGuid():N}");
+    }
+
+    /// <summary>A pool of one, so the second lease is the first one's context instance again.</summary>
+    private PooledDbContextFactory<PlatformDbContext> PooledFactory(Recorder recorder)
+    {
+        var options = new DbContextOptionsBuilder<PlatformDbContext>();
+        PlatformDbContext.Configure(options, portal.ConnectionString);
+        options.AddInterceptors(recorder);
+        return new PooledDbContextFactory<PlatformDbContext>(options.Options, poolSize: 1);
+    }
+
+    private static async Task DescribeAsync(PlatformDbContext db, Guid organization, string description)
+    {
+        var found = await db.Organizations.SingleAsync(o => o.Id == organization);
+        found.Description = description;
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Collects the descriptions each save writes; records them once committed.</summary>
+    private sealed class Recorder : AfterCommitInterceptor<List<string>>
+    {
+        public List<string> Acted { get; } = [];
+
+        protected override List<string>? Collect(DbContext context, List<string>? already)
+        {
+            var written = context.ChangeTracker.Entries<Organization>().Where(e => e.State == EntityState.Modified).Select(e => e.Entity.Description!).ToList();
+            return written.Count == 0 ? already : [.. already ?? [], .. written];
+        }
+
+        protected override void AfterCommit(List<string> pending) => Acted.Add(string.Join('+', pending));
+    }
+}
