@@ -21,13 +21,26 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var now = clock.GetUtcNow();
             var month = CostAggregation.MonthOf(now);
-            var account = await AccountAsync(db, organizationId, cancellationToken);
-            var figures = await db.BillingMonths.AsNoTracking().FirstOrDefaultAsync(m => m.OrganizationId == organizationId && m.Month == month, cancellationToken);
-            var lines = await db.EnvironmentMonthCosts.AsNoTracking().Where(c => c.OrganizationId == organizationId && c.Month == month).ToListAsync(cancellationToken);
-            var quota = await DeploymentQuota.UsageAsync(db, organizationId, now, cancellationToken);
+            var counted = DeploymentQuota.CountedThisMonth(db, organizationId, now);
+            var credit = CreditBalance(db, organizationId);
+            // One query: the account and its plan, this month's figures and cost lines, the credit and the quota's count
+            // (counted only when the plan has a quota).
+            var found = await db.BillingAccounts.AsNoTracking().Where(a => a.OrganizationId == organizationId)
+                .Select(a => new
+                {
+                    Account = a,
+                    Plan = a.Plan!,
+                    Figures = db.BillingMonths.Where(m => m.OrganizationId == organizationId && m.Month == month).Select(m => new { m.UsageCents, m.PlanFeeCents }).FirstOrDefault(),
+                    Lines = db.EnvironmentMonthCosts.Where(c => c.OrganizationId == organizationId && c.Month == month).ToList(),
+                    Credit = credit.First(),
+                    Deployments = a.Plan!.MonthlyDeploymentQuota == null ? (int?)null : counted.Count(),
+                })
+                .FirstAsync(cancellationToken);
+            var (account, figures, lines) = (found.Account, found.Figures, found.Lines);
+            var quota = DeploymentQuota.Usage(found.Plan.MonthlyDeploymentQuota, found.Deployments ?? 0, now);
             var currency = account.Currency;
 
-            var trialEnd = account.TrialStartedAt.AddDays(account.Plan!.TrialDays);
+            var trialEnd = account.TrialStartedAt.AddDays(found.Plan.TrialDays);
             var remainingTrialDays = trialEnd > now ? (int)Math.Ceiling((trialEnd - now).TotalDays) : 0;
             var projects = lines.GroupBy(l => l.ProjectId)
                 .Select(p => new ProjectUsage(p.Key, p.OrderByDescending(l => l.ComputedAt).First().ProjectName, p.Sum(l => l.ConsumedSeconds), Money.Of(p.Sum(l => l.AmountCents), currency),
@@ -38,8 +51,8 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
             return new CurrentCostView(
                 account.PlanCode,
                 remainingTrialDays,
-                Money.Of(await RemainingCreditAsync(db, organizationId, account.Currency, cancellationToken), currency),
-                Money.Of(figures is null ? account.Plan.MonthlyPriceCents : figures.UsageCents + figures.PlanFeeCents, currency),
+                Money.Of(found.Credit.Remaining, currency),
+                Money.Of(figures is null ? found.Plan.MonthlyPriceCents : figures.UsageCents + figures.PlanFeeCents, currency),
                 quota is null ? null : new PaidUsage(quota.Max, quota.Consumed, quota.Remaining, quota.Exceeded, quota.NextRenewal, []),
                 new CommunityUsage(Money.Of(account.BudgetCents ?? 0, currency), projects));
         }, cancellationToken);
@@ -149,15 +162,31 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
             }
 
             return new CreditCodeView(key, Money.Of(found.AmountCents, found.Currency),
-                Money.Of(await RemainingCreditAsync(db, organizationId, account.Currency, CancellationToken.None), account.Currency));
+                Money.Of(await RemainingCreditAsync(db, organizationId, CancellationToken.None), account.Currency));
         });
 
     /// <summary>Credit redeemed less credit the months spent, as last aggregated.</summary>
-    internal static async Task<long> RemainingCreditAsync(PlatformDbContext db, Guid organizationId, string currency, CancellationToken cancellationToken)
+    internal static async Task<long> RemainingCreditAsync(PlatformDbContext db, Guid organizationId, CancellationToken cancellationToken) =>
+        (await CreditBalance(db, organizationId).FirstAsync(cancellationToken)).Remaining;
+
+    /// <summary>
+    /// The credit redeemed in the account's currency and the credit spent on its months, as a query (one row) that
+    /// callers read alone or within their own.
+    /// </summary>
+    private static IQueryable<CreditBalanceRow> CreditBalance(PlatformDbContext db, Guid organizationId) =>
+        db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => new CreditBalanceRow
+        {
+            Granted = db.CreditRedemptions.Where(r => r.OrganizationId == organizationId && r.Currency == a.Currency).Sum(r => r.AmountCents),
+            Spent = db.BillingMonths.Where(m => m.OrganizationId == organizationId).Sum(m => m.CreditCents),
+        });
+
+    private sealed class CreditBalanceRow
     {
-        var granted = await db.CreditRedemptions.Where(r => r.OrganizationId == organizationId && r.Currency == currency).SumAsync(r => r.AmountCents, cancellationToken);
-        var spent = await db.BillingMonths.Where(m => m.OrganizationId == organizationId).SumAsync(m => m.CreditCents, cancellationToken);
-        return Math.Max(0, granted - spent);
+        public long Granted { get; init; }
+
+        public long Spent { get; init; }
+
+        public long Remaining => Math.Max(0, Granted - Spent);
     }
 
     /// <summary>The organization's account; every organization has one from its creation (the migration opened those before).</summary>

@@ -23,18 +23,30 @@ internal static class DeploymentQuota
     public static async Task<DeploymentUsage?> UsageAsync(PlatformDbContext db, Guid organizationId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var quota = await db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => a.Plan!.MonthlyDeploymentQuota).FirstOrDefaultAsync(cancellationToken);
+        return quota is null ? null : Usage(quota, await CountedThisMonth(db, organizationId, now).CountAsync(cancellationToken), now);
+    }
+
+    /// <summary>The deployments of the organization that count against this month's quota; a query, so callers can count it within their own.</summary>
+    public static IQueryable<EnvironmentDeployment> CountedThisMonth(PlatformDbContext db, Guid organizationId, DateTimeOffset now)
+    {
+        var start = MonthStart(now);
+        return db.EnvironmentDeployments.Where(d => d.OrganizationId == organizationId && d.CreatedAt >= start
+            && (d.Kind == DeploymentKind.Deploy || d.Kind == DeploymentKind.Restart || d.Kind == DeploymentKind.Rollback));
+    }
+
+    /// <summary>The usage of a plan's quota (null: the plan has none) by this many counted deployments.</summary>
+    public static DeploymentUsage? Usage(int? quota, int consumed, DateTimeOffset now)
+    {
         if (quota is not { } max)
         {
             return null;
         }
 
-        var start = new DateTimeOffset(Costs.CostAggregation.MonthOf(now).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var consumed = await db.EnvironmentDeployments.CountAsync(
-            d => d.OrganizationId == organizationId && d.CreatedAt >= start
-                && (d.Kind == DeploymentKind.Deploy || d.Kind == DeploymentKind.Restart || d.Kind == DeploymentKind.Rollback), cancellationToken);
         var remaining = Math.Max(0, max - consumed);
-        return new DeploymentUsage(max, consumed, remaining, remaining == 0, start.AddMonths(1));
+        return new DeploymentUsage(max, consumed, remaining, remaining == 0, MonthStart(now).AddMonths(1));
     }
+
+    private static DateTimeOffset MonthStart(DateTimeOffset now) => new(Costs.CostAggregation.MonthOf(now).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>
     /// 402 when the quota is used up. Runs in the caller's transaction and locks the billing account's row until it

@@ -19,13 +19,13 @@ internal static class EnvironmentViews
             Updater = e.LastUpdater == null ? null : new Person(e.LastUpdater.Id, e.LastUpdater.FirstName + " " + e.LastUpdater.LastName),
         }).ToListAsync(cancellationToken);
         var ids = rows.Select(r => r.Environment.Id).ToList();
-        var applications = await db.Applications.Where(a => ids.Contains(a.EnvironmentId))
-            .Select(a => new { a.EnvironmentId, a.Name, a.State, a.StateMessage, Serving = a.LiveDeploymentId != null }).ToListAsync(cancellationToken);
-        var databases = await db.Databases.Where(d => ids.Contains(d.EnvironmentId))
-            .Select(d => new { d.EnvironmentId, d.Name, d.State, d.StateMessage, Serving = d.LiveDeploymentId != null }).ToListAsync(cancellationToken);
-        var services = applications.Select(a => (a.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Application, a.Name, a.State, a.StateMessage, a.Serving)))
-            .Concat(databases.Select(d => (d.EnvironmentId, Snapshot: new ServiceSnapshot(ServiceType.Database, d.Name, d.State, d.StateMessage, d.Serving))))
-            .ToLookup(s => s.EnvironmentId, s => s.Snapshot);
+        // Both kinds of service in one query (UNION ALL): a list is two round trips whatever its length.
+        var services = (await db.Applications.Where(a => ids.Contains(a.EnvironmentId))
+                .Select(a => new { a.EnvironmentId, Type = ServiceType.Application, a.Name, a.State, a.StateMessage, Serving = a.LiveDeploymentId != null })
+                .Concat(db.Databases.Where(d => ids.Contains(d.EnvironmentId))
+                    .Select(d => new { d.EnvironmentId, Type = ServiceType.Database, d.Name, d.State, d.StateMessage, Serving = d.LiveDeploymentId != null }))
+                .ToListAsync(cancellationToken))
+            .ToLookup(s => s.EnvironmentId, s => new ServiceSnapshot(s.Type, s.Name, s.State, s.StateMessage, s.Serving));
 
         return rows.Select(r =>
         {

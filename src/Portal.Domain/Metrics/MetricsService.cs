@@ -53,12 +53,13 @@ public sealed class MetricsService(IDbContextFactory<PlatformDbContext> dbFactor
     private async Task<(ApplicationSettings Settings, ApplicationSnapshot? Live)> ObserveAsync(Guid applicationId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // The application with its environment's cluster in one query: the cluster names the runtime to ask.
         var application = await db.Applications.AsNoTracking().Where(a => a.Id == applicationId)
-            .Select(a => new { a.Settings, a.EnvironmentId, a.LiveDeploymentId })
+            .Select(a => new { a.Settings, a.LiveDeploymentId, a.Environment!.Cluster })
             .FirstAsync(cancellationToken);
         var live = application.LiveDeploymentId is null
             ? null
-            : await (await runtimes.ForEnvironmentAsync(db, application.EnvironmentId, cancellationToken)).ObserveAsync(applicationId, cancellationToken);
+            : await runtimes.ForCluster(application.Cluster!).ObserveAsync(applicationId, cancellationToken);
         return (application.Settings, live);
     }
 }

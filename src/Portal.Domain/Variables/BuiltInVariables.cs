@@ -23,18 +23,17 @@ public static class BuiltInVariables
         void Add(string key, string value, bool secret = false, string? description = null) =>
             variables.Add(new ResolvedVariable(IdOf(holder.Id, key), key, secret && !withSecretValues ? null : value, VariableScope.BuiltIn, secret, description));
 
+        // The names and the port came with the holder; only the environment's databases are read here.
         if (holder.ProjectId is { } projectId)
         {
-            var project = await db.Projects.Where(p => p.Id == projectId).Select(p => p.Name).FirstAsync(cancellationToken);
             Add("PLATFORM_PROJECT_ID", projectId.ToString());
-            Add("PLATFORM_PROJECT_NAME", project);
+            Add("PLATFORM_PROJECT_NAME", holder.ProjectName!);
         }
 
         if (holder.EnvironmentId is { } environmentId)
         {
-            var environment = await db.Environments.Where(e => e.Id == environmentId).Select(e => e.Name).FirstAsync(cancellationToken);
             Add("PLATFORM_ENVIRONMENT_ID", environmentId.ToString());
-            Add("PLATFORM_ENVIRONMENT_NAME", environment);
+            Add("PLATFORM_ENVIRONMENT_NAME", holder.EnvironmentName!);
             var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
             // Where the environment's runtime lets its applications reach its databases (the local runtime: its sandboxes' relay).
             var server = databases.Count == 0 ? null : await (await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken)).DatabaseAddressAsync(cancellationToken);
@@ -56,10 +55,9 @@ public static class BuiltInVariables
 
         if (holder.ApplicationId is { } applicationId)
         {
-            var application = await db.Applications.AsNoTracking().FirstAsync(a => a.Id == applicationId, cancellationToken);
             Add("PLATFORM_APPLICATION_ID", applicationId.ToString());
-            Add("PLATFORM_APPLICATION_NAME", application.Name);
-            Add(VariableRules.PortKey, application.Settings.Port.ToString(CultureInfo.InvariantCulture));
+            Add("PLATFORM_APPLICATION_NAME", holder.Name);
+            Add(VariableRules.PortKey, holder.ApplicationPort!.Value.ToString(CultureInfo.InvariantCulture));
         }
 
         return variables;

@@ -6,7 +6,10 @@ using Platform.Domain.Services;
 
 namespace Platform.Domain.Variables;
 
-/// <summary>What variables are set on: an organization, project, environment or application, with its ancestors.</summary>
+/// <summary>
+/// What variables are set on: an organization, project, environment or application, with its ancestors — their ids,
+/// and the names and port the built-in variables answer, read with the holder in the same query.
+/// </summary>
 public sealed record VariableHolder(
     VariableScope Scope,
     Guid Id,
@@ -15,7 +18,10 @@ public sealed record VariableHolder(
     Guid? ProjectId,
     Guid? EnvironmentId,
     Guid? ApplicationId,
-    bool Archived)
+    bool Archived,
+    string? ProjectName = null,
+    string? EnvironmentName = null,
+    int? ApplicationPort = null)
 {
     public static Resource ResourceOf(VariableScope scope, Guid id) => scope switch
     {
@@ -25,19 +31,38 @@ public sealed record VariableHolder(
         _ => Resource.Application(id),
     };
 
-    /// <summary>The holder of a resource the caller may see (checked before).</summary>
-    public static async Task<VariableHolder> LoadAsync(PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default) => scope switch
+    /// <summary>The holder of a resource the caller may see (checked before), in one query.</summary>
+    public static async Task<VariableHolder> LoadAsync(PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default)
     {
-        VariableScope.Organization => await db.Organizations.Where(o => o.Id == id)
-            .Select(o => new VariableHolder(scope, id, o.Name, o.Id, null, null, null, false)).FirstAsync(cancellationToken),
-        VariableScope.Project => await db.Projects.Where(p => p.Id == id)
-            .Select(p => new VariableHolder(scope, id, p.Name, p.OrganizationId, p.Id, null, null, false)).FirstAsync(cancellationToken),
-        VariableScope.Environment => await db.Environments.Where(e => e.Id == id)
-            .Select(e => new VariableHolder(scope, id, e.Name, e.Project!.OrganizationId, e.ProjectId, e.Id, null, e.Archived)).FirstAsync(cancellationToken),
-        _ => await db.Applications.Where(a => a.Id == id)
-            .Select(a => new VariableHolder(scope, id, a.Name, a.Environment!.Project!.OrganizationId, a.Environment.ProjectId, a.EnvironmentId, a.Id, a.Environment.Archived))
-            .FirstAsync(cancellationToken),
-    };
+        switch (scope)
+        {
+            case VariableScope.Organization:
+                return await db.Organizations.Where(o => o.Id == id)
+                    .Select(o => new VariableHolder(scope, id, o.Name, o.Id, null, null, null, false, null, null, null)).FirstAsync(cancellationToken);
+            case VariableScope.Project:
+                return await db.Projects.Where(p => p.Id == id)
+                    .Select(p => new VariableHolder(scope, id, p.Name, p.OrganizationId, p.Id, null, null, false, p.Name, null, null)).FirstAsync(cancellationToken);
+            case VariableScope.Environment:
+                return await db.Environments.Where(e => e.Id == id)
+                    .Select(e => new VariableHolder(scope, id, e.Name, e.Project!.OrganizationId, e.ProjectId, e.Id, null, e.Archived, e.Project.Name, e.Name, null))
+                    .FirstAsync(cancellationToken);
+            default:
+                var a = await db.Applications.Where(a => a.Id == id)
+                    .Select(a => new
+                    {
+                        a.Name,
+                        a.Environment!.Project!.OrganizationId,
+                        a.Environment.ProjectId,
+                        a.EnvironmentId,
+                        a.Environment.Archived,
+                        ProjectName = a.Environment.Project.Name,
+                        EnvironmentName = a.Environment.Name,
+                        a.Settings,
+                    })
+                    .FirstAsync(cancellationToken);
+                return new VariableHolder(scope, id, a.Name, a.OrganizationId, a.ProjectId, a.EnvironmentId, id, a.Archived, a.ProjectName, a.EnvironmentName, a.Settings.Port);
+        }
+    }
 
     /// <summary>The holder of a stored variable.</summary>
     public static Task<VariableHolder> OfAsync(PlatformDbContext db, Variable variable) =>
