@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Common;
 using Platform.Domain.Members;
@@ -14,7 +15,7 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
     public async Task<Result<OrganizationAccess>> CheckAsync(Caller caller, Resource resource, Permission permission, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (organizationId, role) = await FindOrganizationAndRoleAsync(db, caller, resource, cancellationToken);
+        var (organizationId, role) = await FindOrganizationAndRoleAsync(db, caller, resource);
         if (role is null)
         {
             return DomainError.NotFound(resource.Noun);
@@ -53,45 +54,73 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
 
     /// <summary>
     /// The organization the resource belongs to and the caller's role there, in one query (a request's access check is
-    /// one round trip): an organization token's role comes with the token, a user's from their membership.
+    /// one round trip): an organization token's role comes with the token, a user's from their membership. The query
+    /// of each kind of resource is compiled once (<see cref="Checks"/>): every request makes one.
     /// </summary>
-    private static async Task<(Guid? OrganizationId, OrganizationRole? Role)> FindOrganizationAndRoleAsync(
-        PlatformDbContext db, Caller caller, Resource resource, CancellationToken cancellationToken)
+    private static async Task<(Guid? OrganizationId, OrganizationRole? Role)> FindOrganizationAndRoleAsync(PlatformDbContext db, Caller caller, Resource resource)
     {
-        var organizations = OrganizationOf(db, resource);
-        if (caller.IsOrganizationToken)
+        if (!Checks.TryGetValue(resource.Kind, out var check))
         {
-            var organizationId = await organizations.FirstOrDefaultAsync(cancellationToken);
-            return (organizationId, organizationId is not null && organizationId == caller.TokenOrganizationId ? caller.TokenRole : null);
+            return (null, null);
         }
 
-        var userId = caller.UserId;
-        var found = await organizations
-            .Select(o => new
-            {
-                OrganizationId = o,
-                Role = db.OrganizationMembers.Where(m => m.OrganizationId == o && m.UserId == userId).Select(m => (OrganizationRole?)m.Role).FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
+        // An organization token is no member: its lookup finds the organization, and no membership for an empty user.
+        var found = await check(db, resource.Id, caller.IsOrganizationToken ? Guid.Empty : caller.UserId);
+        if (caller.IsOrganizationToken)
+        {
+            return (found?.OrganizationId, found?.OrganizationId is { } organizationId && organizationId == caller.TokenOrganizationId ? caller.TokenRole : null);
+        }
+
         return (found?.OrganizationId, found?.Role);
     }
 
-    private static IQueryable<Guid?> OrganizationOf(PlatformDbContext db, Resource resource) => resource.Kind switch
+    /// <summary>The organization each kind of resource belongs to: the one rule of ownership, from which the checks are compiled.</summary>
+    private static readonly Dictionary<ResourceKind, Expression<Func<PlatformDbContext, Guid, IQueryable<Guid?>>>> Owners = new()
     {
-        ResourceKind.Organization => db.Organizations.Where(o => o.Id == resource.Id).Select(o => (Guid?)o.Id),
-        ResourceKind.Invitation => db.Invitations.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId),
-        ResourceKind.ApiToken => db.ApiTokens.Where(t => t.Id == resource.Id).Select(t => t.OrganizationId),
-        ResourceKind.Project => db.Projects.Where(p => p.Id == resource.Id).Select(p => (Guid?)p.OrganizationId),
-        ResourceKind.Cluster => db.Clusters.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId),
-        ResourceKind.Environment => db.Environments.Where(e => e.Id == resource.Id)
-            .Select(e => (Guid?)e.Project!.OrganizationId),
-        ResourceKind.Application => db.Applications.Where(a => a.Id == resource.Id)
-            .Select(a => (Guid?)a.Environment!.Project!.OrganizationId),
-        ResourceKind.Database => db.Databases.Where(d => d.Id == resource.Id)
-            .Select(d => (Guid?)d.Environment!.Project!.OrganizationId),
-        ResourceKind.Variable => db.Variables.Where(v => v.Id == resource.Id).Select(v => (Guid?)v.OrganizationId),
-        ResourceKind.CreditCard => db.CreditCards.Where(c => c.Id == resource.Id).Select(c => (Guid?)c.OrganizationId),
-        ResourceKind.Invoice => db.Invoices.Where(i => i.Id == resource.Id).Select(i => (Guid?)i.OrganizationId),
-        _ => db.Organizations.Where(_ => false).Select(o => (Guid?)o.Id),
+        [ResourceKind.Organization] = (db, id) => db.Organizations.Where(o => o.Id == id).Select(o => (Guid?)o.Id),
+        [ResourceKind.Invitation] = (db, id) => db.Invitations.Where(i => i.Id == id).Select(i => (Guid?)i.OrganizationId),
+        [ResourceKind.ApiToken] = (db, id) => db.ApiTokens.Where(t => t.Id == id).Select(t => t.OrganizationId),
+        [ResourceKind.Project] = (db, id) => db.Projects.Where(p => p.Id == id).Select(p => (Guid?)p.OrganizationId),
+        [ResourceKind.Cluster] = (db, id) => db.Clusters.Where(c => c.Id == id).Select(c => (Guid?)c.OrganizationId),
+        [ResourceKind.Environment] = (db, id) => db.Environments.Where(e => e.Id == id).Select(e => (Guid?)e.Project!.OrganizationId),
+        [ResourceKind.Application] = (db, id) => db.Applications.Where(a => a.Id == id).Select(a => (Guid?)a.Environment!.Project!.OrganizationId),
+        [ResourceKind.Database] = (db, id) => db.Databases.Where(d => d.Id == id).Select(d => (Guid?)d.Environment!.Project!.OrganizationId),
+        [ResourceKind.Variable] = (db, id) => db.Variables.Where(v => v.Id == id).Select(v => (Guid?)v.OrganizationId),
+        [ResourceKind.CreditCard] = (db, id) => db.CreditCards.Where(c => c.Id == id).Select(c => (Guid?)c.OrganizationId),
+        [ResourceKind.Invoice] = (db, id) => db.Invoices.Where(i => i.Id == id).Select(i => (Guid?)i.OrganizationId),
     };
+
+    /// <summary>Each kind's owner with the user's role there: (context, resource id, user id) → the owner and role, or null.</summary>
+    private static readonly Dictionary<ResourceKind, Func<PlatformDbContext, Guid, Guid, Task<OwnerAndRole?>>> Checks =
+        Owners.ToDictionary(o => o.Key, o => EF.CompileAsyncQuery(WithRole(o.Value)));
+
+    /// <summary>(db, id, user) => the owners of <paramref name="owner"/> with the user's membership role, first or none.</summary>
+    private static Expression<Func<PlatformDbContext, Guid, Guid, OwnerAndRole?>> WithRole(Expression<Func<PlatformDbContext, Guid, IQueryable<Guid?>>> owner)
+    {
+        Expression<Func<PlatformDbContext, IQueryable<Guid?>, Guid, OwnerAndRole?>> template = (db, owners, user) => owners
+            .Select(o => new OwnerAndRole
+            {
+                OrganizationId = o,
+                Role = db.OrganizationMembers.Where(m => m.OrganizationId == o && m.UserId == user).Select(m => (OrganizationRole?)m.Role).FirstOrDefault(),
+            })
+            .FirstOrDefault();
+        var (db, user) = (template.Parameters[0], template.Parameters[2]);
+        var id = owner.Parameters[1];
+        var owners = new Substitution(owner.Parameters[0], db).Visit(owner.Body);
+        var body = new Substitution(template.Parameters[1], owners).Visit(template.Body);
+        return Expression.Lambda<Func<PlatformDbContext, Guid, Guid, OwnerAndRole?>>(body, db, id, user);
+    }
+
+    private sealed class OwnerAndRole
+    {
+        public Guid? OrganizationId { get; init; }
+
+        public OrganizationRole? Role { get; init; }
+    }
+
+    /// <summary>Puts an expression where a parameter was.</summary>
+    private sealed class Substitution(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? replacement : base.VisitParameter(node);
+    }
 }
