@@ -42,7 +42,7 @@ public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDa
     {
         if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
         {
-            _connectionString = settings.ConnectionString;
+            _connectionString = Tuned(settings.ConnectionString);
             return;
         }
 
@@ -62,7 +62,34 @@ public sealed class PlatformDatabase(PortalSettings settings, ILogger<PlatformDa
             },
             message => logger.LogInformation("{Message}", message),
             cancellationToken);
-        _connectionString = new NpgsqlConnectionStringBuilder(_embedded.ConnectionString(EmbeddedDatabaseName)) { MaxPoolSize = PortalPoolSize }.ConnectionString;
+        _connectionString = Tuned(new NpgsqlConnectionStringBuilder(_embedded.ConnectionString(EmbeddedDatabaseName)) { MaxPoolSize = PortalPoolSize }.ConnectionString);
+    }
+
+    /// <summary>
+    /// How the portal uses its connections (docs/decisions.md, issue 17): a request opens and closes a pooled connection
+    /// for each query, and the reset Npgsql sends on close (DISCARD ALL, run by PostgreSQL before the next query) cost
+    /// about as much as a small query each time. The portal keeps no session state (its locks are transaction locks, it
+    /// sets no session settings), so there is nothing to reset; and the statements it runs again and again are then
+    /// prepared once per connection (parsed and planned once). A setting the configured connection string gives
+    /// (e.g. Max Auto Prepare=0 behind a pooler that cannot keep prepared statements) is kept.
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!given.Contains("MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 3;
+        }
+
+        return builder.ConnectionString;
     }
 
     public async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
