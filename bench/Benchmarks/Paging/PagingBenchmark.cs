@@ -76,7 +76,39 @@ internal sealed class PagingBenchmark : IBenchmark
             section.Target(measure, $"{ratio:0.00}", $"< {MaxRatio}", ratio < MaxRatio);
         }
 
+        section.Paragraph("Plans of SMALL's events page (tail=50), EXPLAIN ANALYZE: as the portal reads it (the page's sequences from the list's index alone, " +
+                          "then those rows), and as one query, the way it read it before (PostgreSQL walks the sequence index of the whole table backwards):");
+        section.Paragraph("```\n" + await ExplainEventsPageAsync(run, history, cancellationToken) + "```");
         await TextFilterAsync(run, section, requests, warmUp, cancellationToken);
+    }
+
+    /// <summary>The SQL of EventService's page of an environment's events (HistoryPaging's keys first), and the one-query form it replaced, explained for SMALL.</summary>
+    private static async Task<string> ExplainEventsPageAsync(BenchRun run, HistorySeed history, CancellationToken cancellationToken)
+    {
+        const string scope = "organization_id = @organization AND environment_id = @environment";
+        await using var connection = await run.OpenConnectionAsync();
+        var plans = new StringBuilder();
+        foreach (var (name, sql) in new[]
+        {
+            ("keys first (now)", $"SELECT e.id, e.sequence FROM event AS e WHERE {scope} AND e.sequence IN " +
+                                 $"(SELECT k.sequence FROM event AS k WHERE k.{scope.Replace(" AND ", " AND k.", StringComparison.Ordinal)} ORDER BY k.sequence DESC LIMIT 50) ORDER BY e.sequence DESC"),
+            ("one query (before)", $"SELECT e.id, e.sequence FROM event AS e WHERE {scope} ORDER BY e.sequence DESC LIMIT 50"),
+        })
+        {
+            await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + sql, connection);
+            explain.Parameters.AddWithValue("organization", history.OrganizationId);
+            explain.Parameters.AddWithValue("environment", history.Small.EnvironmentId);
+            plans.AppendLine(name + ":");
+            await using var reader = await explain.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                plans.AppendLine(reader.GetString(0));
+            }
+
+            plans.AppendLine();
+        }
+
+        return plans.ToString();
     }
 
     /// <summary>The logs' text filter: a rare text and a common one, on BIG's application, and the plan of the rare one's page and count.</summary>

@@ -30,7 +30,10 @@ public static class SequencedConfiguration
 /// <summary>
 /// The paging rules of every history list, in one place: newest first by sequence with <c>tail</c> and
 /// <c>page</c>; or with <c>lastId</c>, the entries after it, oldest first, at most 500. Both read an index
-/// ending in the sequence, so their cost does not grow with the table.
+/// ending in the sequence, so their cost does not grow with the table: the page's sequences are chosen first, from
+/// the list's index alone (its columns hold the list's filter), and only those rows are read. Asked as one query, for
+/// a quiet list whose rows are old PostgreSQL preferred walking the whole table's sequence index backwards (those
+/// pages are in physical order) and filtering — 198,000 rows read for 50 in the benchmark.
 /// </summary>
 public static class HistoryPaging
 {
@@ -53,13 +56,15 @@ public static class HistoryPaging
                 return DomainError.Validation("lastId", "lastId is not the id of an entry of this list.");
             }
 
-            var newer = await select(scoped.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(HistoryQuery.MaxTail))
+            var newerKeys = scoped.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(HistoryQuery.MaxTail).Select(e => e.Sequence);
+            var newer = await select(scoped.Where(e => newerKeys.Contains(e.Sequence)).OrderBy(e => e.Sequence))
                 .ToListAsync(cancellationToken);
             return new HistoryPage<TView>(1, newer.Count, newer.Count, newer);
         }
 
         var count = total is null ? await scoped.CountAsync(cancellationToken) : await total();
-        var results = await select(scoped.OrderByDescending(e => e.Sequence).Skip((query.Page - 1) * query.Tail).Take(query.Tail))
+        var keys = scoped.OrderByDescending(e => e.Sequence).Skip((query.Page - 1) * query.Tail).Take(query.Tail).Select(e => e.Sequence);
+        var results = await select(scoped.Where(e => keys.Contains(e.Sequence)).OrderByDescending(e => e.Sequence))
             .ToListAsync(cancellationToken);
         return new HistoryPage<TView>(query.Page, query.Tail, count, results);
     }

@@ -65,8 +65,10 @@ internal sealed class PlatformEventConfiguration : IEntityTypeConfiguration<Plat
         builder.Property(e => e.CommitLongId).HasMaxLength(64);
         builder.Property(e => e.CommitMessage).HasMaxLength(1000);
         // One index per list, each ending in the sequence, so newest-first pages and lastId reads stay index range scans.
-        builder.HasIndex(e => new { e.EnvironmentId, e.Sequence });
-        builder.HasIndex(e => new { e.ServiceId, e.Sequence });
+        // The organization is included: a page's keys are read from the index alone (HistoryPaging), which is what keeps
+        // PostgreSQL from walking the whole table by sequence to find a quiet environment's few, old rows.
+        builder.HasIndex(e => new { e.EnvironmentId, e.Sequence }).IncludeProperties(e => e.OrganizationId);
+        builder.HasIndex(e => new { e.ServiceId, e.Sequence }).IncludeProperties(e => e.OrganizationId);
         builder.HasIndex(e => new { e.OrganizationId, e.Sequence });
         builder.HasOne(e => e.Organization).WithMany().HasForeignKey(e => e.OrganizationId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -58,7 +58,8 @@ internal sealed class LogLineConfiguration : IEntityTypeConfiguration<LogLine>
         builder.Property(l => l.Instance).HasMaxLength(64);
         builder.Property(l => l.Stream).HasConversion<string>().HasMaxLength(10);
         builder.Property(l => l.Message).HasMaxLength(LogLine.MaxMessageLength);
-        builder.HasIndex(l => new { l.ServiceId, l.Sequence });
+        // The organization is included so a page's keys come from the index alone (HistoryPaging).
+        builder.HasIndex(l => new { l.ServiceId, l.Sequence }).IncludeProperties(l => l.OrganizationId);
         builder.HasIndex(l => new { l.DeploymentId, l.Sequence });
         // The text filter's trigram index on lower(message) is an expression index: migration LogMessageTrigramIndex makes it.
         builder.HasOne<Organizations.Organization>().WithMany().HasForeignKey(l => l.OrganizationId).OnDelete(DeleteBehavior.Cascade);

@@ -1588,11 +1588,15 @@ namespace Platform.Domain.Migrations
                     b.HasIndex("EnvironmentId", "Sequence")
                         .HasDatabaseName("ix_event_environment_id_sequence");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("EnvironmentId", "Sequence"), new[] { "OrganizationId" });
+
                     b.HasIndex("OrganizationId", "Sequence")
                         .HasDatabaseName("ix_event_organization_id_sequence");
 
                     b.HasIndex("ServiceId", "Sequence")
                         .HasDatabaseName("ix_event_service_id_sequence");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ServiceId", "Sequence"), new[] { "OrganizationId" });
 
                     b.ToTable("event", (string)null);
                 });
@@ -1707,6 +1711,8 @@ namespace Platform.Domain.Migrations
 
                     b.HasIndex("ServiceId", "Sequence")
                         .HasDatabaseName("ix_log_line_service_id_sequence");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ServiceId", "Sequence"), new[] { "OrganizationId" });
 
                     b.ToTable("log_line", (string)null);
                 });
