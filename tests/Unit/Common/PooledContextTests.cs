@@ -2,6 +2,7 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Platform.Domain.Common;
+using Platform.Portal.Infrastructure.Postgres;
 using Platform.Tests.Support;
 
 namespace Platform.Tests.Common;
@@ -95,11 +96,11 @@ public sealed class PooledContextTests(PortalFactory portal) : IClassFixture<Por
         return await owner.CreateOrganizationAsync($"pooled-{Guid.NewGuid():N}", "as created");
     }
 
-    /// <summary>A pool of one, so the second lease is the first one's context instance again.</summary>
+    /// <summary>A pool of one, so the second lease is the first one's context instance again, on the portal's connection settings.</summary>
     private PooledDbContextFactory<PlatformDbContext> PoolOfOne()
     {
         var options = new DbContextOptionsBuilder<PlatformDbContext>();
-        PlatformDbContext.Configure(options, portal.ConnectionString);
+        PlatformDbContext.Configure(options, PlatformDatabase.Tuned(portal.ConnectionString));
         return new PooledDbContextFactory<PlatformDbContext>(options.Options, poolSize: 1);
     }
 }
