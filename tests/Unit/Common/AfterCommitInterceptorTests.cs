@@ -38,6 +38,78 @@ public sealed class AfterCommitInterceptorTests(PortalFactory portal) : IClassFi
     }
 
     [Fact]
+    public async Task TransactionDisposedWithoutCommit_IsNeverActedOn_WhenAnotherContextCommitsOnTheSameConnection()
+    {
+        // Npgsql hands out one transaction object per physical connection, again and again: a context of another
+        // operation (another tenant's) that begins a transaction on the connection the abandoned one used gets it.
+        var organization = await OrganizationAsync();
+        var recorder = new Recorder();
+        var options = Options(recorder, new Npgsql.NpgsqlConnectionStringBuilder(portal.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+
+        await using (var db = new PlatformDbContext(options))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await DescribeAsync(db, organization, "abandoned");
+        }
+
+        await using (var other = new PlatformDbContext(options))
+        {
+            await using var transaction = await other.Database.BeginTransactionAsync();
+            await DescribeAsync(other, organization, "committed");
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(["committed"], recorder.Acted);
+    }
+
+    [Fact]
+    public async Task SaveCanceled_IsNeverActedOn_WhenThePooledContextSavesAgain()
+    {
+        var organization = await OrganizationAsync();
+        var recorder = new Recorder();
+        var factory = PooledFactory(recorder);
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var found = await db.Organizations.SingleAsync(o => o.Id == organization);
+            found.Description = "canceled";
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.SaveChangesAsync(new CancellationToken(canceled: true)));
+        }
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await DescribeAsync(db, organization, "saved");
+        }
+
+        Assert.Equal(["saved"], recorder.Acted);
+    }
+
+    [Fact]
+    public async Task SaveCanceledInATransaction_IsNeverActedOn_WhenThePooledContextCommitsAgain()
+    {
+        var organization = await OrganizationAsync();
+        var recorder = new Recorder();
+        var factory = PooledFactory(recorder);
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var found = await db.Organizations.SingleAsync(o => o.Id == organization);
+            found.Description = "canceled";
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.SaveChangesAsync(new CancellationToken(canceled: true)));
+        }
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await DescribeAsync(db, organization, "committed");
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(["committed"], recorder.Acted);
+    }
+
+    [Fact]
     public async Task SavesOfOneTransaction_AreActedOnTogether_AtItsCommit()
     {
         var organization = await OrganizationAsync();
@@ -60,12 +132,14 @@ public sealed class AfterCommitInterceptorTests(PortalFactory portal) : IClassFi
     }
 
     /// <summary>A pool of one, so the second lease is the first one's context instance again.</summary>
-    private PooledDbContextFactory<PlatformDbContext> PooledFactory(Recorder recorder)
+    private PooledDbContextFactory<PlatformDbContext> PooledFactory(Recorder recorder) => new(Options(recorder, portal.ConnectionString), poolSize: 1);
+
+    private static DbContextOptions<PlatformDbContext> Options(Recorder recorder, string connectionString)
     {
         var options = new DbContextOptionsBuilder<PlatformDbContext>();
-        PlatformDbContext.Configure(options, portal.ConnectionString);
+        PlatformDbContext.Configure(options, connectionString);
         options.AddInterceptors(recorder);
-        return new PooledDbContextFactory<PlatformDbContext>(options.Options, poolSize: 1);
+        return options.Options;
     }
 
     private static async Task DescribeAsync(PlatformDbContext db, Guid organization, string description)
