@@ -52,12 +52,24 @@ window.platform = {
   },
 };
 
-// MudTabs activate the focused tab on Space only; the WAI-ARIA tabs pattern has Enter do it too.
+// Tabs (UrlTabs' markup, MudTabs' classes), as the WAI-ARIA tabs pattern has them: Enter or Space opens the focused tab;
+// arrows, Home and End move the focus along the tab list (one stop for Tab: only the open tab is in the tab order).
 document.addEventListener("keydown", (event) => {
   const tab = event.target;
-  if (event.key === "Enter" && tab instanceof HTMLElement && tab.matches(".mud-tab[role=tab]")) {
+  if (!(tab instanceof HTMLElement) || !tab.matches(".mud-tab[role=tab]")) {
+    return;
+  }
+  if (event.key === "Enter" || event.key === " ") {
     event.preventDefault();
     tab.click();
+    return;
+  }
+  const tabs = [...(tab.closest("[role=tablist]")?.querySelectorAll(".mud-tab[role=tab]") ?? [])];
+  const index = tabs.indexOf(tab);
+  const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (index >= 0 && next !== undefined) {
+    event.preventDefault();
+    tabs[(next + tabs.length) % tabs.length].focus();
   }
 });
 
