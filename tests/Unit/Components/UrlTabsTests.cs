@@ -2,7 +2,6 @@ using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using MudBlazor.Services;
 using Platform.Portal.Components.Common;
 
@@ -84,9 +83,9 @@ public sealed class UrlTabsTests
     {
         foreach (var name in Names)
         {
-            builder.OpenComponent<MudTabPanel>(0);
-            builder.AddAttribute(1, nameof(MudTabPanel.Text), char.ToUpperInvariant(name[0]) + name[1..]);
-            builder.AddAttribute(2, nameof(MudTabPanel.ChildContent), (RenderFragment)(content => content.AddContent(0, $"content of {name}")));
+            builder.OpenComponent<UrlTab>(0);
+            builder.AddAttribute(1, nameof(UrlTab.Text), char.ToUpperInvariant(name[0]) + name[1..]);
+            builder.AddAttribute(2, nameof(UrlTab.ChildContent), (RenderFragment)(content => content.AddContent(0, $"content of {name}")));
             builder.CloseComponent();
         }
     }

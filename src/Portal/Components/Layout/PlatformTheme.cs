@@ -44,4 +44,23 @@ public static class PlatformTheme
         },
         LayoutProperties = new LayoutProperties { DefaultBorderRadius = "8px" },
     };
+
+    /// <summary>The attribute of the html element that names the theme in use ("light" or "dark"), set before the first paint.</summary>
+    public const string DarkSelector = ":root[data-theme=dark]";
+
+    /// <summary>
+    /// The same theme, whose CSS variables apply under <see cref="DarkSelector"/> only: <see cref="ThemeStyles"/> renders the
+    /// light palette at :root and the dark one under this, once, on the server; switching is a change of attribute in the
+    /// browser, with no circuit involved.
+    /// </summary>
+    public static MudTheme DarkScoped { get; } = new()
+    {
+        PaletteLight = Theme.PaletteLight,
+        PaletteDark = Theme.PaletteDark,
+        LayoutProperties = Theme.LayoutProperties,
+        Typography = Theme.Typography,
+        Shadows = Theme.Shadows,
+        ZIndex = Theme.ZIndex,
+        PseudoCss = new PseudoCss { Scope = DarkSelector },
+    };
 }
