@@ -25,8 +25,6 @@ window.platform = {
       element.scrollTop = element.scrollHeight;
     }
   },
-  // Submits a form of the page as its own submit button would (e.g. the sign-out form, from a menu item).
-  submitForm: (id) => document.getElementById(id)?.requestSubmit(),
   // Tells the log viewer when the reader scrolls up, away from the newest line: it stops following until resumed.
   watchScroll: (element, viewer) => {
     if (!element) {
@@ -133,7 +131,6 @@ document.addEventListener("keydown", (event) => {
     const list = items(menu);
     list[last ? list.length - 1 : 0]?.focus();
   };
-  platform.menus = { open: openMenu, close: closeMenu };
 
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
