@@ -62,44 +62,103 @@ internal sealed class ApiBenchmark : IBenchmark
 
         var duration = TimeSpan.FromSeconds(run.Options.Pick(10, 3));
         var warmUp = TimeSpan.FromSeconds(run.Options.Pick(3, 1));
+        // Two rounds in the full run, the second in the other order (platform, baseline, baseline, platform): a machine
+        // that slows or speeds up during an endpoint's measurement weighs on both sides alike.
+        var rounds = run.Options.Pick(2, 1);
         var rows = new List<IReadOnlyList<string>>();
         foreach (var endpoint in endpoints)
         {
-            var traced = await Traces.StartAsync(run.Portal.Pid, TraceName(endpoint.Label), warmUp + duration, cancellationToken);
-            var platform = await MeasureAsync(new Uri(run.Portal.Address, endpoint.Path), run.Owner.Token, warmUp, duration, cancellationToken);
-            await traced;
-            var hand = endpoint.HasBaseline ? await MeasureAsync(new Uri(baseline.Address, endpoint.Path), run.Owner.Token, warmUp, duration, cancellationToken) : null;
+            var platform = new Measured();
+            var hand = endpoint.HasBaseline ? new Measured() : null;
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var side in round % 2 == 0 ? new[] { platform, hand } : [hand, platform])
+                {
+                    if (side == platform)
+                    {
+                        var traced = round == 0 ? await Traces.StartAsync(run.Portal.Pid, TraceName(endpoint.Label), warmUp + duration, cancellationToken) : Task.CompletedTask;
+                        platform.Add(await MeasureAsync(run, run.Portal.Pid, new Uri(run.Portal.Address, endpoint.Path), TraceName(endpoint.Label), warmUp, duration, cancellationToken));
+                        await traced;
+                    }
+                    else
+                    {
+                        side?.Add(await MeasureAsync(run, Environment.ProcessId, new Uri(baseline.Address, endpoint.Path), TraceName(endpoint.Label) + "-baseline", warmUp, duration, cancellationToken));
+                    }
+                }
+            }
+
             var ratio = hand is null ? double.NaN : platform.RequestsPerSecond / hand.RequestsPerSecond;
             // A side that answered errors measured something else than the answer: its ratio is shown, never met.
             var failed = platform.Errors > 0 || hand is { Errors: > 0 };
             var ratioText = hand is null ? "no baseline" : ratio.ToString("0.00", CultureInfo.InvariantCulture) + (failed ? " (errors: not valid)" : "");
-            rows.Add([endpoint.Label, Describe(platform), hand is null ? "—" : Describe(hand), ratioText]);
+            rows.Add([endpoint.Label, platform.Describe(), hand is null ? "—" : hand.Describe(), ratioText, platform.PerRequest(), hand is null ? "—" : hand.PerRequest()]);
             if (hand is not null)
             {
                 section.Target($"{endpoint.Label}: platform/baseline requests/s", ratioText, $"≥ {TargetRatio:0.0}", ratio >= TargetRatio && !failed);
             }
         }
 
-        section.Table(["endpoint", "platform rps · p50 · p99", "baseline rps · p50 · p99", "ratio"], rows);
+        var roundsText = rounds > 1 ? $", {rounds} rounds each (the second in the other order), figures averaged over them" : "";
+        section.Table(["endpoint", "platform rps · p50 · p99", "baseline rps · p50 · p99", "ratio", "platform CPU/request: server · PostgreSQL", "baseline CPU/request: server · PostgreSQL"], rows);
         section.Paragraph(string.Create(CultureInfo.InvariantCulture,
             $"wrk -t2 -c{Wrk.Connections} -d{duration.TotalSeconds:0}s --timeout 10s after a {warmUp.TotalSeconds:0} s warm-up, portal and baseline one after the other on the same " +
-            $"database; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end. The target is a ratio of {TargetRatio:0.0}; the aim is {AimRatio:0.0}. " +
+            $"database{roundsText}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end. The target is a ratio of {TargetRatio:0.0}; the aim is {AimRatio:0.0}. " +
             $"The baseline is Kestrel with one RequestDelegate, NpgsqlDataSource and hand-written SQL doing the same token check, membership check and query, " +
             $"writing the same JSON with Utf8JsonWriter. currentCost reads the figures the aggregation stored (billing_month, environment_month_cost), the account, " +
             $"plan, credit and deployment count, with the OWNER/ADMIN check. currentInstance is not the same work on both sides: the platform asks the runtime " +
             $"in its process for each instance's id and what it consumes now (the runtime reads the instances' processes), where the baseline reads the " +
-            $"application's settings and the sampler's last stored sample of each instance; its ratio compares those two ways of answering."));
+            $"application's settings and the sampler's last stored sample of each instance; its ratio compares those two ways of answering. " +
+            $"CPU/request is the user and system time the serving process (the portal, or this program for the baseline) and PostgreSQL's processes " +
+            $"spent during the measured window, from /proc, divided by the requests answered: on two cores shared with wrk it is what an answer costs."));
     }
 
     private static string TraceName(string label) =>
         string.Concat(label.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant));
 
-    private static string Describe(WrkResult r) => r.Errors > 0 ? $"{r.Describe()} (**{r.Errors} errors**)" : r.Describe();
-
-    private static async Task<WrkResult> MeasureAsync(Uri url, string token, TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>wrk's figures after a warm-up, and the CPU the serving process (<paramref name="serverPid"/>) and PostgreSQL spent meanwhile.</summary>
+    private static async Task<(WrkResult Result, TimeSpan Server, TimeSpan Postgres)> MeasureAsync(
+        BenchRun run, int serverPid, Uri url, string name, TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken)
     {
-        await Wrk.RunAsync(url, token, warmUp, cancellationToken);
-        return await Wrk.RunAsync(url, token, duration, cancellationToken);
+        await Wrk.RunAsync(url, run.Owner.Token, warmUp, cancellationToken);
+        await Statements.ResetAsync(run.ConnectionString, cancellationToken);
+        var before = CpuSnapshot.Take(serverPid);
+        var result = await Wrk.RunAsync(url, run.Owner.Token, duration, cancellationToken);
+        var (server, postgres) = CpuSnapshot.Take(serverPid).Since(before);
+        await Statements.WriteAsync(run.ConnectionString, name, result.Requests, cancellationToken);
+        return (result, server, postgres);
+    }
+
+    /// <summary>One side's rounds: requests/s and latencies averaged over them, CPU per request over all their requests.</summary>
+    private sealed class Measured
+    {
+        private readonly List<WrkResult> _rounds = [];
+        private TimeSpan _server;
+        private TimeSpan _postgres;
+
+        public double RequestsPerSecond => _rounds.Average(r => r.RequestsPerSecond);
+
+        public long Errors => _rounds.Sum(r => r.Errors);
+
+        public void Add((WrkResult Result, TimeSpan Server, TimeSpan Postgres) round)
+        {
+            _rounds.Add(round.Result);
+            _server += round.Server;
+            _postgres += round.Postgres;
+        }
+
+        public string Describe()
+        {
+            var mean = new WrkResult(RequestsPerSecond, _rounds.Average(r => r.P50Ms), _rounds.Average(r => r.P99Ms), _rounds.Sum(r => r.Requests), Errors);
+            return Errors > 0 ? $"{mean.Describe()} (**{Errors} errors**)" : mean.Describe();
+        }
+
+        public string PerRequest()
+        {
+            var requests = _rounds.Sum(r => r.Requests);
+            return requests == 0
+                ? "—"
+                : string.Create(CultureInfo.InvariantCulture, $"{_server.TotalMilliseconds / requests:0.00} ms · {_postgres.TotalMilliseconds / requests:0.00} ms");
+        }
     }
 
     /// <summary>Each baseline answer against the platform's, parsed: the list of endpoints where they differ, and how.</summary>

@@ -62,7 +62,7 @@ internal sealed class BenchRun : IAsyncDisposable
             DataDirectory = Path.Combine(folder, "postgres"),
             Port = Platform.Portal.Infrastructure.FreePorts.Next(),
             Password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
-            ServerSettings = ["max_connections=300"],
+            ServerSettings = ["max_connections=300", .. Api.Statements.ServerSettings],
         });
         var connectionString = postgres.ConnectionString("platform");
         await PostgresDatabases.EnsureExistsAsync(connectionString);
