@@ -25,22 +25,30 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
             var credit = CreditBalance(db, organizationId);
             // One query: the account and its plan, this month's figures and cost lines, the credit and the quota's count
             // (counted only when the plan has a quota).
-            var found = await db.BillingAccounts.AsNoTracking().Where(a => a.OrganizationId == organizationId)
+            var found = await db.BillingAccounts.Where(a => a.OrganizationId == organizationId)
                 .Select(a => new
                 {
-                    Account = a,
-                    Plan = a.Plan!,
+                    a.PlanCode,
+                    a.Currency,
+                    a.TrialStartedAt,
+                    a.BudgetCents,
+                    a.Plan!.TrialDays,
+                    a.Plan.MonthlyPriceCents,
+                    a.Plan.MonthlyDeploymentQuota,
                     Figures = db.BillingMonths.Where(m => m.OrganizationId == organizationId && m.Month == month).Select(m => new { m.UsageCents, m.PlanFeeCents }).FirstOrDefault(),
-                    Lines = db.EnvironmentMonthCosts.Where(c => c.OrganizationId == organizationId && c.Month == month).ToList(),
+                    // The columns the answer shows, not the rows: one row of the result per cost line.
+                    Lines = db.EnvironmentMonthCosts.Where(c => c.OrganizationId == organizationId && c.Month == month)
+                        .Select(c => new { c.ProjectId, c.ProjectName, c.EnvironmentId, c.EnvironmentName, c.ConsumedSeconds, c.AmountCents, c.ComputedAt })
+                        .ToList(),
                     Credit = credit.First(),
                     Deployments = a.Plan!.MonthlyDeploymentQuota == null ? (int?)null : counted.Count(),
                 })
                 .FirstAsync(cancellationToken);
-            var (account, figures, lines) = (found.Account, found.Figures, found.Lines);
-            var quota = DeploymentQuota.Usage(found.Plan.MonthlyDeploymentQuota, found.Deployments ?? 0, now);
-            var currency = account.Currency;
+            var (figures, lines) = (found.Figures, found.Lines);
+            var quota = DeploymentQuota.Usage(found.MonthlyDeploymentQuota, found.Deployments ?? 0, now);
+            var currency = found.Currency;
 
-            var trialEnd = account.TrialStartedAt.AddDays(found.Plan.TrialDays);
+            var trialEnd = found.TrialStartedAt.AddDays(found.TrialDays);
             var remainingTrialDays = trialEnd > now ? (int)Math.Ceiling((trialEnd - now).TotalDays) : 0;
             var projects = lines.GroupBy(l => l.ProjectId)
                 .Select(p => new ProjectUsage(p.Key, p.OrderByDescending(l => l.ComputedAt).First().ProjectName, p.Sum(l => l.ConsumedSeconds), Money.Of(p.Sum(l => l.AmountCents), currency),
@@ -49,12 +57,12 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
                         .OrderBy(e => e.Name, StringComparer.Ordinal).ToList()))
                 .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
             return new CurrentCostView(
-                account.PlanCode,
+                found.PlanCode,
                 remainingTrialDays,
                 Money.Of(found.Credit.Remaining, currency),
-                Money.Of(figures is null ? found.Plan.MonthlyPriceCents : figures.UsageCents + figures.PlanFeeCents, currency),
+                Money.Of(figures is null ? found.MonthlyPriceCents : figures.UsageCents + figures.PlanFeeCents, currency),
                 quota is null ? null : new PaidUsage(quota.Max, quota.Consumed, quota.Remaining, quota.Exceeded, quota.NextRenewal, []),
-                new CommunityUsage(Money.Of(account.BudgetCents ?? 0, currency), projects));
+                new CommunityUsage(Money.Of(found.BudgetCents ?? 0, currency), projects));
         }, cancellationToken);
 
     /// <summary>What the cluster's environments cost this month so far.</summary>

@@ -16,8 +16,10 @@ public sealed record ResolvedVariable(Guid Id, string Key, string? Value, Variab
 /// </summary>
 public static class BuiltInVariables
 {
+    /// <param name="hasDatabases">False when the caller knows the holder's environment has no database: nothing more is read.</param>
     public static async Task<List<ResolvedVariable>> ForAsync(
-        PlatformDbContext db, VariableHolder holder, IRuntimes runtimes, ISecretProtector protector, bool withSecretValues, CancellationToken cancellationToken)
+        PlatformDbContext db, VariableHolder holder, IRuntimes runtimes, ISecretProtector protector, bool withSecretValues, CancellationToken cancellationToken,
+        bool hasDatabases = true)
     {
         var variables = new List<ResolvedVariable>();
         void Add(string key, string value, bool secret = false, string? description = null) =>
@@ -34,7 +36,10 @@ public static class BuiltInVariables
         {
             Add("PLATFORM_ENVIRONMENT_ID", environmentId.ToString());
             Add("PLATFORM_ENVIRONMENT_NAME", holder.EnvironmentName!);
-            var databases = await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken);
+            // hasDatabases false: the caller read that the environment has none, with the holder.
+            var databases = hasDatabases
+                ? await db.Databases.AsNoTracking().Where(d => d.EnvironmentId == environmentId).OrderBy(d => d.Name).ToListAsync(cancellationToken)
+                : [];
             // Where the environment's runtime lets its applications reach its databases (the local runtime: its sandboxes' relay).
             var server = databases.Count == 0 ? null : await (await runtimes.ForEnvironmentAsync(db, environmentId, cancellationToken)).DatabaseAddressAsync(cancellationToken);
             foreach (var database in databases)

@@ -32,48 +32,93 @@ public sealed record VariableHolder(
     };
 
     /// <summary>The holder of a resource the caller may see (checked before), in one query.</summary>
-    public static async Task<VariableHolder> LoadAsync(PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default)
+    public static async Task<VariableHolder> LoadAsync(PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default) =>
+        (await Rows(db, scope, id).FirstAsync(cancellationToken)).ToHolder(scope, id);
+
+    /// <summary>
+    /// The holder with what its effective variables are made of, in one query (a listing is the access check and this):
+    /// the user variables it sees, its own and its ancestors', and whether its environment has databases (whose
+    /// built-in variables need another look).
+    /// </summary>
+    public static async Task<(VariableHolder Holder, List<Variable> Visible, bool HasDatabases)> LoadWithVariablesAsync(
+        PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default)
     {
-        switch (scope)
-        {
-            case VariableScope.Organization:
-                return await db.Organizations.Where(o => o.Id == id)
-                    .Select(o => new VariableHolder(scope, id, o.Name, o.Id, null, null, null, false, null, null, null)).FirstAsync(cancellationToken);
-            case VariableScope.Project:
-                return await db.Projects.Where(p => p.Id == id)
-                    .Select(p => new VariableHolder(scope, id, p.Name, p.OrganizationId, p.Id, null, null, false, p.Name, null, null)).FirstAsync(cancellationToken);
-            case VariableScope.Environment:
-                return await db.Environments.Where(e => e.Id == id)
-                    .Select(e => new VariableHolder(scope, id, e.Name, e.Project!.OrganizationId, e.ProjectId, e.Id, null, e.Archived, e.Project.Name, e.Name, null))
-                    .FirstAsync(cancellationToken);
-            default:
-                var a = await db.Applications.Where(a => a.Id == id)
-                    .Select(a => new
-                    {
-                        a.Name,
-                        a.Environment!.Project!.OrganizationId,
-                        a.Environment.ProjectId,
-                        a.EnvironmentId,
-                        a.Environment.Archived,
-                        ProjectName = a.Environment.Project.Name,
-                        EnvironmentName = a.Environment.Name,
-                        a.Settings,
-                    })
-                    .FirstAsync(cancellationToken);
-                return new VariableHolder(scope, id, a.Name, a.OrganizationId, a.ProjectId, a.EnvironmentId, id, a.Archived, a.ProjectName, a.EnvironmentName, a.Settings.Port);
-        }
+        var found = await Rows(db, scope, id)
+            .Select(r => new
+            {
+                Row = r,
+                // The one rule of which user variables a holder sees.
+                Visible = db.Variables.Where(v =>
+                        v.OrganizationId == r.OrganizationId
+                        && (v.ProjectId == null || v.ProjectId == r.ProjectId)
+                        && (v.EnvironmentId == null || v.EnvironmentId == r.EnvironmentId)
+                        && (v.ApplicationId == null || v.ApplicationId == r.ApplicationId))
+                    .ToList(),
+                HasDatabases = r.EnvironmentId != null && db.Databases.Any(d => d.EnvironmentId == r.EnvironmentId),
+            })
+            .AsNoTracking()
+            .FirstAsync(cancellationToken);
+        return (found.Row.ToHolder(scope, id), found.Visible, found.HasDatabases);
+    }
+
+    /// <summary>The holder's columns as its query reads them: its name, its ancestors' ids and names, and an application's settings (for PORT).</summary>
+    /// <remarks>Every member is set in every projection, nulls included: a later query over <see cref="Row"/> reads each of them.</remarks>
+    private static IQueryable<Row> Rows(PlatformDbContext db, VariableScope scope, Guid id) => scope switch
+    {
+        VariableScope.Organization => db.Organizations.Where(o => o.Id == id)
+            .Select(o => new Row
+            {
+                Name = o.Name, OrganizationId = o.Id, ProjectId = null, EnvironmentId = null, ApplicationId = null, Archived = false,
+                ProjectName = null, EnvironmentName = null, Settings = null,
+            }),
+        VariableScope.Project => db.Projects.Where(p => p.Id == id)
+            .Select(p => new Row
+            {
+                Name = p.Name, OrganizationId = p.OrganizationId, ProjectId = p.Id, EnvironmentId = null, ApplicationId = null, Archived = false,
+                ProjectName = p.Name, EnvironmentName = null, Settings = null,
+            }),
+        VariableScope.Environment => db.Environments.Where(e => e.Id == id)
+            .Select(e => new Row
+            {
+                Name = e.Name, OrganizationId = e.Project!.OrganizationId, ProjectId = e.ProjectId, EnvironmentId = e.Id, ApplicationId = null, Archived = e.Archived,
+                ProjectName = e.Project.Name, EnvironmentName = e.Name, Settings = null,
+            }),
+        _ => db.Applications.Where(a => a.Id == id)
+            .Select(a => new Row
+            {
+                Name = a.Name, OrganizationId = a.Environment!.Project!.OrganizationId, ProjectId = a.Environment.ProjectId, EnvironmentId = a.EnvironmentId,
+                ApplicationId = a.Id, Archived = a.Environment.Archived, ProjectName = a.Environment.Project.Name, EnvironmentName = a.Environment.Name,
+                Settings = a.Settings,
+            }),
+    };
+
+    private sealed class Row
+    {
+        public required string Name { get; init; }
+
+        public Guid OrganizationId { get; init; }
+
+        public Guid? ProjectId { get; init; }
+
+        public Guid? EnvironmentId { get; init; }
+
+        public Guid? ApplicationId { get; init; }
+
+        public bool Archived { get; init; }
+
+        public string? ProjectName { get; init; }
+
+        public string? EnvironmentName { get; init; }
+
+        public Applications.ApplicationSettings? Settings { get; init; }
+
+        public VariableHolder ToHolder(VariableScope scope, Guid id) =>
+            new(scope, id, Name, OrganizationId, ProjectId, EnvironmentId, ApplicationId, Archived, ProjectName, EnvironmentName, Settings?.Port);
     }
 
     /// <summary>The holder of a stored variable.</summary>
     public static Task<VariableHolder> OfAsync(PlatformDbContext db, Variable variable) =>
         LoadAsync(db, variable.Scope, variable.ApplicationId ?? variable.EnvironmentId ?? variable.ProjectId ?? variable.OrganizationId);
-
-    /// <summary>The user variables this holder sees: its own and its ancestors'.</summary>
-    public IQueryable<Variable> Visible(PlatformDbContext db) => db.Variables.Where(v =>
-        v.OrganizationId == OrganizationId
-        && (v.ProjectId == null || v.ProjectId == ProjectId)
-        && (v.EnvironmentId == null || v.EnvironmentId == EnvironmentId)
-        && (v.ApplicationId == null || v.ApplicationId == ApplicationId));
 
     /// <summary>The variables set on this holder itself.</summary>
     public IQueryable<Variable> Own(PlatformDbContext db) => db.Variables.Where(v =>

@@ -33,8 +33,7 @@ public sealed class VariableService(
         access.WithAsync<IReadOnlyList<VariableView>>(caller, VariableHolder.ResourceOf(scope, holderId), Permission.Read, async _ =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var holder = await VariableHolder.LoadAsync(db, scope, holderId, cancellationToken);
-            var effective = await ResolveAsync(db, holder, withSecretValues: false, cancellationToken);
+            var effective = await ResolveAsync(db, scope, holderId, withSecretValues: false, cancellationToken);
             return effective.Where(v => secrets is null || v.Variable.IsSecret == secrets)
                 .Select(v => new VariableView(v.Variable.Id, v.Variable.Key, v.Variable.Value, v.Variable.Scope, v.Variable.IsSecret, v.Variable.Description, v.Overrides))
                 .ToList();
@@ -47,8 +46,7 @@ public sealed class VariableService(
     public async Task<RuntimeVariables> ResolveForRuntimeAsync(Guid applicationId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var holder = await VariableHolder.LoadAsync(db, VariableScope.Application, applicationId, cancellationToken);
-        var effective = await ResolveAsync(db, holder, withSecretValues: true, cancellationToken);
+        var effective = await ResolveAsync(db, VariableScope.Application, applicationId, withSecretValues: true, cancellationToken);
         return new RuntimeVariables(
             effective.ToDictionary(v => v.Variable.Key, v => v.Variable.Value ?? "", StringComparer.Ordinal),
             effective.Where(v => v.Variable.IsSecret && !string.IsNullOrEmpty(v.Variable.Value)).Select(v => v.Variable.Value!).Distinct(StringComparer.Ordinal).ToList());
@@ -352,10 +350,10 @@ public sealed class VariableService(
 
     /// <summary>The effective set for a holder: user variables over the built-in ones, nearest scope first.</summary>
     private async Task<List<(ResolvedVariable Variable, VariableScope? Overrides)>> ResolveAsync(
-        PlatformDbContext db, VariableHolder holder, bool withSecretValues, CancellationToken cancellationToken)
+        PlatformDbContext db, VariableScope scope, Guid holderId, bool withSecretValues, CancellationToken cancellationToken)
     {
-        var stored = await holder.Visible(db).AsNoTracking().ToListAsync(cancellationToken);
-        var candidates = (await BuiltInVariables.ForAsync(db, holder, runtimes, protector, withSecretValues, cancellationToken))
+        var (holder, stored, hasDatabases) = await VariableHolder.LoadWithVariablesAsync(db, scope, holderId, cancellationToken);
+        var candidates = (await BuiltInVariables.ForAsync(db, holder, runtimes, protector, withSecretValues, cancellationToken, hasDatabases))
             .Concat(stored.Select(v => new ResolvedVariable(
                 v.Id, v.Key, v.IsSecret ? (withSecretValues ? protector.Unprotect(v.ProtectedValue!) : null) : v.Value, v.Scope, v.IsSecret, v.Description)));
         return candidates.GroupBy(v => v.Key, StringComparer.Ordinal)
