@@ -27,4 +27,15 @@ public sealed class IdsTests
         Assert.Equal(0b10, id.Variant >> 2);
         Assert.InRange(milliseconds, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 5);
     }
+
+    [Fact]
+    public void RandomBits_AreNeverRepeated_AcrossManyBlocksOnOneThread()
+    {
+        // The 62 random bits of each id (the variant's two bits left out), over 100 of the 1 KiB blocks they are drawn from.
+        var ids = Enumerable.Range(0, 12_800).Select(_ => Ids.New().ToByteArray(bigEndian: true)).ToList();
+
+        var randomParts = ids.Select(b => BitConverter.ToUInt64(b, 8) & ~0xC0UL).ToHashSet();
+
+        Assert.Equal(ids.Count, randomParts.Count);
+    }
 }

@@ -47,6 +47,41 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task EffectiveVariables_LeaveOutDescendantsSiblingsAndOtherOrganizations()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+        foreach (var (path, key) in new[]
+        {
+            ($"organization/{c.OrganizationId}", "ONLY_ORGANIZATION"),
+            ($"project/{c.ProjectId}", "ONLY_PROJECT"),
+            ($"environment/{c.EnvironmentId}", "ONLY_ENVIRONMENT"),
+            ($"application/{c.ApplicationId}", "ONLY_APPLICATION"),
+        })
+        {
+            await c.Owner.PostForIdAsync($"/api/{path}/environmentVariable", new { key, value = "x" });
+        }
+
+        var siblingApplication = await c.Owner.PostForIdAsync($"/api/environment/{c.EnvironmentId}/application",
+            new { name = "worker", git_repository = new { url = "/srv/git/worker.git" }, start_command = "npm start", port = 3000 });
+        var siblingEnvironment = await c.Owner.PostForIdAsync($"/api/project/{c.ProjectId}/environment", new { name = "production", mode = "PRODUCTION" });
+        var siblingProject = await c.Owner.PostForIdAsync($"/api/organization/{c.OrganizationId}/project", new { name = "blog" });
+        var other = await Catalogue.CreateAsync(portal, "other");
+
+        var organization = await ListAsync(c.Owner, $"organization/{c.OrganizationId}");
+        var project = await ListAsync(c.Owner, $"project/{c.ProjectId}");
+        var environment = await ListAsync(c.Owner, $"environment/{c.EnvironmentId}");
+
+        Assert.Equal(["ONLY_ORGANIZATION"], organization.Keys.Where(k => k.StartsWith("ONLY_", StringComparison.Ordinal)));
+        Assert.Equal(["ONLY_ORGANIZATION", "ONLY_PROJECT"], project.Keys.Where(k => k.StartsWith("ONLY_", StringComparison.Ordinal)));
+        Assert.Equal(["ONLY_ENVIRONMENT", "ONLY_ORGANIZATION", "ONLY_PROJECT"], environment.Keys.Where(k => k.StartsWith("ONLY_", StringComparison.Ordinal)));
+        Assert.DoesNotContain("ONLY_APPLICATION", (await ListAsync(c.Owner, $"application/{siblingApplication}")).Keys);
+        Assert.DoesNotContain("ONLY_ENVIRONMENT", (await ListAsync(c.Owner, $"environment/{siblingEnvironment}")).Keys);
+        Assert.DoesNotContain("ONLY_PROJECT", (await ListAsync(c.Owner, $"project/{siblingProject}")).Keys);
+        Assert.DoesNotContain(
+            (await ListAsync(other.Owner, $"application/{other.ApplicationId}")).Keys, k => k.StartsWith("ONLY_", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DatabasePasswordAndUrl_AreBuiltInSecrets_ListedWithoutValues()
     {
         var c = await Catalogue.CreateAsync(portal);
