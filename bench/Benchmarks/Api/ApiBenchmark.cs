@@ -70,20 +70,26 @@ internal sealed class ApiBenchmark : IBenchmark
         {
             var platform = new Measured();
             var hand = endpoint.HasBaseline ? new Measured() : null;
+            var name = TraceName(endpoint.Label);
+            var sides = new List<Func<int, Task>>
+            {
+                async round =>
+                {
+                    var traced = round == 0 ? await Traces.StartAsync(run.Portal.Pid, name, warmUp + duration, cancellationToken) : Task.CompletedTask;
+                    platform.Add(await MeasureAsync(run, run.Portal.Pid, new Uri(run.Portal.Address, endpoint.Path), name, warmUp, duration, cancellationToken));
+                    await traced;
+                },
+            };
+            if (hand is not null)
+            {
+                sides.Add(async _ => hand.Add(await MeasureAsync(run, Environment.ProcessId, new Uri(baseline.Address, endpoint.Path), name + "-baseline", warmUp, duration, cancellationToken)));
+            }
+
             for (var round = 0; round < rounds; round++)
             {
-                foreach (var side in round % 2 == 0 ? new[] { platform, hand } : [hand, platform])
+                foreach (var measure in round % 2 == 0 ? sides : Enumerable.Reverse(sides))
                 {
-                    if (side == platform)
-                    {
-                        var traced = round == 0 ? await Traces.StartAsync(run.Portal.Pid, TraceName(endpoint.Label), warmUp + duration, cancellationToken) : Task.CompletedTask;
-                        platform.Add(await MeasureAsync(run, run.Portal.Pid, new Uri(run.Portal.Address, endpoint.Path), TraceName(endpoint.Label), warmUp, duration, cancellationToken));
-                        await traced;
-                    }
-                    else
-                    {
-                        side?.Add(await MeasureAsync(run, Environment.ProcessId, new Uri(baseline.Address, endpoint.Path), TraceName(endpoint.Label) + "-baseline", warmUp, duration, cancellationToken));
-                    }
+                    await measure(round);
                 }
             }
 

@@ -24,7 +24,7 @@ public static class Ids
     private static byte[]? _random;
 
     [ThreadStatic]
-    private static int _randomUsed;
+    private static int _randomLeft;
 
     public static Guid New()
     {
@@ -66,13 +66,13 @@ public static class Ids
     private static void NextRandom(Span<byte> destination)
     {
         var block = _random ??= new byte[RandomBlock];
-        if (_randomUsed == 0 || _randomUsed + destination.Length > RandomBlock)
+        if (_randomLeft < destination.Length)
         {
             RandomNumberGenerator.Fill(block);
-            _randomUsed = 0;
+            _randomLeft = RandomBlock;
         }
 
-        block.AsSpan(_randomUsed, destination.Length).CopyTo(destination);
-        _randomUsed += destination.Length;
+        block.AsSpan(RandomBlock - _randomLeft, destination.Length).CopyTo(destination);
+        _randomLeft -= destination.Length;
     }
 }

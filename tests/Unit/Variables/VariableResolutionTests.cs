@@ -14,13 +14,7 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
     public async Task EffectiveVariables_NearestScopeWins_AcrossAllFiveScopes()
     {
         var c = await Catalogue.CreateAsync(portal);
-        foreach (var (path, value) in new[]
-        {
-            ($"organization/{c.OrganizationId}", "organization"),
-            ($"project/{c.ProjectId}", "project"),
-            ($"environment/{c.EnvironmentId}", "environment"),
-            ($"application/{c.ApplicationId}", "application"),
-        })
+        foreach (var (path, value) in Holders(c))
         {
             await c.Owner.PostForIdAsync($"/api/{path}/environmentVariable", new { key = "GREETING", value });
             await c.Owner.PostForIdAsync($"/api/{path}/environmentVariable", new { key = $"ONLY_{value.ToUpperInvariant()}", value });
@@ -50,15 +44,9 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
     public async Task EffectiveVariables_LeaveOutDescendantsSiblingsAndOtherOrganizations()
     {
         var c = await Catalogue.CreateAsync(portal);
-        foreach (var (path, key) in new[]
+        foreach (var (path, scope) in Holders(c))
         {
-            ($"organization/{c.OrganizationId}", "ONLY_ORGANIZATION"),
-            ($"project/{c.ProjectId}", "ONLY_PROJECT"),
-            ($"environment/{c.EnvironmentId}", "ONLY_ENVIRONMENT"),
-            ($"application/{c.ApplicationId}", "ONLY_APPLICATION"),
-        })
-        {
-            await c.Owner.PostForIdAsync($"/api/{path}/environmentVariable", new { key, value = "x" });
+            await c.Owner.PostForIdAsync($"/api/{path}/environmentVariable", new { key = $"ONLY_{scope.ToUpperInvariant()}", value = "x" });
         }
 
         var siblingApplication = await c.Owner.PostForIdAsync($"/api/environment/{c.EnvironmentId}/application",
@@ -172,6 +160,15 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
         Assert.Equal("as", runtime["APPLICATION_SECRET"]);
         Assert.Equal(clone.ToString(), runtime["PLATFORM_ENVIRONMENT_ID"]);
     }
+
+    /// <summary>The catalogue's four holders, from the organization down: their API path and scope's name.</summary>
+    private static (string Path, string Scope)[] Holders(Catalogue c) =>
+    [
+        ($"organization/{c.OrganizationId}", "organization"),
+        ($"project/{c.ProjectId}", "project"),
+        ($"environment/{c.EnvironmentId}", "environment"),
+        ($"application/{c.ApplicationId}", "application"),
+    ];
 
     private static async Task<Dictionary<string, JsonObject>> ListAsync(HttpClient client, string holder) =>
         (await client.GetFromJsonAsync<JsonObject>($"/api/{holder}/environmentVariable"))!["results"]!.AsArray()
