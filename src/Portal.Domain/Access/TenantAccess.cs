@@ -106,8 +106,8 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
             .FirstOrDefault();
         var (db, user) = (template.Parameters[0], template.Parameters[2]);
         var id = owner.Parameters[1];
-        var owners = new Substitution(owner.Parameters[0], db).Visit(owner.Body);
-        var body = new Substitution(template.Parameters[1], owners).Visit(template.Body);
+        var owners = ExpressionSubstitution.Replace(owner.Body, owner.Parameters[0], db);
+        var body = ExpressionSubstitution.Replace(template.Body, template.Parameters[1], owners);
         return Expression.Lambda<Func<PlatformDbContext, Guid, Guid, OwnerAndRole?>>(body, db, id, user);
     }
 
@@ -116,11 +116,5 @@ public sealed class TenantAccess(IDbContextFactory<PlatformDbContext> dbFactory)
         public Guid? OrganizationId { get; init; }
 
         public OrganizationRole? Role { get; init; }
-    }
-
-    /// <summary>Puts an expression where a parameter was.</summary>
-    private sealed class Substitution(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? replacement : base.VisitParameter(node);
     }
 }

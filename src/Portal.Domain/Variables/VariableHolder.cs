@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Common;
@@ -33,7 +34,7 @@ public sealed record VariableHolder(
 
     /// <summary>The holder of a resource the caller may see (checked before), in one query.</summary>
     public static async Task<VariableHolder> LoadAsync(PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default) =>
-        (await Rows(db, scope, id).FirstAsync(cancellationToken)).ToHolder(scope, id);
+        (await Holders[scope](db, id, cancellationToken) ?? throw Gone(scope, id)).ToHolder(scope, id);
 
     /// <summary>
     /// The holder with what its effective variables are made of, in one query (a listing is the access check and this):
@@ -43,8 +44,51 @@ public sealed record VariableHolder(
     public static async Task<(VariableHolder Holder, List<Variable> Visible, bool HasDatabases)> LoadWithVariablesAsync(
         PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default)
     {
-        var found = await Rows(db, scope, id)
-            .Select(r => new
+        var found = await HoldersWithVariables[scope](db, id, cancellationToken) ?? throw Gone(scope, id);
+        return (found.Row.ToHolder(scope, id), found.Visible, found.HasDatabases);
+    }
+
+    private static InvalidOperationException Gone(VariableScope scope, Guid id) => new($"The {scope} {id} was deleted after its access check.");
+
+    /// <summary>Each scope's holder row: its name, its ancestors' ids and names, and an application's settings (for PORT).</summary>
+    /// <remarks>Every member is set in every projection, nulls included: the queries composed over <see cref="Row"/> read each of them.</remarks>
+    private static readonly Dictionary<VariableScope, Expression<Func<PlatformDbContext, Guid, IQueryable<Row>>>> Rows = new()
+    {
+        [VariableScope.Organization] = (db, id) => db.Organizations.Where(o => o.Id == id)
+            .Select(o => new Row
+            {
+                Name = o.Name, OrganizationId = o.Id, ProjectId = null, EnvironmentId = null, ApplicationId = null, Archived = false,
+                ProjectName = null, EnvironmentName = null, Settings = null,
+            }),
+        [VariableScope.Project] = (db, id) => db.Projects.Where(p => p.Id == id)
+            .Select(p => new Row
+            {
+                Name = p.Name, OrganizationId = p.OrganizationId, ProjectId = p.Id, EnvironmentId = null, ApplicationId = null, Archived = false,
+                ProjectName = p.Name, EnvironmentName = null, Settings = null,
+            }),
+        [VariableScope.Environment] = (db, id) => db.Environments.Where(e => e.Id == id)
+            .Select(e => new Row
+            {
+                Name = e.Name, OrganizationId = e.Project!.OrganizationId, ProjectId = e.ProjectId, EnvironmentId = e.Id, ApplicationId = null, Archived = e.Archived,
+                ProjectName = e.Project.Name, EnvironmentName = e.Name, Settings = null,
+            }),
+        [VariableScope.Application] = (db, id) => db.Applications.Where(a => a.Id == id)
+            .Select(a => new Row
+            {
+                Name = a.Name, OrganizationId = a.Environment!.Project!.OrganizationId, ProjectId = a.Environment.ProjectId, EnvironmentId = a.EnvironmentId,
+                ApplicationId = a.Id, Archived = a.Environment.Archived, ProjectName = a.Environment.Project.Name, EnvironmentName = a.Environment.Name,
+                Settings = a.Settings,
+            }),
+    };
+
+    // Compiled once per scope: a listing answers often, and building, funcletizing and looking up its expression tree
+    // on every call cost more CPU than shaping its rows.
+    private static readonly Dictionary<VariableScope, Func<PlatformDbContext, Guid, CancellationToken, Task<Row?>>> Holders =
+        Rows.ToDictionary(r => r.Key, r => EF.CompileAsyncQuery(Over(r.Value, (db, rows) => rows.AsNoTracking().FirstOrDefault())));
+
+    private static readonly Dictionary<VariableScope, Func<PlatformDbContext, Guid, CancellationToken, Task<Found?>>> HoldersWithVariables =
+        Rows.ToDictionary(r => r.Key, r => EF.CompileAsyncQuery(Over(r.Value, (db, rows) => rows
+            .Select(r => new Found
             {
                 Row = r,
                 // The one rule of which user variables a holder sees.
@@ -57,40 +101,26 @@ public sealed record VariableHolder(
                 HasDatabases = r.EnvironmentId != null && db.Databases.Any(d => d.EnvironmentId == r.EnvironmentId),
             })
             .AsNoTracking()
-            .FirstAsync(cancellationToken);
-        return (found.Row.ToHolder(scope, id), found.Visible, found.HasDatabases);
+            .FirstOrDefault())));
+
+    /// <summary>(db, id, cancellation) => <paramref name="query"/> over the scope's <paramref name="rows"/>.</summary>
+    private static Expression<Func<PlatformDbContext, Guid, CancellationToken, T>> Over<T>(
+        Expression<Func<PlatformDbContext, Guid, IQueryable<Row>>> rows, Expression<Func<PlatformDbContext, IQueryable<Row>, T>> query)
+    {
+        var db = query.Parameters[0];
+        var scoped = ExpressionSubstitution.Replace(rows.Body, rows.Parameters[0], db);
+        return Expression.Lambda<Func<PlatformDbContext, Guid, CancellationToken, T>>(
+            ExpressionSubstitution.Replace(query.Body, query.Parameters[1], scoped), db, rows.Parameters[1], Expression.Parameter(typeof(CancellationToken), "cancellationToken"));
     }
 
-    /// <summary>The holder's columns as its query reads them: its name, its ancestors' ids and names, and an application's settings (for PORT).</summary>
-    /// <remarks>Every member is set in every projection, nulls included: a later query over <see cref="Row"/> reads each of them.</remarks>
-    private static IQueryable<Row> Rows(PlatformDbContext db, VariableScope scope, Guid id) => scope switch
+    private sealed class Found
     {
-        VariableScope.Organization => db.Organizations.Where(o => o.Id == id)
-            .Select(o => new Row
-            {
-                Name = o.Name, OrganizationId = o.Id, ProjectId = null, EnvironmentId = null, ApplicationId = null, Archived = false,
-                ProjectName = null, EnvironmentName = null, Settings = null,
-            }),
-        VariableScope.Project => db.Projects.Where(p => p.Id == id)
-            .Select(p => new Row
-            {
-                Name = p.Name, OrganizationId = p.OrganizationId, ProjectId = p.Id, EnvironmentId = null, ApplicationId = null, Archived = false,
-                ProjectName = p.Name, EnvironmentName = null, Settings = null,
-            }),
-        VariableScope.Environment => db.Environments.Where(e => e.Id == id)
-            .Select(e => new Row
-            {
-                Name = e.Name, OrganizationId = e.Project!.OrganizationId, ProjectId = e.ProjectId, EnvironmentId = e.Id, ApplicationId = null, Archived = e.Archived,
-                ProjectName = e.Project.Name, EnvironmentName = e.Name, Settings = null,
-            }),
-        _ => db.Applications.Where(a => a.Id == id)
-            .Select(a => new Row
-            {
-                Name = a.Name, OrganizationId = a.Environment!.Project!.OrganizationId, ProjectId = a.Environment.ProjectId, EnvironmentId = a.EnvironmentId,
-                ApplicationId = a.Id, Archived = a.Environment.Archived, ProjectName = a.Environment.Project.Name, EnvironmentName = a.Environment.Name,
-                Settings = a.Settings,
-            }),
-    };
+        public required Row Row { get; init; }
+
+        public required List<Variable> Visible { get; init; }
+
+        public bool HasDatabases { get; init; }
+    }
 
     private sealed class Row
     {
