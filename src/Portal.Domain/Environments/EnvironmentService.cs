@@ -43,21 +43,21 @@ public sealed partial class EnvironmentService(
         access.WithAsync<IReadOnlyList<EnvironmentView>>(caller, Resource.Project(projectId), Permission.Read, async allowed =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await EnvironmentViews.ListAsync(db, db.Environments.Where(e => e.ProjectId == projectId && e.Archived == archived).OrderBy(e => e.Name), cancellationToken);
+            return await EnvironmentViews.OfProjectAsync(db, projectId, archived, cancellationToken);
         }, cancellationToken);
 
     public Task<Result<EnvironmentView>> GetAsync(Caller caller, Guid id, CancellationToken cancellationToken = default) =>
         access.WithAsync<EnvironmentView>(caller, Resource.Environment(id), Permission.Read, async allowed =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return (await EnvironmentViews.ListAsync(db, db.Environments.Where(e => e.Id == id), cancellationToken))[0];
+            return await EnvironmentViews.OneAsync(db, id, cancellationToken) ?? throw new InvalidOperationException($"The environment {id} was deleted after its access check.");
         }, cancellationToken);
 
     /// <summary>An environment's status now, for a caller whose access was checked already (the live hub's subscribers).</summary>
     public async Task<ServiceStatus?> CurrentStatusAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return (await EnvironmentViews.ListAsync(db, db.Environments.Where(e => e.Id == id), cancellationToken)).FirstOrDefault()?.Status;
+        return (await EnvironmentViews.OneAsync(db, id, cancellationToken))?.Status;
     }
 
     public Task<Result<EnvironmentView>> CreateAsync(Caller caller, Guid projectId, EnvironmentInput input) =>
