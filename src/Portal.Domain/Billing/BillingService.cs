@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Access;
 using Platform.Domain.Billing.Costs;
@@ -21,29 +22,8 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var now = clock.GetUtcNow();
             var month = CostAggregation.MonthOf(now);
-            var counted = DeploymentQuota.CountedThisMonth(db, organizationId, now);
-            var credit = CreditBalance(db, organizationId);
-            // One query: the account and its plan, this month's figures and cost lines, the credit and the quota's count
-            // (counted only when the plan has a quota).
-            var found = await db.BillingAccounts.Where(a => a.OrganizationId == organizationId)
-                .Select(a => new
-                {
-                    a.PlanCode,
-                    a.Currency,
-                    a.TrialStartedAt,
-                    a.BudgetCents,
-                    a.Plan!.TrialDays,
-                    a.Plan.MonthlyPriceCents,
-                    a.Plan.MonthlyDeploymentQuota,
-                    Figures = db.BillingMonths.Where(m => m.OrganizationId == organizationId && m.Month == month).Select(m => new { m.UsageCents, m.PlanFeeCents }).FirstOrDefault(),
-                    // The columns the answer shows, not the rows: one row of the result per cost line.
-                    Lines = db.EnvironmentMonthCosts.Where(c => c.OrganizationId == organizationId && c.Month == month)
-                        .Select(c => new { c.ProjectId, c.ProjectName, c.EnvironmentId, c.EnvironmentName, c.ConsumedSeconds, c.AmountCents, c.ComputedAt })
-                        .ToList(),
-                    Credit = credit.First(),
-                    Deployments = a.Plan!.MonthlyDeploymentQuota == null ? (int?)null : counted.Count(),
-                })
-                .FirstAsync(cancellationToken);
+            var found = await CurrentCostRow(db, organizationId, month, DeploymentQuota.MonthStart(now), cancellationToken)
+                ?? throw new InvalidOperationException($"The organization {organizationId} has no billing account.");
             var (figures, lines) = (found.Figures, found.Lines);
             var quota = DeploymentQuota.Usage(found.MonthlyDeploymentQuota, found.Deployments ?? 0, now);
             var currency = found.Currency;
@@ -175,18 +155,117 @@ public sealed class BillingService(IDbContextFactory<PlatformDbContext> dbFactor
 
     /// <summary>Credit redeemed less credit the months spent, as last aggregated.</summary>
     internal static async Task<long> RemainingCreditAsync(PlatformDbContext db, Guid organizationId, CancellationToken cancellationToken) =>
-        (await CreditBalance(db, organizationId).FirstAsync(cancellationToken)).Remaining;
+        (await CreditOf(db, organizationId, cancellationToken) ?? throw new InvalidOperationException($"The organization {organizationId} has no billing account.")).Remaining;
 
     /// <summary>
-    /// The credit redeemed in the account's currency and the credit spent on its months, as a query (one row) that
-    /// callers read alone or within their own.
+    /// The credit redeemed in the account's currency and the credit spent on its months (one row): the one rule, an
+    /// expression so that it is read alone or within another compiled query.
     /// </summary>
-    private static IQueryable<CreditBalanceRow> CreditBalance(PlatformDbContext db, Guid organizationId) =>
+    private static readonly Expression<Func<PlatformDbContext, Guid, IQueryable<CreditBalanceRow>>> CreditBalance = (db, organizationId) =>
         db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => new CreditBalanceRow
         {
             Granted = db.CreditRedemptions.Where(r => r.OrganizationId == organizationId && r.Currency == a.Currency).Sum(r => r.AmountCents),
             Spent = db.BillingMonths.Where(m => m.OrganizationId == organizationId).Sum(m => m.CreditCents),
         });
+
+    private static readonly Func<PlatformDbContext, Guid, CancellationToken, Task<CreditBalanceRow?>> CreditOf = EF.CompileAsyncQuery(
+        Expression.Lambda<Func<PlatformDbContext, Guid, CancellationToken, CreditBalanceRow?>>(
+            Expression.Call(typeof(Queryable), nameof(Queryable.FirstOrDefault), [typeof(CreditBalanceRow)], CreditBalance.Body),
+            [.. CreditBalance.Parameters, Expression.Parameter(typeof(CancellationToken), "cancellationToken")]));
+
+    /// <summary>
+    /// currentCost's one query, compiled once (it answers often): the account and its plan, this month's figures and
+    /// cost lines, the credit and the quota's count (counted only when the plan has a quota).
+    /// </summary>
+    private static readonly Func<PlatformDbContext, Guid, DateOnly, DateTimeOffset, CancellationToken, Task<CostRow?>> CurrentCostRow = EF.CompileAsyncQuery(ComposeCurrentCost());
+
+    private static Expression<Func<PlatformDbContext, Guid, DateOnly, DateTimeOffset, CancellationToken, CostRow?>> ComposeCurrentCost()
+    {
+        Expression<Func<PlatformDbContext, Guid, DateOnly, IQueryable<CreditBalanceRow>, IQueryable<Deployments.EnvironmentDeployment>, CostRow?>> template =
+            (db, organizationId, month, credit, counted) => db.BillingAccounts.Where(a => a.OrganizationId == organizationId)
+                .Select(a => new CostRow
+                {
+                    PlanCode = a.PlanCode,
+                    Currency = a.Currency,
+                    TrialStartedAt = a.TrialStartedAt,
+                    BudgetCents = a.BudgetCents,
+                    TrialDays = a.Plan!.TrialDays,
+                    MonthlyPriceCents = a.Plan.MonthlyPriceCents,
+                    MonthlyDeploymentQuota = a.Plan.MonthlyDeploymentQuota,
+                    Figures = db.BillingMonths.Where(m => m.OrganizationId == organizationId && m.Month == month)
+                        .Select(m => new MonthFigures { UsageCents = m.UsageCents, PlanFeeCents = m.PlanFeeCents }).FirstOrDefault(),
+                    // The columns the answer shows, not the rows: one row of the result per cost line.
+                    Lines = db.EnvironmentMonthCosts.Where(c => c.OrganizationId == organizationId && c.Month == month)
+                        .Select(c => new CostLine
+                        {
+                            ProjectId = c.ProjectId, ProjectName = c.ProjectName, EnvironmentId = c.EnvironmentId, EnvironmentName = c.EnvironmentName,
+                            ConsumedSeconds = c.ConsumedSeconds, AmountCents = c.AmountCents, ComputedAt = c.ComputedAt,
+                        })
+                        .ToList(),
+                    Credit = credit.First(),
+                    Deployments = a.Plan!.MonthlyDeploymentQuota == null ? (int?)null : counted.Count(),
+                })
+                .AsNoTracking()
+                .FirstOrDefault();
+        var (db, organizationId, month) = (template.Parameters[0], template.Parameters[1], template.Parameters[2]);
+        var start = Expression.Parameter(typeof(DateTimeOffset), "start");
+        var credit = ExpressionSubstitution.Replace(
+            ExpressionSubstitution.Replace(CreditBalance.Body, CreditBalance.Parameters[0], db), CreditBalance.Parameters[1], organizationId);
+        var counted = ExpressionSubstitution.Replace(ExpressionSubstitution.Replace(ExpressionSubstitution.Replace(
+            DeploymentQuota.Counted.Body, DeploymentQuota.Counted.Parameters[0], db), DeploymentQuota.Counted.Parameters[1], organizationId), DeploymentQuota.Counted.Parameters[2], start);
+        var body = ExpressionSubstitution.Replace(ExpressionSubstitution.Replace(template.Body, template.Parameters[3], credit), template.Parameters[4], counted);
+        return Expression.Lambda<Func<PlatformDbContext, Guid, DateOnly, DateTimeOffset, CancellationToken, CostRow?>>(
+            body, db, organizationId, month, start, Expression.Parameter(typeof(CancellationToken), "cancellationToken"));
+    }
+
+    private sealed class CostRow
+    {
+        public required string PlanCode { get; init; }
+
+        public required string Currency { get; init; }
+
+        public DateTimeOffset TrialStartedAt { get; init; }
+
+        public long? BudgetCents { get; init; }
+
+        public int TrialDays { get; init; }
+
+        public long MonthlyPriceCents { get; init; }
+
+        public int? MonthlyDeploymentQuota { get; init; }
+
+        public MonthFigures? Figures { get; init; }
+
+        public required List<CostLine> Lines { get; init; }
+
+        public required CreditBalanceRow Credit { get; init; }
+
+        public int? Deployments { get; init; }
+    }
+
+    private sealed class MonthFigures
+    {
+        public long UsageCents { get; init; }
+
+        public long PlanFeeCents { get; init; }
+    }
+
+    private sealed class CostLine
+    {
+        public Guid ProjectId { get; init; }
+
+        public required string ProjectName { get; init; }
+
+        public Guid EnvironmentId { get; init; }
+
+        public required string EnvironmentName { get; init; }
+
+        public long ConsumedSeconds { get; init; }
+
+        public long AmountCents { get; init; }
+
+        public DateTimeOffset ComputedAt { get; init; }
+    }
 
     private sealed class CreditBalanceRow
     {

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain.Common;
 using Platform.Domain.Deployments;
@@ -23,16 +24,25 @@ internal static class DeploymentQuota
     public static async Task<DeploymentUsage?> UsageAsync(PlatformDbContext db, Guid organizationId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var quota = await db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => a.Plan!.MonthlyDeploymentQuota).FirstOrDefaultAsync(cancellationToken);
-        return quota is null ? null : Usage(quota, await CountedThisMonth(db, organizationId, now).CountAsync(cancellationToken), now);
+        return quota is null ? null : Usage(quota, await CountedThisMonthAsync(db, organizationId, now, cancellationToken), now);
     }
 
-    /// <summary>The deployments of the organization that count against this month's quota; a query, so callers can count it within their own.</summary>
-    public static IQueryable<EnvironmentDeployment> CountedThisMonth(PlatformDbContext db, Guid organizationId, DateTimeOffset now)
-    {
-        var start = MonthStart(now);
-        return db.EnvironmentDeployments.Where(d => d.OrganizationId == organizationId && d.CreatedAt >= start
+    /// <summary>
+    /// The organization's deployments that count against the quota of the month starting at the third parameter: the one
+    /// rule, an expression so that callers count it within their own compiled queries.
+    /// </summary>
+    public static readonly Expression<Func<PlatformDbContext, Guid, DateTimeOffset, IQueryable<EnvironmentDeployment>>> Counted =
+        (db, organizationId, start) => db.EnvironmentDeployments.Where(d => d.OrganizationId == organizationId && d.CreatedAt >= start
             && (d.Kind == DeploymentKind.Deploy || d.Kind == DeploymentKind.Restart || d.Kind == DeploymentKind.Rollback));
-    }
+
+    private static readonly Func<PlatformDbContext, Guid, DateTimeOffset, CancellationToken, Task<int>> CountCounted = EF.CompileAsyncQuery(
+        Expression.Lambda<Func<PlatformDbContext, Guid, DateTimeOffset, CancellationToken, int>>(
+            Expression.Call(typeof(Queryable), nameof(Queryable.Count), [typeof(EnvironmentDeployment)], Counted.Body),
+            [.. Counted.Parameters, Expression.Parameter(typeof(CancellationToken), "cancellationToken")]));
+
+    /// <summary>How many of the organization's deployments count against this month's quota.</summary>
+    public static Task<int> CountedThisMonthAsync(PlatformDbContext db, Guid organizationId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        CountCounted(db, organizationId, MonthStart(now), cancellationToken);
 
     /// <summary>The usage of a plan's quota (null: the plan has none) by this many counted deployments.</summary>
     public static DeploymentUsage? Usage(int? quota, int consumed, DateTimeOffset now)
@@ -46,7 +56,7 @@ internal static class DeploymentQuota
         return new DeploymentUsage(max, consumed, remaining, remaining == 0, MonthStart(now).AddMonths(1));
     }
 
-    private static DateTimeOffset MonthStart(DateTimeOffset now) => new(Costs.CostAggregation.MonthOf(now).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+    public static DateTimeOffset MonthStart(DateTimeOffset now) => new(Costs.CostAggregation.MonthOf(now).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>
     /// 402 when the quota is used up. Runs in the caller's transaction and locks the billing account's row until it
