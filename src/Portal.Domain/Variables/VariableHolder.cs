@@ -41,7 +41,7 @@ public sealed record VariableHolder(
     /// the user variables it sees, its own and its ancestors', and whether its environment has databases (whose
     /// built-in variables need another look).
     /// </summary>
-    public static async Task<(VariableHolder Holder, List<Variable> Visible, bool HasDatabases)> LoadWithVariablesAsync(
+    public static async Task<(VariableHolder Holder, List<StoredVariable> Visible, bool HasDatabases)> LoadWithVariablesAsync(
         PlatformDbContext db, VariableScope scope, Guid id, CancellationToken cancellationToken = default)
     {
         var found = await HoldersWithVariables[scope](db, id, cancellationToken) ?? throw Gone(scope, id);
@@ -97,6 +97,11 @@ public sealed record VariableHolder(
                         && (v.ProjectId == null || v.ProjectId == r.ProjectId)
                         && (v.EnvironmentId == null || v.EnvironmentId == r.EnvironmentId)
                         && (v.ApplicationId == null || v.ApplicationId == r.ApplicationId))
+                    // The columns a listing or a deployment reads, not the entities: nothing else is shaped per variable.
+                    .Select(v => new StoredVariable
+                    {
+                        Id = v.Id, Key = v.Key, Scope = v.Scope, IsSecret = v.IsSecret, Value = v.Value, ProtectedValue = v.ProtectedValue, Description = v.Description,
+                    })
                     .ToList(),
                 HasDatabases = r.EnvironmentId != null && db.Databases.Any(d => d.EnvironmentId == r.EnvironmentId),
             })
@@ -117,7 +122,7 @@ public sealed record VariableHolder(
     {
         public required Row Row { get; init; }
 
-        public required List<Variable> Visible { get; init; }
+        public required List<StoredVariable> Visible { get; init; }
 
         public bool HasDatabases { get; init; }
     }
@@ -170,4 +175,22 @@ public sealed record VariableHolder(
         VariableScope.Environment => new EventSubject(OrganizationId, EnvironmentId, ServiceType.Environment, Id, Name),
         _ => new EventSubject(OrganizationId, EnvironmentId, ServiceType.Application, Id, Name),
     };
+}
+
+/// <summary>A user variable as a holder's listing reads it: a secret's value still protected.</summary>
+public sealed class StoredVariable
+{
+    public Guid Id { get; init; }
+
+    public required string Key { get; init; }
+
+    public VariableScope Scope { get; init; }
+
+    public bool IsSecret { get; init; }
+
+    public string? Value { get; init; }
+
+    public string? ProtectedValue { get; init; }
+
+    public string? Description { get; init; }
 }
