@@ -32,6 +32,8 @@ public sealed partial class AccountRecoveryTests(E2EPortal portal, BrowserFixtur
         var page = _pages.Page;
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
+        // The link is an enhanced navigation: until the new page is patched in, "Email" is still the sign-in form's field.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Forgot your password?" })).ToBeVisibleAsync();
         await page.GetByLabel("Email").FillAsync(user.Email);
         await page.GetByRole(AriaRole.Button, new() { Name = "Email me a link" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"We emailed {user.Email}");
