@@ -175,6 +175,8 @@ internal sealed class PortalBenchmark : IBenchmark
             $"and {state}, then idle {idle.TotalSeconds:0} s: RSS {rss:0} MB (the portal process alone; the application runs in its own): anonymous {Part("RssAnon:")}, " +
             $"JIT code {Part("RssShmem:")}, mapped files {Part("RssFile:")}. Load average {Load()}."));
         section.Target("idle portal RSS with the demo deployed", $"{rss:0} MB", $"< {TargetIdleMegabytes:0} MB", rss < TargetIdleMegabytes && state == "RUNNING");
+        // After every figure is read: a dump forces a full collection.
+        await HeapDumps.CollectAsync(demo.Pid, "idle", cancellationToken);
     }
 
     private static string Megabytes(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0 MB", CultureInfo.InvariantCulture);

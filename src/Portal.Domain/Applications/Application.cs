@@ -68,6 +68,7 @@ public sealed class Application : IDeployedService
         {
             _settings = value;
             Name = value.Name;
+            Port = value.Port;
         }
     }
 
@@ -79,6 +80,12 @@ public sealed class Application : IDeployedService
 
     /// <summary>A copy of <see cref="ApplicationSettings.Name"/> in its own column, to sort and check uniqueness.</summary>
     public string Name { get; private set; } = "";
+
+    /// <summary>
+    /// A copy of <see cref="ApplicationSettings.Port"/> in its own column: the variables' listing answers PORT from it, one
+    /// integer, instead of the whole settings document repeated on each of its rows.
+    /// </summary>
+    public int Port { get; private set; }
 
     public ServiceState State { get; set; } = ServiceState.Stopped;
 

@@ -325,6 +325,10 @@ namespace Platform.Domain.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<int>("Port")
+                        .HasColumnType("integer")
+                        .HasColumnName("port");
+
                     b.Property<string>("ProtectedGitSecret")
                         .HasColumnType("text")
                         .HasColumnName("protected_git_secret");

@@ -50,7 +50,7 @@ public sealed record VariableHolder(
 
     private static InvalidOperationException Gone(VariableScope scope, Guid id) => new($"The {scope} {id} was deleted after its access check.");
 
-    /// <summary>Each scope's holder row: its name, its ancestors' ids and names, and an application's settings (for PORT).</summary>
+    /// <summary>Each scope's holder row: its name, its ancestors' ids and names, and an application's port (for PORT).</summary>
     /// <remarks>Every member is set in every projection, nulls included: the queries composed over <see cref="Row"/> read each of them.</remarks>
     private static readonly Dictionary<VariableScope, Expression<Func<PlatformDbContext, Guid, IQueryable<Row>>>> Rows = new()
     {
@@ -58,26 +58,26 @@ public sealed record VariableHolder(
             .Select(o => new Row
             {
                 Name = o.Name, OrganizationId = o.Id, ProjectId = null, EnvironmentId = null, ApplicationId = null, Archived = false,
-                ProjectName = null, EnvironmentName = null, Settings = null,
+                ProjectName = null, EnvironmentName = null, ApplicationPort = null,
             }),
         [VariableScope.Project] = (db, id) => db.Projects.Where(p => p.Id == id)
             .Select(p => new Row
             {
                 Name = p.Name, OrganizationId = p.OrganizationId, ProjectId = p.Id, EnvironmentId = null, ApplicationId = null, Archived = false,
-                ProjectName = p.Name, EnvironmentName = null, Settings = null,
+                ProjectName = p.Name, EnvironmentName = null, ApplicationPort = null,
             }),
         [VariableScope.Environment] = (db, id) => db.Environments.Where(e => e.Id == id)
             .Select(e => new Row
             {
                 Name = e.Name, OrganizationId = e.Project!.OrganizationId, ProjectId = e.ProjectId, EnvironmentId = e.Id, ApplicationId = null, Archived = e.Archived,
-                ProjectName = e.Project.Name, EnvironmentName = e.Name, Settings = null,
+                ProjectName = e.Project.Name, EnvironmentName = e.Name, ApplicationPort = null,
             }),
         [VariableScope.Application] = (db, id) => db.Applications.Where(a => a.Id == id)
             .Select(a => new Row
             {
                 Name = a.Name, OrganizationId = a.Environment!.Project!.OrganizationId, ProjectId = a.Environment.ProjectId, EnvironmentId = a.EnvironmentId,
                 ApplicationId = a.Id, Archived = a.Environment.Archived, ProjectName = a.Environment.Project.Name, EnvironmentName = a.Environment.Name,
-                Settings = a.Settings,
+                ApplicationPort = a.Port,
             }),
     };
 
@@ -145,10 +145,10 @@ public sealed record VariableHolder(
 
         public string? EnvironmentName { get; init; }
 
-        public Applications.ApplicationSettings? Settings { get; init; }
+        public int? ApplicationPort { get; init; }
 
         public VariableHolder ToHolder(VariableScope scope, Guid id) =>
-            new(scope, id, Name, OrganizationId, ProjectId, EnvironmentId, ApplicationId, Archived, ProjectName, EnvironmentName, Settings?.Port);
+            new(scope, id, Name, OrganizationId, ProjectId, EnvironmentId, ApplicationId, Archived, ProjectName, EnvironmentName, ApplicationPort);
     }
 
     /// <summary>The holder of a stored variable.</summary>

@@ -1,0 +1,32 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Platform.Domain.Migrations
+{
+    /// <inheritdoc />
+    public partial class ApplicationPortColumn : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "port",
+                table: "application",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            // Existing applications: the port their settings document holds (the entity keeps the two equal from now on).
+            migrationBuilder.Sql("UPDATE application SET port = COALESCE((settings->>'port')::int, 0);");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "port",
+                table: "application");
+        }
+    }
+}
