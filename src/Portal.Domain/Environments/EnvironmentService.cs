@@ -50,7 +50,8 @@ public sealed partial class EnvironmentService(
         access.WithAsync<EnvironmentView>(caller, Resource.Environment(id), Permission.Read, async allowed =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            return await EnvironmentViews.OneAsync(db, id, cancellationToken) ?? throw new InvalidOperationException($"The environment {id} was deleted after its access check.");
+            // Deleted between its access check and this read: gone, as it would have been a moment later.
+            return await EnvironmentViews.OneAsync(db, id, cancellationToken) is { } view ? view : DomainError.NotFound("The environment");
         }, cancellationToken);
 
     /// <summary>An environment's status now, for a caller whose access was checked already (the live hub's subscribers).</summary>

@@ -19,6 +19,8 @@ namespace Platform.Domain.Migrations
 
             // Existing applications: the port their settings document holds (the entity keeps the two equal from now on).
             migrationBuilder.Sql("UPDATE application SET port = COALESCE((settings->>'port')::int, 0);");
+            // The default only filled the existing rows: a row written without the entity must not answer PORT=0.
+            migrationBuilder.Sql("ALTER TABLE application ALTER COLUMN port DROP DEFAULT;");
         }
 
         /// <inheritdoc />

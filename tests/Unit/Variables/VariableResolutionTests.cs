@@ -41,6 +41,16 @@ public sealed class VariableResolutionTests(PortalFactory portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task BuiltInPort_FollowsTheApplicationsChangedPort()
+    {
+        var c = await Catalogue.CreateAsync(portal);
+
+        await (await c.Owner.PutAsJsonAsync($"/api/application/{c.ApplicationId}", new { port = 4321 })).ExpectAsync(HttpStatusCode.OK, "PUT application");
+
+        Assert.Equal(("4321", "BUILT_IN", null), Entry(await ListAsync(c.Owner, $"application/{c.ApplicationId}"), "PORT"));
+    }
+
+    [Fact]
     public async Task EffectiveVariables_LeaveOutDescendantsSiblingsAndOtherOrganizations()
     {
         var c = await Catalogue.CreateAsync(portal);
