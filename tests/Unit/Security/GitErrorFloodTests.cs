@@ -36,11 +36,14 @@ public sealed class GitErrorFloodTests(EscapePortal escape, ITestOutputHelper ou
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
         var call = Assert.ThrowsAsync<RuntimeFailureException>(() => runtime.BranchHeadAsync(Guid.NewGuid(), source, null, CancellationToken.None));
+        // A sample a second: the lines a leak keeps grow for the whole run, so the last samples see them. Each sample is a
+        // blocking full collection of the suite's whole heap, which also pauses the portal reading git's output (git
+        // waits on the full pipe): sampled every 100 ms in a loaded run, git did not finish within its minute.
         long live = before;
         while (!call.IsCompleted)
         {
             live = Math.Max(live, GC.GetTotalMemory(forceFullCollection: true));
-            await Task.WhenAny(call, Task.Delay(100));
+            await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(1)));
         }
 
         var failure = await call;
