@@ -62,10 +62,12 @@ public static class HistoryPaging
             return new HistoryPage<TView>(1, newer.Count, newer.Count, newer);
         }
 
-        var count = total is null ? await scoped.CountAsync(cancellationToken) : await total();
         var keys = scoped.OrderByDescending(e => e.Sequence).Skip((query.Page - 1) * query.Tail).Take(query.Tail).Select(e => e.Sequence);
         var results = await select(scoped.Where(e => keys.Contains(e.Sequence)).OrderByDescending(e => e.Sequence))
             .ToListAsync(cancellationToken);
+        // Counted after the page is read: entries committed between the two statements then raise the total, and the
+        // total is never below what the page shows (counted first, a live list once answered total 0 beside its line).
+        var count = total is null ? await scoped.CountAsync(cancellationToken) : await total();
         return new HistoryPage<TView>(query.Page, query.Tail, count, results);
     }
 }
