@@ -111,7 +111,11 @@ public static class PortalPipeline
             AppPath = "/",
         }).RequireAuthorization(Policies.PlatformAdmin);
 
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // No per-message compression on the circuits' WebSockets (Blazor turns it on by default). Its zlib state, kept
+        // across messages, is native memory of about 300 KB per open circuit; and a compressed stream that carries both
+        // what an application writes (its log lines, its names) and what the user reveals (a secret's value) makes the
+        // compressed sizes an oracle for the secret. The framing policy above stays, set for every answer.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.DisableWebSocketCompression = true);
         return app;
     }
 
