@@ -9,7 +9,6 @@ using Platform.Portal.Clusters;
 using Platform.Portal.Databases;
 using Platform.Portal.Deployments;
 using Platform.Portal.Logs;
-using Platform.Portal.Live;
 using Platform.Portal.Runtime;
 using Platform.Portal.Environments;
 using Platform.Portal.Events;
@@ -42,11 +41,12 @@ public static class PortalPipeline
         app.UseWhen(IsApi, api => api.UseExceptionHandler());
         // Re-execution runs routing again only when registered on the application itself, not in a UseWhen branch: a branch
         // answered unknown addresses with a bare 404. So the pages' handler is outermost, the API and the hub opt out of it,
-        // and the API's own (problem details) sits inside, so it writes first.
+        // and the API's own (problem details) sits inside, so it writes first. The circuits' transport opts out too: a refusal
+        // there is a status for Blazor's client, not a page (re-executed, a refused POST met the pages' antiforgery: a 400).
         app.UseStatusCodePagesWithReExecute(NotFoundPage.Path, createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            if (IsApi(context) || context.Request.Path.StartsWithSegments("/hubs"))
+            if (IsApi(context) || context.Request.Path.StartsWithSegments("/hubs") || context.Request.Path.StartsWithSegments(SocketOrigins.CircuitPath))
             {
                 context.Features.Get<IStatusCodePagesFeature>()!.Enabled = false;
             }
@@ -56,7 +56,7 @@ public static class PortalPipeline
         app.UseWhen(IsApi, api => api.UseStatusCodePages());
         app.UseRequestBodyLimit();
 
-        app.UseLiveHubOrigins();
+        app.UseSocketOrigins();
         app.UseAuthentication();
         app.UsePortalRateLimits();
         app.UseAuthorization();

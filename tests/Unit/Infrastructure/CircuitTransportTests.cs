@@ -7,8 +7,9 @@ using Platform.Tests.Support;
 namespace Platform.Tests.Infrastructure;
 
 /// <summary>
-/// A circuit's WebSocket carries an application's log lines and names beside the secrets a user reveals: compressed
-/// together, the frames' sizes would tell the secret, and every open circuit would keep zlib's state.
+/// A circuit runs as the browser's signed-in user and carries an application's log lines and names beside the secrets
+/// that user reveals: only the portal's own pages may start one, and its frames are never compressed (compressed
+/// together, their sizes would tell the secret, and every open circuit would keep zlib's state).
 /// </summary>
 public sealed class CircuitTransportTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
@@ -28,5 +29,38 @@ public sealed class CircuitTransportTests(PortalFactory portal) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
         Assert.False(socket.HttpResponseHeaders!.ContainsKey("Sec-WebSocket-Extensions"));
+    }
+
+    [Theory]
+    [InlineData("https://evil.example", "")]
+    [InlineData("http://hello-0123abcd.apps.localhost", "")]
+    [InlineData("https://evil.example", "&access_token=plt_anything")]
+    public async Task SignedInCircuit_FromAnotherOrigin_IsRefused(string origin, string query)
+    {
+        var c = await Catalogue.CreateAsync(portal, "circuit-origin");
+        var browser = await portal.SignedInClientAsync(c.OwnerUser);
+
+        var status = await NegotiateAsync(browser, origin, query);
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+    }
+
+    [Fact]
+    public async Task SignedInCircuit_FromThePortal_IsAccepted()
+    {
+        var c = await Catalogue.CreateAsync(portal, "circuit-own");
+        var browser = await portal.SignedInClientAsync(c.OwnerUser);
+
+        var status = await NegotiateAsync(browser, portal.ServerAddress.GetLeftPart(UriPartial.Authority), "");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    private static async Task<HttpStatusCode> NegotiateAsync(HttpClient browser, string origin, string query)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/_blazor/negotiate?negotiateVersion=1{query}");
+        request.Headers.Add("Origin", origin);
+        using var response = await browser.SendAsync(request);
+        return response.StatusCode;
     }
 }
