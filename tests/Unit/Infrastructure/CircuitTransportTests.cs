@@ -32,17 +32,32 @@ public sealed class CircuitTransportTests(PortalFactory portal) : IClassFixture<
     }
 
     [Theory]
-    [InlineData("https://evil.example", "")]
-    [InlineData("http://hello-0123abcd.apps.localhost", "")]
-    [InlineData("https://evil.example", "&access_token=plt_anything")]
-    public async Task SignedInCircuit_FromAnotherOrigin_IsRefused(string origin, string query)
+    [InlineData("https://evil.example", "/_blazor", "")]
+    [InlineData("http://hello-0123abcd.apps.localhost", "/_blazor", "")]
+    [InlineData("null", "/_blazor", "")]
+    [InlineData("https://evil.example", "/_blazor", "&access_token=plt_anything")]
+    [InlineData("https://evil.example", "/_BLAZOR", "")]
+    public async Task SignedInCircuit_FromAnotherOrigin_IsRefused(string origin, string path, string query)
     {
         var c = await Catalogue.CreateAsync(portal, "circuit-origin");
         var browser = await portal.SignedInClientAsync(c.OwnerUser);
 
-        var status = await NegotiateAsync(browser, origin, query);
+        var status = await NegotiateAsync(browser, origin, query, path);
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
+    }
+
+    [Fact]
+    public async Task CircuitWebSocket_FromAnotherOrigin_IsRefusedAtTheUpgrade()
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("Origin", "https://evil.example");
+        var address = new UriBuilder(portal.ServerAddress) { Scheme = "ws", Path = "/_blazor" }.Uri;
+
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(address, CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
     }
 
     [Fact]
@@ -56,9 +71,9 @@ public sealed class CircuitTransportTests(PortalFactory portal) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
-    private static async Task<HttpStatusCode> NegotiateAsync(HttpClient browser, string origin, string query)
+    private static async Task<HttpStatusCode> NegotiateAsync(HttpClient browser, string origin, string query, string path = "/_blazor")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/_blazor/negotiate?negotiateVersion=1{query}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{path}/negotiate?negotiateVersion=1{query}");
         request.Headers.Add("Origin", origin);
         using var response = await browser.SendAsync(request);
         return response.StatusCode;
