@@ -42,7 +42,7 @@ public sealed class CircuitTransportTests(PortalFactory portal) : IClassFixture<
         var c = await Catalogue.CreateAsync(portal, "circuit-origin");
         var browser = await portal.SignedInClientAsync(c.OwnerUser);
 
-        var status = await NegotiateAsync(browser, origin, query, path);
+        var status = await browser.NegotiateFromAsync(path, origin, query);
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
     }
@@ -66,16 +66,8 @@ public sealed class CircuitTransportTests(PortalFactory portal) : IClassFixture<
         var c = await Catalogue.CreateAsync(portal, "circuit-own");
         var browser = await portal.SignedInClientAsync(c.OwnerUser);
 
-        var status = await NegotiateAsync(browser, portal.ServerAddress.GetLeftPart(UriPartial.Authority), "");
+        var status = await browser.NegotiateFromAsync("/_blazor", portal.ServerAddress.GetLeftPart(UriPartial.Authority));
 
         Assert.Equal(HttpStatusCode.OK, status);
-    }
-
-    private static async Task<HttpStatusCode> NegotiateAsync(HttpClient browser, string origin, string query, string path = "/_blazor")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{path}/negotiate?negotiateVersion=1{query}");
-        request.Headers.Add("Origin", origin);
-        using var response = await browser.SendAsync(request);
-        return response.StatusCode;
     }
 }

@@ -30,19 +30,11 @@ public sealed class LiveHubTests(PortalFactory portal) : IClassFixture<PortalFac
         var c = await Catalogue.CreateAsync(portal, "cookie");
         var browser = await portal.SignedInClientAsync(c.OwnerUser);
 
-        var foreign = await NegotiateAsync(browser, "https://evil.example");
-        var own = await NegotiateAsync(browser, portal.ServerAddress.GetLeftPart(UriPartial.Authority));
+        var foreign = await browser.NegotiateFromAsync("/hubs/live", "https://evil.example");
+        var own = await browser.NegotiateFromAsync("/hubs/live", portal.ServerAddress.GetLeftPart(UriPartial.Authority));
 
         Assert.Equal(HttpStatusCode.Forbidden, foreign);
         Assert.Equal(HttpStatusCode.OK, own);
-    }
-
-    private static async Task<HttpStatusCode> NegotiateAsync(HttpClient browser, string origin)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/hubs/live/negotiate?negotiateVersion=1");
-        request.Headers.Add("Origin", origin);
-        using var response = await browser.SendAsync(request);
-        return response.StatusCode;
     }
 
     [Fact]
