@@ -73,20 +73,29 @@ public sealed class RecordingExportQueue : IInvoiceExportQueue
     public void Enqueue(Guid exportId) => _queued.Enqueue(exportId);
 }
 
+/// <summary>
+/// Breaks the next sends to one address only: the portal's own mail (a new user's confirmation link, sent by a Hangfire
+/// worker a moment later) goes through the same transport, and took a break meant for the export when it came first.
+/// </summary>
 public sealed class TransportBreaker
 {
-    private int _breaks;
+    private readonly ConcurrentDictionary<string, int> _breaks = new(StringComparer.OrdinalIgnoreCase);
 
-    public void BreakNext(int sends) => Interlocked.Exchange(ref _breaks, sends);
+    public void BreakNext(int sends, string recipient) => _breaks[recipient] = sends;
 
-    public bool TakeBreak()
+    public bool TakeBreak(MimeMessage message)
     {
-        if (Interlocked.Decrement(ref _breaks) >= 0)
+        foreach (var recipient in message.To.Mailboxes.Select(m => m.Address))
         {
-            return true;
+            while (_breaks.TryGetValue(recipient, out var left) && left > 0)
+            {
+                if (_breaks.TryUpdate(recipient, left - 1, left))
+                {
+                    return true;
+                }
+            }
         }
 
-        Interlocked.Exchange(ref _breaks, 0);
         return false;
     }
 }
@@ -95,5 +104,5 @@ public sealed class TransportBreaker
 public sealed class BreakableTransport(IMailTransport inner, TransportBreaker breaker) : IMailTransport
 {
     public Task SendAsync(MimeMessage message, CancellationToken cancellationToken) =>
-        breaker.TakeBreak() ? throw new IOException("The job died before the message went out.") : inner.SendAsync(message, cancellationToken);
+        breaker.TakeBreak(message) ? throw new IOException("The job died before the message went out.") : inner.SendAsync(message, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -36,14 +37,18 @@ public sealed class GitErrorFloodTests(EscapePortal escape, ITestOutputHelper ou
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
         var call = Assert.ThrowsAsync<RuntimeFailureException>(() => runtime.BranchHeadAsync(Guid.NewGuid(), source, null, CancellationToken.None));
-        // A sample a second: the lines a leak keeps grow for the whole run, so the last samples see them. Each sample is a
-        // blocking full collection of the suite's whole heap, which also pauses the portal reading git's output (git
-        // waits on the full pipe): sampled every 100 ms in a loaded run, git did not finish within its minute.
+        // Samples through the run: the lines a leak keeps grow for the whole run, so the later samples see them. Each sample
+        // is a blocking full collection of the suite's whole heap (684 MB in a full run), which also pauses the portal
+        // reading git's output (git waits on the full pipe): taken every second in a loaded run, the pauses kept git from
+        // finishing within its minute. The wait after each is four times what it took, so sampling holds the portal back
+        // a fifth of the time at most, whatever the heap's size.
         long live = before;
         while (!call.IsCompleted)
         {
+            var started = Stopwatch.GetTimestamp();
             live = Math.Max(live, GC.GetTotalMemory(forceFullCollection: true));
-            await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(1)));
+            var wait = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, 4 * Stopwatch.GetElapsedTime(started).Ticks));
+            await Task.WhenAny(call, Task.Delay(wait));
         }
 
         var failure = await call;

@@ -143,7 +143,7 @@ public sealed class InvoiceDeliveryTests(InvoicePortal billing) : IClassFixture<
         (await organization.Owner.PostAsync($"/api/organization/{organization.Id}/downloadInvoices", null)).EnsureSuccessStatusCode();
         var exportId = billing.Exports.Queued[^1];
 
-        billing.Transport.BreakNext(1);
+        billing.Transport.BreakNext(1, email);
         var states = await billing.WithAsync(async services =>
         {
             var job = services.GetRequiredService<InvoiceExportJob>();
