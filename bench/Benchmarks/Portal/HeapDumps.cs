@@ -1,29 +1,54 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Platform.Benchmarks.Portal;
 
 /// <summary>
-/// Opt-in diagnosis of what a circuit holds: with PLATFORM_BENCH_GCDUMP set to a folder (and dotnet-gcdump on the PATH,
-/// or PLATFORM_GCDUMP_TOOL naming it), a gcdump of the portal is written there at each step; compare them with
-/// `dotnet-gcdump report`. A collection forces a full GC, so the RSS of later steps is lower than in a plain run.
+/// What the portal's managed heap holds, exactly: dotnet-gcdump (bench/run.sh installs it; PLATFORM_GCDUMP_TOOL names
+/// it) forces a full collection and walks the live objects. Its "GC Heap bytes" is their size; RSS cannot say this, as
+/// the GC keeps freed memory for its next allocations and counts garbage it has not reached yet. With
+/// PLATFORM_BENCH_GCDUMP set to a folder the dumps are kept there, to compare with `dotnet-gcdump report`.
 /// </summary>
-internal static class HeapDumps
+internal static partial class HeapDumps
 {
-    public static async Task CollectAsync(int pid, string name, CancellationToken cancellationToken)
+    /// <summary>The live managed bytes, or null where dotnet-gcdump is not installed.</summary>
+    public static async Task<long?> LiveBytesAsync(int pid, string name, CancellationToken cancellationToken)
     {
-        var folder = Environment.GetEnvironmentVariable("PLATFORM_BENCH_GCDUMP");
-        if (string.IsNullOrEmpty(folder))
-        {
-            return;
-        }
-
-        Directory.CreateDirectory(folder);
         var tool = Environment.GetEnvironmentVariable("PLATFORM_GCDUMP_TOOL") ?? "dotnet-gcdump";
-        using var process = Process.Start(new ProcessStartInfo(tool, ["collect", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", Path.Combine(folder, name + ".gcdump")])
+        var kept = Environment.GetEnvironmentVariable("PLATFORM_BENCH_GCDUMP");
+        var folder = string.IsNullOrEmpty(kept) ? Path.Combine(Path.GetTempPath(), $"platform-gcdump-{Guid.NewGuid():N}") : kept;
+        Directory.CreateDirectory(folder);
+        var dump = Path.Combine(folder, name + ".gcdump");
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        await process.WaitForExitAsync(cancellationToken);
+            await RunAsync(tool, ["collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", dump], cancellationToken);
+            var report = await RunAsync(tool, ["report", dump], cancellationToken);
+            var total = HeapBytes().Match(report);
+            return total.Success ? long.Parse(total.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+        finally
+        {
+            if (string.IsNullOrEmpty(kept))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
+
+    private static async Task<string> RunAsync(string tool, string[] arguments, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        _ = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return await output;
+    }
+
+    [GeneratedRegex(@"^\s*([\d,]+)\s+GC Heap bytes", RegexOptions.Multiline)]
+    private static partial Regex HeapBytes();
 }
