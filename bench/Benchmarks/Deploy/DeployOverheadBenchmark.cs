@@ -22,7 +22,7 @@ internal sealed class DeployOverheadBenchmark : IBenchmark
 
     public async Task RunAsync(BenchRun run, ReportSection section, CancellationToken cancellationToken)
     {
-        var repetitions = run.Options.Pick(5, 2);
+        var repetitions = run.Options.Pick(5, 1);
         await using var live = await LiveApplications.StartAsync(run, "deploy");
         var overheads = new Dictionary<string, List<double>> { ["first deploy"] = [], ["redeploy (new commit)"] = [] };
         var breakdowns = new List<IReadOnlyList<string>>();

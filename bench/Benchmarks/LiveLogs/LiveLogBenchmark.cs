@@ -24,7 +24,7 @@ internal sealed class LiveLogBenchmark : IBenchmark
     {
         // A minute in full mode: a p99 over 120,000 lines at 2,000 a second, so one pause of the portal shows in the
         // maximum without being all the percentile sees.
-        var window = TimeSpan.FromSeconds(run.Options.Pick(60, 6));
+        var window = TimeSpan.FromSeconds(run.Options.Pick(60, 4));
         var warmUp = TimeSpan.FromSeconds(run.Options.Pick(3, 1));
         var settle = TimeSpan.FromSeconds(run.Options.Pick(5, 3));
         await using var live = await LiveApplications.StartAsync(run, "live-logs");

@@ -38,7 +38,7 @@ internal static class HistorySeeding
     {
         _ = catalogue; // the history has an organization of its own
         var watch = Stopwatch.StartNew();
-        var bigRows = run.Options.Pick(1_000_000, 200_000);
+        var bigRows = run.Options.Pick(1_000_000, 100_000);
         var owner = run.Owner;
         var organization = await owner.CreateAsync("/api/organization", new { name = "history" });
         var project = await owner.CreateAsync($"/api/organization/{organization}/project", new { name = "history" });
