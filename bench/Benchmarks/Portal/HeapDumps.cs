@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Platform.Benchmarks.Harness;
 
 namespace Platform.Benchmarks.Portal;
 
@@ -12,8 +12,8 @@ namespace Platform.Benchmarks.Portal;
 /// </summary>
 internal static partial class HeapDumps
 {
-    /// <summary>The live managed bytes, or null where dotnet-gcdump is not installed.</summary>
-    public static async Task<long?> LiveBytesAsync(int pid, string name, CancellationToken cancellationToken)
+    /// <summary>The live managed bytes, or null where dotnet-gcdump is not installed or failed.</summary>
+    public static long? LiveBytes(int pid, string name)
     {
         var tool = Environment.GetEnvironmentVariable("PLATFORM_GCDUMP_TOOL") ?? "dotnet-gcdump";
         var kept = Environment.GetEnvironmentVariable("PLATFORM_BENCH_GCDUMP");
@@ -22,14 +22,9 @@ internal static partial class HeapDumps
         var dump = Path.Combine(folder, name + ".gcdump");
         try
         {
-            await RunAsync(tool, ["collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", dump], cancellationToken);
-            var report = await RunAsync(tool, ["report", dump], cancellationToken);
-            var total = HeapBytes().Match(report);
+            Machine.Command(tool, "collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", dump);
+            var total = HeapBytes().Match(Machine.Command(tool, "report", dump));
             return total.Success ? long.Parse(total.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
         }
         finally
         {
@@ -38,15 +33,6 @@ internal static partial class HeapDumps
                 Directory.Delete(folder, recursive: true);
             }
         }
-    }
-
-    private static async Task<string> RunAsync(string tool, string[] arguments, CancellationToken cancellationToken)
-    {
-        using var process = Process.Start(new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        _ = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return await output;
     }
 
     [GeneratedRegex(@"^\s*([\d,]+)\s+GC Heap bytes", RegexOptions.Multiline)]

@@ -120,7 +120,7 @@ internal sealed class PortalBenchmark : IBenchmark
         await Task.Delay(settle, cancellationToken);
         long Read(string field) => PortalProcess.ReadStatusKilobytes(run.Portal.Pid, field) * 1024;
         var (total, anonymous, code, files) = (Read("VmRSS:"), Read("RssAnon:"), Read("RssShmem:"), Read("RssFile:"));
-        return new Rss(total, anonymous, code, files, await HeapDumps.LiveBytesAsync(run.Portal.Pid, step, cancellationToken));
+        return new Rss(total, anonymous, code, files, HeapDumps.LiveBytes(run.Portal.Pid, step));
     }
 
     private static string[] Row(string circuits, Rss rss) =>
@@ -195,7 +195,7 @@ internal sealed class PortalBenchmark : IBenchmark
             $"JIT code {Part("RssShmem:")}, mapped files {Part("RssFile:")}. Load average {Load()}."));
         section.Target("idle portal RSS with the demo deployed", $"{rss:0} MB", $"< {TargetIdleMegabytes:0} MB", rss < TargetIdleMegabytes && state == "RUNNING");
         // After every figure is read: the heap walk forces a full collection.
-        if (await HeapDumps.LiveBytesAsync(demo.Pid, "idle", cancellationToken) is { } live)
+        if (HeapDumps.LiveBytes(demo.Pid, "idle") is { } live)
         {
             section.Paragraph($"Of it, live managed objects: {Megabytes(live)} (dotnet-gcdump, after its full collection).");
         }
