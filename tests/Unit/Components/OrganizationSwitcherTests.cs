@@ -29,10 +29,12 @@ public sealed class OrganizationSwitcherTests(PortalFactory portal) : IClassFixt
         Assert.Equal("Globex, switch organization", switcher.Find("button[data-menu-button]").GetAttribute("aria-label"));
     }
 
-    [Fact]
-    public async Task AnOrganizationNamedInMarkup_ShowsItsNameAsText()
+    [Theory]
+    [InlineData("<img src=x onerror=alert(1)> & \"Acme\"")]
+    [InlineData("</span></a><a href=\"//evil.example\"><img src=x>")]
+    [InlineData("Société 中文 😀")]
+    public async Task AnOrganizationNamedInMarkup_ShowsItsNameAsText(string name)
     {
-        const string name = "<img src=x onerror=alert(1)> & \"Acme\"";
         var (client, user) = await portal.CreateUserClientAsync();
         var id = await client.CreateOrganizationAsync(name);
         await using var context = portal.CreateComponentContext(user.Email, await client.GetUserIdAsync()).WithHostService<OrganizationService>();
@@ -42,5 +44,6 @@ public sealed class OrganizationSwitcherTests(PortalFactory portal) : IClassFixt
         await switcher.WaitForAssertionAsync(() => Assert.Single(switcher.FindAll("a[role=menuitem]")), Wait);
         Assert.Equal(name, switcher.Find("a[role=menuitem]").TextContent.Trim());
         Assert.Empty(switcher.FindAll("img"));
+        Assert.DoesNotContain(switcher.FindAll("a"), a => a.GetAttribute("href")?.Contains("evil", StringComparison.Ordinal) == true);
     }
 }
