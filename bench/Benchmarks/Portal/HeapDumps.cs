@@ -8,7 +8,8 @@ namespace Platform.Benchmarks.Portal;
 /// What the portal's managed heap holds, exactly: dotnet-gcdump (bench/run.sh installs it; PLATFORM_GCDUMP_TOOL names
 /// it) forces a full collection and walks the live objects. Its "GC Heap bytes" is their size; RSS cannot say this, as
 /// the GC keeps freed memory for its next allocations and counts garbage it has not reached yet. With
-/// PLATFORM_BENCH_GCDUMP set to a folder the dumps are kept there, to compare with `dotnet-gcdump report`.
+/// PLATFORM_BENCH_GCDUMP set to a folder the dumps are kept there (their per-type figures are one object's size per size
+/// class, not totals: bench/README.md says how to count types exactly).
 /// </summary>
 internal static partial class HeapDumps
 {
