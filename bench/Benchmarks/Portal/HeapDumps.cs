@@ -9,7 +9,8 @@ namespace Platform.Benchmarks.Portal;
 /// it) forces a full collection and walks the live objects. Its "GC Heap bytes" is their size; RSS cannot say this, as
 /// the GC keeps freed memory for its next allocations and counts garbage it has not reached yet. With
 /// PLATFORM_BENCH_GCDUMP set to a folder the dumps are kept there (their per-type figures are one object's size per size
-/// class, not totals: bench/README.md says how to count types exactly).
+/// class, not totals: bench/README.md says how to count types exactly); with PLATFORM_BENCH_DUMP_TOOL naming dotnet-dump
+/// as well, a heap dump of each step is kept beside them for <c>dumpheap -stat -live</c>.
 /// </summary>
 internal static partial class HeapDumps
 {
@@ -25,6 +26,11 @@ internal static partial class HeapDumps
         {
             Machine.Command(tool, "collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", dump);
             var total = HeapBytes().Match(Machine.Command(tool, "report", dump));
+            if (!string.IsNullOrEmpty(kept) && Environment.GetEnvironmentVariable("PLATFORM_BENCH_DUMP_TOOL") is { Length: > 0 } dumpTool)
+            {
+                Machine.Command(dumpTool, "collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "--type", "Heap", "-o", Path.Combine(folder, name + ".dmp"));
+            }
+
             return total.Success ? long.Parse(total.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : null;
         }
         finally
